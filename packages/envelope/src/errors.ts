@@ -1,0 +1,204 @@
+/**
+ * One error hierarchy for the whole repository. Callers branch on `code`, never on message text.
+ * No message ever contains plaintext, a data key or key material; decryption failures are
+ * deliberately vague so that an attacker learns nothing from them.
+ */
+export const ErrorCodes = {
+  /** The message failed authentication (tag, commitment or signature), or could not be opened. */
+  DecryptionFailed: 'ERR_DECRYPTION_FAILED',
+  /** The bytes are not a well-formed message. */
+  MalformedMessage: 'ERR_MALFORMED_MESSAGE',
+  /** A length, count or size in the input exceeds a configured bound. */
+  LimitExceeded: 'ERR_LIMIT_EXCEEDED',
+  /** The message's algorithm suite is not allowed by the commitment policy. */
+  CommitmentPolicy: 'ERR_COMMITMENT_POLICY',
+  /** The encryption context does not match what the caller required. */
+  ContextMismatch: 'ERR_CONTEXT_MISMATCH',
+  /** A caller passed a bad argument or configuration; the message says what to fix. */
+  InvalidArgument: 'ERR_INVALID_ARGUMENT',
+  /** No keyring could open any encrypted data key of the message. */
+  NoDecryptableKey: 'ERR_NO_DECRYPTABLE_KEY',
+  /** Fewer recipients than required wrapped the data key. */
+  RecipientsUnavailable: 'ERR_RECIPIENTS_UNAVAILABLE',
+  /** A keyring broke the keyring contract (a bug in the keyring, not in the caller's data). */
+  KeyringContract: 'ERR_KEYRING_CONTRACT',
+  /** The operation is valid but not supported here (for example rewrapping a signed message). */
+  Unsupported: 'ERR_UNSUPPORTED',
+  // Provider errors, mapped per provider by a table.
+  AccessDenied: 'ERR_ACCESS_DENIED',
+  KeyNotFound: 'ERR_KEY_NOT_FOUND',
+  KeyDisabled: 'ERR_KEY_DISABLED',
+  InvalidCiphertext: 'ERR_INVALID_CIPHERTEXT',
+  Throttled: 'ERR_THROTTLED',
+  Unavailable: 'ERR_UNAVAILABLE',
+  Timeout: 'ERR_TIMEOUT',
+  Cancelled: 'ERR_CANCELLED',
+  /** A provider failed in a way that maps to no other code. */
+  ProviderFailure: 'ERR_PROVIDER_FAILURE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface PolykmsErrorOptions {
+  readonly retryable?: boolean;
+  /** Provider id such as `aws-kms`, `gcp-kms`, `azure-kv`, or a raw key namespace. */
+  readonly provider?: string;
+  /** The key (ARN, resource name, key id URL or key name): never key material. */
+  readonly keyId?: string;
+  readonly cause?: unknown;
+}
+
+export class PolykmsError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly provider: string | undefined;
+  readonly keyId: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: PolykmsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.provider = options.provider;
+    this.keyId = options.keyId;
+  }
+}
+
+/** Fixed message: says nothing about which check failed. */
+export class DecryptionFailedError extends PolykmsError {
+  constructor(options: PolykmsErrorOptions = {}) {
+    super(ErrorCodes.DecryptionFailed, 'decryption failed: the message is not authentic', options);
+  }
+}
+
+export class MalformedMessageError extends PolykmsError {
+  constructor(message: string, options: PolykmsErrorOptions = {}) {
+    super(ErrorCodes.MalformedMessage, `malformed message: ${message}`, options);
+  }
+}
+
+export class LimitExceededError extends PolykmsError {
+  constructor(message: string, options: PolykmsErrorOptions = {}) {
+    super(ErrorCodes.LimitExceeded, message, options);
+  }
+}
+
+export class CommitmentPolicyError extends PolykmsError {
+  constructor(message: string) {
+    super(ErrorCodes.CommitmentPolicy, message);
+  }
+}
+
+export class ContextMismatchError extends PolykmsError {
+  constructor(message: string) {
+    super(ErrorCodes.ContextMismatch, message);
+  }
+}
+
+export class InvalidArgumentError extends PolykmsError {
+  constructor(message: string, options: PolykmsErrorOptions = {}) {
+    super(ErrorCodes.InvalidArgument, message, options);
+  }
+}
+
+export class UnsupportedError extends PolykmsError {
+  constructor(message: string, options: PolykmsErrorOptions = {}) {
+    super(ErrorCodes.Unsupported, message, options);
+  }
+}
+
+export class KeyringContractError extends PolykmsError {
+  constructor(message: string) {
+    super(ErrorCodes.KeyringContract, `keyring contract violated: ${message}`);
+  }
+}
+
+/** Why one recipient (a keyring, or one EDK of it) could not be used. */
+export interface RecipientFailure {
+  /** The keyring's description, e.g. `aws-kms arn:aws:kms:…:key/…`. */
+  readonly recipient: string;
+  readonly error: PolykmsError;
+}
+
+function describeFailures(failures: readonly RecipientFailure[]): string {
+  return failures.map((f) => `${f.recipient}: ${f.error.code} ${f.error.message}`).join('; ');
+}
+
+export class NoDecryptableKeyError extends PolykmsError {
+  readonly failures: readonly RecipientFailure[];
+
+  constructor(failures: readonly RecipientFailure[], message = 'no keyring could decrypt any data key') {
+    super(
+      ErrorCodes.NoDecryptableKey,
+      failures.length ? `${message} (${describeFailures(failures)})` : message,
+      {
+        retryable: failures.length > 0 && failures.every((f) => f.error.retryable),
+      },
+    );
+    this.failures = failures;
+  }
+}
+
+export class RecipientsUnavailableError extends PolykmsError {
+  readonly failures: readonly RecipientFailure[];
+
+  constructor(failures: readonly RecipientFailure[], message: string) {
+    super(ErrorCodes.RecipientsUnavailable, `${message} (${describeFailures(failures)})`, {
+      retryable: failures.every((f) => f.error.retryable),
+    });
+    this.failures = failures;
+  }
+}
+
+export type KmsErrorCode =
+  | typeof ErrorCodes.AccessDenied
+  | typeof ErrorCodes.KeyNotFound
+  | typeof ErrorCodes.KeyDisabled
+  | typeof ErrorCodes.InvalidCiphertext
+  | typeof ErrorCodes.Throttled
+  | typeof ErrorCodes.Unavailable
+  | typeof ErrorCodes.Timeout
+  | typeof ErrorCodes.Cancelled
+  | typeof ErrorCodes.ProviderFailure;
+
+const retryableKmsCodes: ReadonlySet<KmsErrorCode> = new Set([
+  ErrorCodes.Throttled,
+  ErrorCodes.Unavailable,
+  ErrorCodes.Timeout,
+]);
+
+export interface KmsErrorOptions {
+  readonly code: KmsErrorCode;
+  readonly provider: string;
+  readonly keyId?: string;
+  /** The KMS operation, e.g. `Decrypt` or `unwrapKey`. */
+  readonly operation: string;
+  /** Extra advice for the user, e.g. the permission that is missing. Must contain no secrets. */
+  readonly detail?: string;
+  readonly cause?: unknown;
+}
+
+/** A KMS call failed. Built by each provider's error table; the SDK error stays reachable as `cause`. */
+export class KmsError extends PolykmsError {
+  readonly operation: string;
+
+  constructor(options: KmsErrorOptions) {
+    const subject = options.keyId ? ` with key ${options.keyId}` : '';
+    const detail = options.detail ? `: ${options.detail}` : '';
+    super(
+      options.code,
+      `${options.provider} ${options.operation}${subject} failed (${options.code})${detail}`,
+      {
+        retryable: retryableKmsCodes.has(options.code),
+        provider: options.provider,
+        ...(options.keyId === undefined ? {} : { keyId: options.keyId }),
+        cause: options.cause,
+      },
+    );
+    this.operation = options.operation;
+  }
+}
+
+export function isPolykmsError(error: unknown, code?: ErrorCode): error is PolykmsError {
+  return error instanceof PolykmsError && (code === undefined || error.code === code);
+}

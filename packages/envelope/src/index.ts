@@ -1,0 +1,7 @@
+export * from './errors.js';
+export * from './suites.js';
+export * from './context.js';
+export * from './limits.js';
+export type * from './keyring/types.js';
+export { wrapDataKey, unwrapDataKey } from './keyring/contract.js';
+export { zeroize } from './crypto/zeroize.js';
