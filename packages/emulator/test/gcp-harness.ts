@@ -11,6 +11,7 @@ export interface GcpHarness {
   readonly client: KeyManagementServiceClient;
   readonly changes: { count: number };
   readonly locationName: string;
+  snapshot(): unknown;
   /** Creates a key ring with a fresh id and returns its name. */
   keyRing(): Promise<string>;
   /** Creates a key ring and an ENCRYPT_DECRYPT key with one version; returns the key name. */
@@ -44,6 +45,7 @@ export async function startGcpHarness(): Promise<GcpHarness> {
     changes,
     locationName,
     keyRing,
+    snapshot: () => frontEnd.snapshot(),
     async cryptoKey() {
       const parent = await keyRing();
       const [key] = await client.createCryptoKey({
