@@ -3,4 +3,6 @@ export type { CloudFrontEnd, FrontEndOptions } from './front-end.js';
 export type { AwsEndpoint } from './aws/front-end.js';
 export type { GcpEndpoint } from './gcp/front-end.js';
 export type { AzureEndpoint } from './azure/front-end.js';
+export { emulatorEnv, exportLines } from './env.js';
+export type { AdminServer } from './admin.js';
 export * from './start.js';
