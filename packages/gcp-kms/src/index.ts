@@ -1,1 +1,7 @@
-export {};
+export { GcpKmsKeyring, type GcpKmsKeyringOptions } from './keyring.js';
+export {
+  GcpKmsDiscoveryKeyring,
+  type GcpKmsDiscoveryKeyringOptions,
+  type GcpDiscoveryFilter,
+} from './discovery-keyring.js';
+export { PROVIDER_ID as GCP_KMS_PROVIDER_ID, mapGcpError } from './errors.js';
