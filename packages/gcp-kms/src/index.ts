@@ -5,3 +5,4 @@ export {
   type GcpDiscoveryFilter,
 } from './discovery-keyring.js';
 export { PROVIDER_ID as GCP_KMS_PROVIDER_ID, mapGcpError } from './errors.js';
+export { EMULATOR_ENDPOINT_VARIABLE, defaultClient } from './client.js';
