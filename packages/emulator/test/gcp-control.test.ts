@@ -116,6 +116,14 @@ describe('bad input', () => {
     await expect(h.client.getCryptoKey({ name: key })).resolves.toBeDefined();
   });
 
+  test('refuses a request over the 4 MiB gRPC message limit and keeps serving', async () => {
+    const error = await statusOf(
+      h.client.encrypt({ name: key, plaintext: Buffer.alloc(5 * 1024 * 1024) }, noRetry),
+    );
+    expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
+    await expect(h.client.getCryptoKey({ name: key })).resolves.toBeDefined();
+  });
+
   test('answers UNIMPLEMENTED for methods the emulator does not serve', async () => {
     const error = await statusOf(h.client.getPublicKey({ name: `${key}/cryptoKeyVersions/1` }, noRetry));
     expect(error.code).toBe(status.UNIMPLEMENTED);
