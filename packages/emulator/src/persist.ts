@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
@@ -34,7 +35,7 @@ export async function loadStateFile(file: string): Promise<SavedClouds> {
 /** Writes atomically: a reader (or a crash) sees the old file or the new one, never half of one. */
 async function writeStateFile(file: string, clouds: SavedClouds): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const body = JSON.stringify({ format: 'polykms-emulator-state', version: 1, clouds }, null, 2);
   try {
     await writeFile(temporary, body, { mode: 0o600 });
