@@ -189,6 +189,15 @@ describe('GcpKmsKeyring', () => {
     await expect(wrapped()).resolves.toBeDefined();
   });
 
+  test('rides out a transient UNAVAILABLE through the retry built into the client', async () => {
+    control().resetCounters();
+    control().injectFault({ cloud: 'gcp', kind: 'unavailable', operation: 'Decrypt', count: 1 });
+    const { dataKey, encryptedDataKeys } = await wrapped();
+    const result = await unwrapDataKey(keyring, { suite, encryptionContext: context, encryptedDataKeys });
+    expect(Array.from(result?.dataKey as Uint8Array)).toEqual(Array.from(dataKey));
+    expect(decryptCalls()).toBe(2);
+  });
+
   test('times out with ERR_TIMEOUT when the service is slower than timeoutMs', async () => {
     const slow = new GcpKmsKeyring({ keyName, client: bed.client, timeoutMs: 100 });
     control().injectFault({ cloud: 'gcp', kind: 'latency', operation: 'Encrypt', latencyMs: 1000 });
