@@ -1,4 +1,5 @@
 import { CryptographyClient, KeyClient } from '@azure/keyvault-keys';
+import { expect } from 'vitest';
 import { type AzureEndpoint, EmulatorControl, createAzureFrontEnd } from '../src/index.js';
 
 /** The Azure front end on loopback, and official clients pointed at it. */
@@ -44,4 +45,23 @@ export async function startAzure(options: { throttleRetryAfterMs?: number } = {}
       new KeyClient(endpoint.vaultUrl, endpoint.credential, clientOptions(o.maxRetries)),
     stop: () => frontEnd.close(),
   };
+}
+
+/** What the Azure client throws for an HTTP error (its RestError class is not exported at run time). */
+export interface VaultRestError extends Error {
+  readonly statusCode: number;
+  readonly code: string;
+  readonly details?: { error?: { code?: string; message?: string; innerError?: { code?: string } } };
+  readonly response?: { headers: { get(name: string): string | undefined } };
+}
+
+/** Awaits a call that must fail with an HTTP error from the vault, and returns that error. */
+export async function restError(promise: Promise<unknown>): Promise<VaultRestError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(Error);
+  expect((error as Error).name).toBe('RestError');
+  return error as VaultRestError;
 }
