@@ -125,6 +125,27 @@ describe('Azure front end: the wire protocol', () => {
     expect((await raw('GET', `/keys/protocol-key/${'f'.repeat(65)}${API}`)).status).toBe(400);
   });
 
+  it('refuses operations outside key_ops, before nbf and after exp with 403 Forbidden', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const cases = [
+      { name: 'ops-limited', body: { kty: 'RSA', key_ops: ['encrypt'] }, inner: 'KeyOperationForbidden' },
+      { name: 'not-yet', body: { kty: 'RSA', attributes: { nbf: now + 3600 } }, inner: 'KeyNotYetValid' },
+      { name: 'expired', body: { kty: 'RSA', attributes: { exp: now - 3600 } }, inner: 'KeyExpired' },
+    ];
+    for (const { name, body, inner } of cases) {
+      expect((await raw('POST', `/keys/${name}/create${API}`, { body: JSON.stringify(body) })).status).toBe(
+        200,
+      );
+      const response = await raw('POST', `/keys/${name}//wrapkey${API}`, {
+        body: JSON.stringify({ alg: 'RSA-OAEP-256', value: 'AAAAAAAAAAAAAAAAAAAAAA' }),
+      });
+      expect([response.status, errorCode(response)]).toEqual([403, 'Forbidden']);
+      expect((response.body as { error: { innererror: { code: string } } }).error.innererror.code).toBe(
+        inner,
+      );
+    }
+  });
+
   it('lets DefaultAzureCredential get its token from the managed-identity endpoint', async () => {
     const saved = { ...process.env };
     for (const name of Object.keys(process.env)) {
