@@ -146,6 +146,40 @@ describe('Azure front end: the wire protocol', () => {
     }
   });
 
+  it('answers a burst of garbage requests with 4xx and keeps serving', async () => {
+    // A fixed pseudo-random sequence, so that a failure can be replayed.
+    let seed = 42;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    const paths = [
+      '/keys',
+      '/keys/protocol-key/',
+      '/keys/protocol-key//unwrapkey',
+      '/keys/protocol-key/create',
+      '/deletedkeys/x',
+      '/%',
+      '/keys/%zz/',
+    ];
+    const methods = ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'];
+    for (let i = 0; i < 60; i++) {
+      const body = Buffer.from(Array.from({ length: next() % 300 }, () => next() % 256));
+      const jsonish = JSON.stringify({
+        alg: i % 2 ? 'RSA-OAEP-256' : 'A256KW',
+        value: body.toString('base64url'),
+        kty: 'RSA',
+        key_size: next(),
+      });
+      const response = await raw(methods[next() % methods.length]!, `${paths[next() % paths.length]}${API}`, {
+        body: i % 3 === 0 ? jsonish : body,
+      });
+      expect(response.status, `request ${i}`).toBeGreaterThanOrEqual(200);
+      expect(response.status, `request ${i}`).toBeLessThan(500);
+    }
+    expect((await raw('GET', `/keys/protocol-key/${API}`)).status).toBe(200);
+  });
+
   it('lets DefaultAzureCredential get its token from the managed-identity endpoint', async () => {
     const saved = { ...process.env };
     for (const name of Object.keys(process.env)) {

@@ -54,6 +54,8 @@ export interface UpdateKeyParameters {
 }
 
 const RECOVERABLE_DAYS = 90;
+/** Bounds the memory (and key-generation CPU) a client can make the emulator spend. */
+export const MAX_KEY_VERSIONS = 10_000;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 function checkKeyOps(kty: KeyType, ops: readonly string[]): string[] {
@@ -81,6 +83,9 @@ export class Vault {
         `Key ${existing.name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the key can only be recovered or purged.`,
         { innerCode: 'ObjectIsDeletedButRecoverable' },
       );
+    }
+    if (this.#versionCount() >= MAX_KEY_VERSIONS) {
+      throw badParameter(`The emulator holds at most ${MAX_KEY_VERSIONS} key versions; purge some first.`);
     }
     const { kty } = parameters;
     const sizes = isRsa(kty) ? RSA_KEY_SIZES : OCT_KEY_SIZES;
@@ -111,6 +116,12 @@ export class Vault {
     key.versions.push(version);
     this.#keys.set(name.toLowerCase(), key);
     return { key, version };
+  }
+
+  #versionCount(): number {
+    let count = 0;
+    for (const key of this.#keys.values()) count += key.versions.length;
+    return count;
   }
 
   /** A live (not deleted) key, or 404. */
