@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { CryptographyClientOptions } from '@azure/keyvault-keys';
 import {
   type EncryptedDataKey,
@@ -72,8 +72,9 @@ export class AzureKeyVaultKeyring implements Keyring {
   }
 
   async wrap(request: WrapRequest): Promise<WrapResult> {
+    // Filled in place, so that no copy of the key is left behind in another buffer.
     const generated =
-      request.dataKey === undefined ? new Uint8Array(randomBytes(request.suite.keyLength)) : undefined;
+      request.dataKey === undefined ? randomFillSync(new Uint8Array(request.suite.keyLength)) : undefined;
     const dataKey = request.dataKey ?? (generated as Uint8Array);
     try {
       const edk = await this.#wrapOnce(dataKey, request.signal);
