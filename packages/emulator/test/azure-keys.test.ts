@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CryptographyClient } from '@azure/keyvault-keys';
+import { EmulatorControl, createAzureFrontEnd } from '../src/index.js';
 import { type AzureFixture, restError, startAzure } from './azure-fixture.js';
 
 let azure: AzureFixture;
@@ -149,5 +151,27 @@ describe('Azure front end: key management through KeyClient', () => {
     const unwrapped = await azure.cryptoClient(key.id!).unwrapKey('RSA-OAEP-256', wrapped.result);
     expect([...unwrapped.result]).toEqual(Array(32).fill(9));
     expect(() => azure.restore({ format: 'something else' })).toThrow(/snapshot/);
+  });
+
+  it('restores keys and the TLS identity into a fresh emulator, so old clients and EDKs keep working', async () => {
+    const key = await azure.keyClient.createRsaKey('restart-me');
+    const wrapped = await azure.cryptoClient(key.id!).wrapKey('RSA-OAEP-256', new Uint8Array(32).fill(4));
+    const state = JSON.parse(JSON.stringify(azure.snapshot()));
+
+    for (const restoreBeforeListen of [true, false]) {
+      const fresh = createAzureFrontEnd({ control: new EmulatorControl(), onChange: () => {} });
+      if (restoreBeforeListen) fresh.restore(state);
+      const port = await fresh.listen('127.0.0.1', 0);
+      if (!restoreBeforeListen) fresh.restore(state);
+      try {
+        const moved = key.id!.replace(/:\d+\//, `:${port}/`);
+        // Trusts only the first emulator's certificate.
+        const client = new CryptographyClient(moved, azure.endpoint.credential, azure.endpoint.clientOptions);
+        const unwrapped = await client.unwrapKey('RSA-OAEP-256', wrapped.result);
+        expect([...unwrapped.result]).toEqual(Array(32).fill(4));
+      } finally {
+        await fresh.close();
+      }
+    }
   });
 });

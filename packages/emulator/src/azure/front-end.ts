@@ -46,6 +46,8 @@ export interface AzureEndpoint {
 export interface AzureFrontEndOptions extends FrontEndOptions {
   /** What a throttled answer asks the client to wait (Retry-After / x-ms-retry-after-ms); default 1000. */
   readonly throttleRetryAfterMs?: number;
+  /** A TLS identity to serve instead of generating one (a snapshot also carries it). */
+  readonly tls?: LoopbackCertificate;
 }
 
 export interface AzureFrontEnd extends CloudFrontEnd {
@@ -71,7 +73,7 @@ export function createAzureFrontEnd(options: AzureFrontEndOptions): AzureFrontEn
   const throttleRetryAfterMs = options.throttleRetryAfterMs ?? 1000;
   const vault = new Vault();
   const identity = new IdentityEndpoint();
-  let certificate: LoopbackCertificate | undefined;
+  let certificate: LoopbackCertificate | undefined = options.tls;
   let server: Server | undefined;
   let canonicalVaultUrl = '';
 
@@ -185,11 +187,16 @@ export function createAzureFrontEnd(options: AzureFrontEndOptions): AzureFrontEn
     },
 
     snapshot(): unknown {
-      return toSnapshot(vault.snapshot());
+      return toSnapshot(vault.snapshot(), certificate);
     },
 
     restore(state: unknown): void {
-      vault.restore(fromSnapshot(state));
+      const restored = fromSnapshot(state);
+      vault.restore(restored.keys);
+      if (restored.tls !== undefined) {
+        certificate = restored.tls;
+        server?.setSecureContext({ cert: certificate.certPem, key: certificate.keyPem });
+      }
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { LoopbackCertificate } from './certificate.js';
 import type { StoredKey } from './vault.js';
 
 /** The persisted form of the vault: private JWKs included, so keep the file private. */
@@ -22,17 +23,33 @@ const keySchema = z.object({
   deleted: z.object({ deletedDate: z.number(), scheduledPurgeDate: z.number() }).optional(),
 });
 
-const snapshotSchema = z.object({ format: z.literal('polykms-emulator-azure/1'), keys: z.array(keySchema) });
+const tlsSchema = z.object({
+  certPem: z.string().startsWith('-----BEGIN CERTIFICATE-----'),
+  keyPem: z.string().includes('PRIVATE KEY-----'),
+});
 
-export function toSnapshot(keys: readonly StoredKey[]): unknown {
-  return { format: 'polykms-emulator-azure/1', keys };
+const snapshotSchema = z.object({
+  format: z.literal('polykms-emulator-azure/1'),
+  keys: z.array(keySchema),
+  /** The TLS identity, so that clients trusting the old certificate still connect after a restart. */
+  tls: tlsSchema.optional(),
+});
+
+export interface VaultSnapshot {
+  readonly keys: StoredKey[];
+  readonly tls: LoopbackCertificate | undefined;
 }
 
-export function fromSnapshot(state: unknown): StoredKey[] {
+export function toSnapshot(keys: readonly StoredKey[], tls: LoopbackCertificate | undefined): unknown {
+  return { format: 'polykms-emulator-azure/1', keys, ...(tls ? { tls } : {}) };
+}
+
+export function fromSnapshot(state: unknown): VaultSnapshot {
   const parsed = snapshotSchema.safeParse(state);
   if (!parsed.success) throw new Error(`not an Azure emulator snapshot: ${parsed.error.issues[0]?.message}`);
-  return parsed.data.keys.map((key) => ({
+  const keys = parsed.data.keys.map((key) => ({
     ...key,
     versions: key.versions.map((v) => ({ ...v, notBefore: v.notBefore, expires: v.expires })),
   }));
+  return { keys, tls: parsed.data.tls };
 }
