@@ -111,10 +111,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     let azureCaFile: string | undefined;
     if (endpoints.azure) {
-      tempDir = await mkdtemp(join(tmpdir(), 'polykms-emulator-'));
-      azureCaFile = join(tempDir, 'azure-ca.pem');
+      // With a state file the certificate survives restarts, so its file sits beside the state
+      // and keeps its path (an exported NODE_EXTRA_CA_CERTS stays valid); otherwise it is temporary.
+      if (options.stateFile) {
+        azureCaFile = `${options.stateFile}.azure-ca.pem`;
+      } else {
+        tempDir = await mkdtemp(join(tmpdir(), 'polykms-emulator-'));
+        azureCaFile = join(tempDir, 'azure-ca.pem');
+      }
       await writeFile(azureCaFile, endpoints.azure.caCertPem, { mode: 0o644 });
     }
+    // Save once at start, so the file exists and carries what a front end generated (Azure's TLS identity).
+    persister?.schedule();
     let env: Record<string, string> = {};
     const admin =
       options.adminPort === false

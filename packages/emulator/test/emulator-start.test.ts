@@ -63,6 +63,34 @@ describe('startEmulator', () => {
     });
   });
 
+  test('exports the Azure variables and a CA file for NODE_EXTRA_CA_CERTS, removed at stop', async () => {
+    const emulator = await startEmulator({ clouds: ['gcp', 'azure'] });
+    const caFile = emulator.env['NODE_EXTRA_CA_CERTS'] as string;
+    try {
+      expect(emulator.env['AZURE_KEYVAULT_URL']).toBe(emulator.azure.vaultUrl);
+      expect(emulator.env['IDENTITY_ENDPOINT']).toBe(emulator.azure.identityEndpoint);
+      expect(emulator.env['IDENTITY_HEADER']).toBe(emulator.azure.identityHeader);
+      expect(await readFile(caFile, 'utf8')).toBe(emulator.azure.caCertPem);
+      expect(emulator.env['POLYKMS_GCP_KMS_ENDPOINT']).toBe(`127.0.0.1:${emulator.gcp.port}`);
+    } finally {
+      await emulator.stop();
+    }
+    await expect(readFile(caFile)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  test('with a state file, keeps the Azure certificate and its file path across restarts', async () => {
+    const stateFile = join(dir, 'state.json');
+    const first = await start({ clouds: ['azure'], stateFile });
+    const { caCertPem } = first.azure;
+    const caFile = first.env['NODE_EXTRA_CA_CERTS'];
+    expect(caFile).toBe(`${stateFile}.azure-ca.pem`);
+    await first.stop();
+    const second = await start({ clouds: ['azure'], stateFile });
+    expect(second.azure.caCertPem).toBe(caCertPem);
+    expect(second.env['NODE_EXTRA_CA_CERTS']).toBe(caFile);
+    expect(await readFile(caFile as string, 'utf8')).toBe(caCertPem);
+  });
+
   test('frees its ports on stop, so a fixed port can be reused at once', async () => {
     const first = await startEmulator({ clouds: ['gcp'], adminPort: false });
     const port = first.gcp.port;
