@@ -27,10 +27,17 @@ function packageDir(name: string): string {
 }
 
 /**
- * The KeyManagementService definition, loaded from the very .proto files the official client
+ * The KeyManagementService definition (parsed once per process), loaded from the very .proto files the official client
  * ships, so the emulator speaks exactly the wire format that client encodes.
  */
+let cached: grpc.ServiceDefinition | undefined;
+
 export function loadKeyManagementService(): grpc.ServiceDefinition {
+  cached ??= loadFromProtos();
+  return cached;
+}
+
+function loadFromProtos(): grpc.ServiceDefinition {
   const kmsProtos = join(packageDir('@google-cloud/kms'), 'build', 'protos');
   const gaxProtos = join(packageDir('google-gax'), 'build', 'protos');
   const definition = protoLoader.loadSync('google/cloud/kms/v1/service.proto', {
