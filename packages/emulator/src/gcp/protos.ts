@@ -26,12 +26,13 @@ function packageDir(name: string): string {
   }
 }
 
-/**
- * The KeyManagementService definition (parsed once per process), loaded from the very .proto files the official client
- * ships, so the emulator speaks exactly the wire format that client encodes.
- */
 let cached: grpc.ServiceDefinition | undefined;
 
+/**
+ * The KeyManagementService definition (parsed once per process), loaded from the very .proto
+ * files the official client ships, so the emulator speaks exactly the wire format that client
+ * encodes.
+ */
 export function loadKeyManagementService(): grpc.ServiceDefinition {
   cached ??= loadFromProtos();
   return cached;
