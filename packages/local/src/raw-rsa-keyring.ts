@@ -159,8 +159,9 @@ export class RawRsaKeyring implements Keyring {
     } catch (error) {
       if (this.padding === 'pkcs1' && isPkcs1DecryptRefusal(error)) {
         throw new UnsupportedError(
-          'RSA PKCS#1 v1.5 decryption is disabled in this Node.js (CVE-2023-46809): run node with ' +
-            '--security-revert=CVE-2023-46809 to read these messages, and move the data to OAEP',
+          'this Node.js refuses RSA PKCS#1 v1.5 decryption (CVE-2023-46809): run a Node that allows it ' +
+            '(one whose OpenSSL does implicit rejection, or an older one started with ' +
+            '--security-revert=CVE-2023-46809) to read these messages, and rewrap them with OAEP',
           { provider: this.keyNamespace, keyId: this.keyName, cause: error },
         );
       }

@@ -17,10 +17,16 @@ export function rsaPaddingOptions(padding: RsaPadding): { padding: number; oaepH
 }
 
 /**
- * Node 20.11+/21.6+ refuse RSA PKCS#1 v1.5 private decryption (CVE-2023-46809, the Marvin attack)
- * unless the process runs with `--security-revert=CVE-2023-46809`; builds whose OpenSSL does
- * implicit rejection allow it again. This recognises the refusal.
+ * Node refuses RSA PKCS#1 v1.5 private decryption (CVE-2023-46809, the Marvin attack) when its
+ * OpenSSL cannot do implicit rejection. Node 18.19–21 could be started with
+ * `--security-revert=CVE-2023-46809` to allow it; later versions dropped the flag, and builds
+ * whose OpenSSL does implicit rejection (Node 24 with OpenSSL 3.2+) allow it again. The refusal
+ * is an ERR_INVALID_ARG_VALUE whose message is recognised here (its CVE suffix varies by version).
  */
 export function isPkcs1DecryptRefusal(error: unknown): boolean {
-  return error instanceof Error && error.message.includes('CVE-2023-46809');
+  return (
+    error instanceof Error &&
+    (error.message.includes('RSA_PKCS1_PADDING is no longer supported') ||
+      error.message.includes('CVE-2023-46809'))
+  );
 }
