@@ -18,10 +18,9 @@ export function rsaPaddingOptions(padding: RsaPadding): { padding: number; oaepH
 
 /**
  * Node refuses RSA PKCS#1 v1.5 private decryption (CVE-2023-46809, the Marvin attack) when its
- * OpenSSL cannot do implicit rejection. Node 18.19–21 could be started with
- * `--security-revert=CVE-2023-46809` to allow it; later versions dropped the flag, and builds
- * whose OpenSSL does implicit rejection (Node 24 with OpenSSL 3.2+) allow it again. The refusal
- * is an ERR_INVALID_ARG_VALUE whose message is recognised here (its CVE suffix varies by version).
+ * OpenSSL cannot do implicit rejection (some lines allow it again with
+ * `--security-revert=CVE-2023-46809`; Node 24.21 decrypts it with no flag and rejects that one).
+ * The refusal is an ERR_INVALID_ARG_VALUE recognised here by its text (the CVE id it names varies).
  */
 export function isPkcs1DecryptRefusal(error: unknown): boolean {
   return (
