@@ -126,6 +126,8 @@ function categoryOf(description: KeyDescription): string {
         return description['padding-algorithm'] === 'pkcs1' ? 'raw RSA PKCS#1' : 'raw RSA OAEP';
       }
       return `raw ${description['encryption-algorithm'] === 'aes' ? 'AES' : 'ECDH'}`;
+    case 'raw-ecdh':
+      return 'raw ECDH';
     case 'multi-keyring':
       return 'multi-keyring';
     case 'required-encryption-context-cmm':
