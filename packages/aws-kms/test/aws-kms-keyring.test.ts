@@ -56,7 +56,7 @@ describe('AwsKmsKeyring against the emulator', () => {
   const open = (
     ring: AwsKmsKeyring | AwsKmsDiscoveryKeyring,
     edks: EncryptedDataKey[],
-    ec = encryptionContext,
+    ec: Record<string, string> = encryptionContext,
   ) => unwrapDataKey(ring, { suite, encryptionContext: ec, encryptedDataKeys: edks });
 
   beforeAll(async () => {
