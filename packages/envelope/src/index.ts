@@ -3,7 +3,19 @@ export * from './suites.js';
 export * from './context.js';
 export * from './limits.js';
 export type * from './keyring/types.js';
-export { wrapDataKey, unwrapDataKey } from './keyring/contract.js';
-export { zeroize } from './crypto/zeroize.js';
+export { wrapDataKey, unwrapDataKey, type CheckedWrapResult } from './keyring/contract.js';
+export { MultiKeyring, type MultiKeyringOptions } from './keyring/multi-keyring.js';
 export { KMS_CALL_CHANNEL, type KmsCallEvent, type KmsCallOptions, kmsCall } from './keyring/kms-call.js';
 export { unwrapFirst } from './keyring/unwrap-first.js';
+export { zeroize } from './crypto/zeroize.js';
+export {
+  serializeEncryptionContext,
+  parseEncryptionContext,
+  assertNoReservedKeys,
+} from './format/encryption-context.js';
+export { parseHeader, type MessageHeader, type HeaderLimits, type ContentType } from './format/header.js';
+export { DEFAULT_FRAME_LENGTH } from './message/frame-length.js';
+export type { EncryptOptions, EncryptResult, DecryptOptions, DecryptResult } from './message/options.js';
+export { encrypt } from './message/encrypt.js';
+export { decrypt } from './message/decrypt.js';
+export { inspect, type MessageInfo, type EncryptedDataKeyInfo } from './message/inspect.js';

@@ -1,4 +1,4 @@
-import { KeyringContractError } from '../errors.js';
+import { KeyringContractError, type RecipientFailure } from '../errors.js';
 import { MAX_EDK_FIELD_LENGTH } from '../limits.js';
 import type {
   EncryptedDataKey,
@@ -38,7 +38,13 @@ function checkEdk(edk: EncryptedDataKey, keyring: Keyring): EncryptedDataKey {
  * suite's length, and at least one well-formed EDK comes back. On a violation any data key the
  * keyring returned is zeroed before the error is thrown.
  */
-export async function wrapDataKey(keyring: Keyring, request: WrapRequest): Promise<Required<WrapResult>> {
+export interface CheckedWrapResult {
+  readonly dataKey: Uint8Array;
+  readonly encryptedDataKeys: readonly EncryptedDataKey[];
+  readonly failures: readonly RecipientFailure[];
+}
+
+export async function wrapDataKey(keyring: Keyring, request: WrapRequest): Promise<CheckedWrapResult> {
   const { suite } = request;
   if (request.dataKey !== undefined && request.dataKey.length !== suite.keyLength) {
     throw new KeyringContractError(
@@ -66,7 +72,7 @@ export async function wrapDataKey(keyring: Keyring, request: WrapRequest): Promi
       throw new KeyringContractError(`${keyring.description} wrapped no data key`);
     }
     const encryptedDataKeys = result.encryptedDataKeys.map((edk) => checkEdk(edk, keyring));
-    return { dataKey, encryptedDataKeys };
+    return { dataKey, encryptedDataKeys, failures: result.failures ?? [] };
   } catch (error) {
     if (returnedKey !== undefined && returnedKey !== request.dataKey) zeroize(returnedKey);
     throw error;

@@ -1,4 +1,5 @@
 import type { EncryptionContext } from '../context.js';
+import type { RecipientFailure } from '../errors.js';
 import type { AlgorithmSuite } from '../suites.js';
 
 /** A data key wrapped by one key-encryption key. The fields are as they stand in the message. */
@@ -34,6 +35,8 @@ export interface WrapResult {
   readonly dataKey?: Uint8Array | undefined;
   /** At least one. */
   readonly encryptedDataKeys: readonly EncryptedDataKey[];
+  /** Recipients that could not wrap, when a policy allowed going on without them (multi-keyring). */
+  readonly failures?: readonly RecipientFailure[] | undefined;
 }
 
 export interface UnwrapRequest extends KeyringRequest {

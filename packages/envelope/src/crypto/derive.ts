@@ -1,0 +1,44 @@
+import { hkdfSync } from 'node:crypto';
+import type { AlgorithmSuite } from '../suites.js';
+
+const DERIVE_KEY_LABEL = Buffer.from('DERIVEKEY', 'ascii');
+const COMMIT_KEY_LABEL = Buffer.from('COMMITKEY', 'ascii');
+const COMMITMENT_LENGTH = 32;
+
+export interface DerivedKeys {
+  /** The key for the header tag and every frame. Zero it when done. */
+  readonly encryptionKey: Buffer;
+  /** v2 suites only: the value stored in (or checked against) the header. */
+  readonly commitment: Buffer | undefined;
+}
+
+function suiteIdBytes(suite: AlgorithmSuite): Buffer {
+  return Buffer.from([suite.id >> 8, suite.id & 0xff]);
+}
+
+/**
+ * The per-message keys. v2: HKDF-SHA512 with the message id as salt; the commitment info carries
+ * no suite id (a quirk of the format). v1 HKDF suites: no salt, info = suite id ‖ message id.
+ */
+export function deriveKeys(suite: AlgorithmSuite, dataKey: Uint8Array, messageId: Uint8Array): DerivedKeys {
+  switch (suite.kdf) {
+    case 'identity':
+      return { encryptionKey: Buffer.from(dataKey), commitment: undefined };
+    case 'hkdf-sha256':
+    case 'hkdf-sha384': {
+      const hash = suite.kdf === 'hkdf-sha256' ? 'sha256' : 'sha384';
+      const info = Buffer.concat([suiteIdBytes(suite), messageId]);
+      return {
+        encryptionKey: Buffer.from(hkdfSync(hash, dataKey, Buffer.alloc(0), info, suite.keyLength)),
+        commitment: undefined,
+      };
+    }
+    case 'hkdf-sha512': {
+      const info = Buffer.concat([suiteIdBytes(suite), DERIVE_KEY_LABEL]);
+      return {
+        encryptionKey: Buffer.from(hkdfSync('sha512', dataKey, messageId, info, suite.keyLength)),
+        commitment: Buffer.from(hkdfSync('sha512', dataKey, messageId, COMMIT_KEY_LABEL, COMMITMENT_LENGTH)),
+      };
+    }
+  }
+}

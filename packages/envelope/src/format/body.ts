@@ -1,0 +1,51 @@
+import { ByteWriter } from './writer.js';
+
+/** Marks the final frame of a framed body. */
+export const FINAL_FRAME_MARKER = 0xffff_ffff;
+
+const FRAME_LABEL = Buffer.from('AWSKMSEncryptionClient Frame', 'ascii');
+const FINAL_FRAME_LABEL = Buffer.from('AWSKMSEncryptionClient Final Frame', 'ascii');
+const SINGLE_BLOCK_LABEL = Buffer.from('AWSKMSEncryptionClient Single Block', 'ascii');
+
+export type FrameKind = 'frame' | 'final' | 'single-block';
+
+const labels: Record<FrameKind, Buffer> = {
+  frame: FRAME_LABEL,
+  final: FINAL_FRAME_LABEL,
+  'single-block': SINGLE_BLOCK_LABEL,
+};
+
+/** IV of frame `sequenceNumber`: 8 zero bytes ‖ u32 sequence number. */
+export function frameIv(sequenceNumber: number): Buffer {
+  const iv = Buffer.alloc(12);
+  iv.writeUInt32BE(sequenceNumber, 8);
+  return iv;
+}
+
+/** Body AAD: message id ‖ label ‖ u32 sequence number ‖ u64 content length. */
+export function frameAad(
+  messageId: Uint8Array,
+  kind: FrameKind,
+  sequenceNumber: number,
+  contentLength: number,
+): Buffer {
+  const label = labels[kind];
+  const aad = Buffer.allocUnsafe(messageId.length + label.length + 12);
+  aad.set(messageId, 0);
+  label.copy(aad, messageId.length);
+  const tail = messageId.length + label.length;
+  aad.writeUInt32BE(sequenceNumber, tail);
+  aad.writeUInt32BE(Math.floor(contentLength / 0x1_0000_0000), tail + 4);
+  aad.writeUInt32BE(contentLength >>> 0, tail + 8);
+  return aad;
+}
+
+/** The bytes before a regular frame's ciphertext: u32 sequence number ‖ IV. */
+export function regularFramePrefix(sequenceNumber: number, iv: Uint8Array): Uint8Array {
+  return new ByteWriter().u32(sequenceNumber).bytes(iv).finish();
+}
+
+/** The bytes before the final frame's ciphertext: marker ‖ u32 sequence number ‖ IV ‖ u32 length. */
+export function finalFramePrefix(sequenceNumber: number, iv: Uint8Array, contentLength: number): Uint8Array {
+  return new ByteWriter().u32(FINAL_FRAME_MARKER).u32(sequenceNumber).bytes(iv).u32(contentLength).finish();
+}

@@ -1,0 +1,84 @@
+import { type EncryptionContext, RESERVED_CONTEXT_PREFIX } from '../context.js';
+import { InvalidArgumentError, MalformedMessageError } from '../errors.js';
+import { ByteReader } from './reader.js';
+import { utf8DecodeStrict, utf8Encode } from './utf8.js';
+import { ByteWriter } from './writer.js';
+
+const MAX_SERIALIZED_CONTEXT = 0xffff;
+
+interface EncodedPair {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  return Buffer.compare(a, b);
+}
+
+/**
+ * The ESDK serialization: u16 pair count, then u16-length-prefixed key and value per pair, sorted
+ * by the raw UTF-8 bytes of the key. An empty context serializes to zero bytes.
+ */
+export function serializeEncryptionContext(context: EncryptionContext): Uint8Array {
+  const entries = Object.entries(context);
+  if (entries.length === 0) return new Uint8Array(0);
+  if (entries.length > 0xffff) throw new InvalidArgumentError('the encryption context has too many pairs');
+  const pairs: EncodedPair[] = entries.map(([key, value]) => {
+    if (typeof value !== 'string')
+      throw new InvalidArgumentError(`encryption context value for "${key}" is not a string`);
+    if (key.length === 0) throw new InvalidArgumentError('encryption context keys must not be empty');
+    return { key: utf8Encode(key), value: utf8Encode(value) };
+  });
+  pairs.sort((a, b) => compareBytes(a.key, b.key));
+  const writer = new ByteWriter().u16(pairs.length);
+  for (const { key, value } of pairs) {
+    if (key.length > 0xffff || value.length > 0xffff) {
+      throw new InvalidArgumentError('an encryption context key or value is longer than 65,535 bytes');
+    }
+    writer.u16Prefixed(key).u16Prefixed(value);
+  }
+  if (writer.length > MAX_SERIALIZED_CONTEXT) {
+    throw new InvalidArgumentError('the serialized encryption context is longer than 65,535 bytes');
+  }
+  return writer.finish();
+}
+
+/**
+ * Parses a serialized context: no duplicate keys, valid UTF-8, every byte consumed. Pair order is
+ * not enforced: writers disagree on it (UTF-16 vs UTF-8 order for astral characters) and the
+ * header tag authenticates the bytes as written, whatever their order.
+ */
+export function parseEncryptionContext(bytes: Uint8Array): Record<string, string> {
+  const context: Record<string, string> = Object.create(null);
+  if (bytes.length === 0) return context;
+  const reader = new ByteReader(bytes);
+  const count = reader.u16('encryption context pair count');
+  if (count === 0) throw new MalformedMessageError('a non-empty encryption context field holds zero pairs');
+  for (let i = 0; i < count; i++) {
+    const keyBytes = reader.u16Prefixed('encryption context key');
+    const valueBytes = reader.u16Prefixed('encryption context value');
+    let key: string;
+    let value: string;
+    try {
+      key = utf8DecodeStrict(keyBytes);
+      value = utf8DecodeStrict(valueBytes);
+    } catch {
+      throw new MalformedMessageError('encryption context is not valid UTF-8');
+    }
+    if (key in context) throw new MalformedMessageError('encryption context has a duplicate key');
+    context[key] = value;
+  }
+  if (reader.remaining !== 0) throw new MalformedMessageError('trailing bytes after the encryption context');
+  return context;
+}
+
+/** Refuses caller-supplied keys that the format reserves. */
+export function assertNoReservedKeys(context: EncryptionContext): void {
+  for (const key of Object.keys(context)) {
+    if (key.startsWith(RESERVED_CONTEXT_PREFIX)) {
+      throw new InvalidArgumentError(
+        `encryption context key "${key}" uses the reserved prefix "${RESERVED_CONTEXT_PREFIX}"`,
+      );
+    }
+  }
+}

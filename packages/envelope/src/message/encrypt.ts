@@ -1,0 +1,13 @@
+import type { EncryptOptions, EncryptResult } from './options.js';
+import { prepareEncryption } from './prepare-encryption.js';
+
+/** Encrypts `plaintext` into one message (v2, framed) whose data key `options.keyring` wraps. */
+export async function encrypt(plaintext: Uint8Array, options: EncryptOptions): Promise<EncryptResult> {
+  const prepared = await prepareEncryption(options);
+  const parts = [prepared.headerBytes, ...prepared.body.push(plaintext), ...prepared.body.finish()];
+  return {
+    message: Buffer.concat(parts),
+    header: prepared.header,
+    missingRecipients: prepared.missingRecipients,
+  };
+}
