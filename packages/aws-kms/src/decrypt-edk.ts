@@ -71,5 +71,8 @@ export async function decryptEdk(request: DecryptEdkRequest): Promise<Uint8Array
       detail: `KMS returned a data key of the wrong length for ${suite.name}; it was discarded`,
     });
   }
-  return plaintext;
+  // The SDK's bytes may be a view into a larger response buffer: hand over a buffer of its own.
+  const dataKey = Uint8Array.from(plaintext);
+  zeroize(plaintext);
+  return dataKey;
 }

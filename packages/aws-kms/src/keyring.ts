@@ -122,14 +122,18 @@ export class AwsKmsKeyring implements Keyring {
           abortSignal,
         }),
       );
-      const dataKey = response.Plaintext;
+      const plaintext = response.Plaintext;
+      if (!(plaintext instanceof Uint8Array) || plaintext.length !== request.suite.keyLength) {
+        zeroize(plaintext);
+        throw this.#badResponse(
+          'GenerateDataKey',
+          `a data key of the wrong length for ${request.suite.name}`,
+        );
+      }
+      // The SDK's bytes may be a view into a larger response buffer: hand over a buffer of its own.
+      const dataKey = Uint8Array.from(plaintext);
+      zeroize(plaintext);
       try {
-        if (!(dataKey instanceof Uint8Array) || dataKey.length !== request.suite.keyLength) {
-          throw this.#badResponse(
-            'GenerateDataKey',
-            `a data key of the wrong length for ${request.suite.name}`,
-          );
-        }
         return { dataKey, encryptedDataKeys: [this.#edk('GenerateDataKey', response)] };
       } catch (error) {
         zeroize(dataKey);
