@@ -3,9 +3,11 @@ import {
   CancelKeyDeletionCommand,
   CreateAliasCommand,
   CreateKeyCommand,
+  DeleteAliasCommand,
   DecryptCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
+  DisableKeyRotationCommand,
   EnableKeyCommand,
   EnableKeyRotationCommand,
   EncryptCommand,
@@ -402,6 +404,122 @@ describe.each(targets)('AWS KMS wire protocol against $name', ({ name, start, sk
       // moto deviates: it "cancels" the deletion of a key that was never scheduled.
       if (isMoto) return void (await call);
       expect((await failure(call)).name).toBe('KMSInvalidStateException');
+    });
+  });
+
+  describe.skipIf(skip !== undefined)('more error cases', () => {
+    /** The error name, or 'accepted' when the call succeeded. */
+    const outcome = (call: Promise<unknown>) =>
+      call.then(
+        () => 'accepted',
+        (e: Error) => e.name,
+      );
+
+    it('answers ValidationException when GenerateDataKey has both or neither of KeySpec and NumberOfBytes', async () => {
+      const key = await newKey();
+      expect(
+        await outcome(
+          kms.send(new GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: 'AES_256', NumberOfBytes: 32 })),
+        ),
+      ).toBe('ValidationException');
+      expect(await outcome(kms.send(new GenerateDataKeyCommand({ KeyId: key.KeyId })))).toBe(
+        'ValidationException',
+      );
+    });
+
+    it('answers ValidationException for more than 10 grant tokens', async () => {
+      const key = await newKey();
+      const call = kms.send(
+        new EncryptCommand({
+          KeyId: key.KeyId,
+          Plaintext: Buffer.from('x'),
+          GrantTokens: Array(11).fill('t'),
+        }),
+      );
+      // moto deviates: it ignores grant tokens. AWS answers ValidationException.
+      expect(await outcome(call)).toBe(isMoto ? 'accepted' : 'ValidationException');
+    });
+
+    it('answers ValidationException for a ciphertext blob over 6144 bytes', async () => {
+      const result = await outcome(kms.send(new DecryptCommand({ CiphertextBlob: randomBytes(6145) })));
+      // moto deviates: it tries to parse the blob. AWS validates the length first.
+      if (isMoto) expect(result).not.toBe('accepted');
+      else expect(result).toBe('ValidationException');
+    });
+
+    it('answers InvalidCiphertextException for random bytes', async () => {
+      const result = await outcome(kms.send(new DecryptCommand({ CiphertextBlob: randomBytes(120) })));
+      // moto deviates with NotFoundException (it reads a key id from the bytes). AWS: InvalidCiphertextException.
+      if (isMoto) expect(result).not.toBe('accepted');
+      else expect(result).toBe('InvalidCiphertextException');
+    });
+
+    it('refuses enabling, disabling or rotating a key pending deletion with KMSInvalidStateException', async () => {
+      const key = await newKey();
+      await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
+      for (const command of [
+        new EnableKeyCommand({ KeyId: key.KeyId }),
+        new DisableKeyCommand({ KeyId: key.KeyId }),
+        new RotateKeyOnDemandCommand({ KeyId: key.KeyId }),
+      ]) {
+        const result = await outcome(kms.send(command as EnableKeyCommand));
+        // moto deviates: it accepts all three. AWS answers KMSInvalidStateException.
+        expect(result).toBe(isMoto ? 'accepted' : 'KMSInvalidStateException');
+      }
+    });
+
+    it('refuses RotateKeyOnDemand on a disabled key with DisabledException', async () => {
+      const key = await newKey();
+      await kms.send(new DisableKeyCommand({ KeyId: key.KeyId }));
+      const result = await outcome(kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId })));
+      // moto deviates: it rotates a disabled key. AWS answers DisabledException.
+      expect(result).toBe(isMoto ? 'accepted' : 'DisabledException');
+    });
+
+    it('turns automatic rotation on and off', async () => {
+      const key = await newKey();
+      await kms.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 90 }));
+      const on = await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }));
+      expect(on.KeyRotationEnabled).toBe(true);
+      // moto deviates: it reports its default period instead of the one set.
+      if (!isMoto) expect(on.RotationPeriodInDays).toBe(90);
+      await kms.send(new DisableKeyRotationCommand({ KeyId: key.KeyId }));
+      const off = await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }));
+      expect(off.KeyRotationEnabled).toBe(false);
+      const tooShort = await outcome(
+        kms.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 89 })),
+      );
+      // moto deviates: it accepts an 89-day period. AWS allows 90–2560 days.
+      if (!isMoto) expect(tooShort).toBe('ValidationException');
+    });
+
+    it('deletes an alias, after which it no longer resolves', async () => {
+      const key = await newKey();
+      const alias = `alias/gone-${randomBytes(4).toString('hex')}`;
+      await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: key.KeyId }));
+      await kms.send(new DeleteAliasCommand({ AliasName: alias }));
+      expect(await outcome(kms.send(new DescribeKeyCommand({ KeyId: alias })))).toBe('NotFoundException');
+      expect(await outcome(kms.send(new DeleteAliasCommand({ AliasName: alias })))).toBe('NotFoundException');
+    });
+
+    it('refuses an alias that targets another alias (ValidationException) or an unknown key (NotFoundException)', async () => {
+      const key = await newKey();
+      const alias = `alias/first-${randomBytes(4).toString('hex')}`;
+      await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: key.KeyId }));
+      const result = await outcome(
+        kms.send(new CreateAliasCommand({ AliasName: `${alias}-second`, TargetKeyId: alias })),
+      );
+      expect(result).toBe('ValidationException');
+      expect(
+        await outcome(
+          kms.send(
+            new CreateAliasCommand({
+              AliasName: `${alias}-third`,
+              TargetKeyId: '00000000-0000-4000-8000-000000000000',
+            }),
+          ),
+        ),
+      ).toBe('NotFoundException');
     });
   });
 

@@ -255,6 +255,9 @@ export const operations: Readonly<Record<string, Operation>> = {
       if (name.startsWith('alias/aws/')) {
         throw awsErrors.invalidAliasName('Alias names that begin with "alias/aws/" are reserved.');
       }
+      if (targetKeyId.startsWith('alias/') || /^arn:[^:]*:kms:[^:]*:[^:]*:alias\//.test(targetKeyId)) {
+        throw awsErrors.validation('Aliases must refer to keys. Not aliases');
+      }
       const target = ctx.store.resolve(ctx.scope, targetKeyId, { allowAlias: false });
       assertNotPendingDeletion(target);
       ctx.store.createAlias(ctx.scope, name, target);
