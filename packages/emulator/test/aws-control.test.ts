@@ -53,6 +53,82 @@ describe('AWS front end: control plane, scoping and persistence', () => {
     expect(key.Arn).toContain(`:${accountId}:key/`);
   });
 
+  it('gives environment variables with which a default-configured SDK client reaches it', async () => {
+    const { environment } = frontEnd.endpoint('127.0.0.1', Number(new URL(endpoint).port));
+    const saved = { ...process.env };
+    for (const name of ['AWS_PROFILE', 'AWS_ENDPOINT_URL', 'AWS_DEFAULT_REGION', 'AWS_SESSION_TOKEN']) {
+      delete process.env[name];
+    }
+    Object.assign(process.env, environment);
+    try {
+      const kms = new KMSClient({});
+      clients.push(kms);
+      control.resetCounters();
+      await kms.send(new ListKeysCommand({}));
+      expect(control.calls({ cloud: 'aws', operation: 'ListKeys' }).total).toBe(1);
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it('answers every operation with a JSON 4xx error, never a 5xx or a crash, for hostile bodies', async () => {
+    const operations = [
+      'CreateKey',
+      'DescribeKey',
+      'ListKeys',
+      'CreateAlias',
+      'DeleteAlias',
+      'ListAliases',
+      'Encrypt',
+      'Decrypt',
+      'GenerateDataKey',
+      'GenerateDataKeyWithoutPlaintext',
+      'ReEncrypt',
+      'EnableKey',
+      'DisableKey',
+      'EnableKeyRotation',
+      'DisableKeyRotation',
+      'GetKeyRotationStatus',
+      'RotateKeyOnDemand',
+      'ScheduleKeyDeletion',
+      'CancelKeyDeletion',
+    ];
+    const hostile = [
+      '{"KeyId": {"nested": true}}',
+      '{"KeyId": "x".repeat}',
+      '{"KeyId": null, "Plaintext": null, "CiphertextBlob": null}',
+      '{"KeyId": "alias/../../etc", "AliasName": "alias/\u0000", "TargetKeyId": []}',
+      '{"KeyId": "arn:aws:kms:us-east-1:111122223333:key/zz", "Plaintext": "====", "CiphertextBlob": "AAAA"}',
+      '{"CiphertextBlob": "AQ==", "EncryptionContext": [], "SourceEncryptionContext": "x", "DestinationKeyId": 1}',
+      '{"NumberOfBytes": 1e308, "KeySpec": {}, "Limit": -1, "Marker": 5, "PendingWindowInDays": 3.5}',
+      '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}',
+      '{"Tags": [null, 1, {"TagKey": 5}], "Description": 7, "KeyUsage": "SIGN_VERIFY"}',
+      `{"GrantTokens": ${JSON.stringify(Array(50).fill('t'))}, "KeyId": "${'k'.repeat(3000)}"}`,
+      '['.repeat(5000),
+    ];
+    for (const operation of operations) {
+      for (const body of hostile) {
+        const response = await fetch(endpoint, {
+          method: 'POST',
+          headers: {
+            'x-amz-target': `TrentService.${operation}`,
+            'content-type': 'application/x-amz-json-1.1',
+          },
+          body,
+        });
+        const payload = (await response.json()) as { __type?: string };
+        if (response.status !== 200) {
+          expect(response.status, `${operation} ${body.slice(0, 60)}`).toBeGreaterThanOrEqual(400);
+          expect(response.status, `${operation} ${body.slice(0, 60)}`).toBeLessThan(500);
+          expect(typeof payload.__type).toBe('string');
+        }
+      }
+    }
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    await client().send(new ListKeysCommand({}));
+  });
+
   it('answers AccessDeniedException naming the permission and the key for a denied operation', async () => {
     const kms = client();
     const key = await newKey(kms);

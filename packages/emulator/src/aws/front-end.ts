@@ -24,6 +24,8 @@ export interface AwsEndpoint {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** Ready for `new KMSClient(endpoint.clientConfig)`. */
   readonly clientConfig: AwsClientConfig;
+  /** Environment variables that point any AWS SDK or the AWS CLI at the emulator. */
+  readonly environment: Readonly<Record<string, string>>;
 }
 
 export interface AwsFrontEnd extends CloudFrontEnd {
@@ -126,6 +128,12 @@ export function createAwsFrontEnd(options: FrontEndOptions): AwsFrontEnd {
         accountId: DEFAULT_ACCOUNT,
         credentials,
         clientConfig: { endpoint, region: DEFAULT_REGION, credentials },
+        environment: {
+          AWS_ENDPOINT_URL_KMS: endpoint,
+          AWS_REGION: DEFAULT_REGION,
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        },
       };
     },
   };
