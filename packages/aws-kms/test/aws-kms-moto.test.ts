@@ -1,5 +1,5 @@
 import type { EncryptedDataKey } from '@polykms/envelope';
-import { Suites, unwrapDataKey, wrapDataKey } from '@polykms/envelope';
+import { MultiKeyring, Suites, decrypt, encrypt, unwrapDataKey, wrapDataKey } from '@polykms/envelope';
 import { RotateKeyOnDemandCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsKmsKeyring } from '../src/index.js';
@@ -55,5 +55,18 @@ describe.each(targets)('AwsKmsKeyring round trips against $name', ({ start, skip
     await target.client().send(new RotateKeyOnDemandCommand({ KeyId: arn }));
     const opened = await unwrapDataKey(ring(arn), { suite, encryptionContext, encryptedDataKeys });
     expect(opened?.dataKey).toEqual(dataKey);
+  });
+
+  it.skipIf(skip)('encrypts a whole message for two keys; each alone decrypts it', async () => {
+    const [a, b] = [await target.createKey(), await target.createKey()];
+    const plaintext = Buffer.from('a message for two keys');
+    const { message } = await encrypt(plaintext, {
+      keyring: new MultiKeyring({ generator: ring(a), children: [ring(b)] }),
+      encryptionContext,
+    });
+    for (const arn of [a, b]) {
+      const decrypted = await decrypt(message, { keyring: ring(arn), encryptionContext });
+      expect(Buffer.from(decrypted.plaintext).equals(plaintext)).toBe(true);
+    }
   });
 });
