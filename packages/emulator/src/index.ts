@@ -7,5 +7,5 @@ export {
   createAwsFrontEnd,
 } from './aws/front-end.js';
 export type { GcpEndpoint } from './gcp/front-end.js';
-export type { AzureEndpoint } from './azure/front-end.js';
+export { type AzureEndpoint, type AzureFrontEndOptions, createAzureFrontEnd } from './azure/front-end.js';
 export * from './start.js';
