@@ -18,12 +18,8 @@ export interface EnvSources {
  */
 export function emulatorEnv(sources: EnvSources): Record<string, string> {
   const env: Record<string, string> = {};
-  if (sources.aws) {
-    env['AWS_ENDPOINT_URL_KMS'] = sources.aws.endpoint;
-    env['AWS_ACCESS_KEY_ID'] = sources.aws.credentials.accessKeyId;
-    env['AWS_SECRET_ACCESS_KEY'] = sources.aws.credentials.secretAccessKey;
-    env['AWS_REGION'] = sources.aws.region;
-  }
+  // AWS_ENDPOINT_URL_KMS, AWS_REGION and dummy credentials, as the AWS front end defines them.
+  if (sources.aws) Object.assign(env, sources.aws.environment);
   if (sources.gcp) {
     const host = sources.gcp.host.includes(':') ? `[${sources.gcp.host}]` : sources.gcp.host;
     env['POLYKMS_GCP_KMS_ENDPOINT'] = `${host}:${sources.gcp.port}`;

@@ -91,6 +91,35 @@ describe('startEmulator', () => {
     expect(await readFile(caFile as string, 'utf8')).toBe(caCertPem);
   });
 
+  test('serves all three clouds by default and exports the variables of every SDK', async () => {
+    const emulator = await startEmulator();
+    running.push(emulator);
+    expect(emulator.clouds).toEqual(['aws', 'gcp', 'azure']);
+    expect(emulator.env).toMatchObject({
+      AWS_ENDPOINT_URL_KMS: emulator.aws.endpoint,
+      AWS_REGION: emulator.aws.region,
+      AWS_ACCESS_KEY_ID: emulator.aws.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: emulator.aws.credentials.secretAccessKey,
+      POLYKMS_GCP_KMS_ENDPOINT: `127.0.0.1:${emulator.gcp.port}`,
+      METADATA_SERVER_DETECTION: 'none',
+      AZURE_KEYVAULT_URL: emulator.azure.vaultUrl,
+      IDENTITY_ENDPOINT: emulator.azure.identityEndpoint,
+      IDENTITY_HEADER: emulator.azure.identityHeader,
+      NODE_EXTRA_CA_CERTS: expect.stringMatching(/azure-ca\.pem$/),
+      POLYKMS_EMULATOR_ADMIN_URL: emulator.adminUrl,
+    });
+  });
+
+  test('restarts all three clouds from one state file', async () => {
+    const stateFile = join(dir, 'all.json');
+    const first = await startEmulator({ stateFile });
+    await first.stop();
+    const saved = JSON.parse(await readFile(stateFile, 'utf8'));
+    expect(Object.keys(saved.clouds).sort()).toEqual(['aws', 'azure', 'gcp']);
+    const second = await start({ clouds: ['aws', 'gcp', 'azure'], stateFile });
+    expect(second.clouds).toHaveLength(3);
+  });
+
   test('frees its ports on stop, so a fixed port can be reused at once', async () => {
     const first = await startEmulator({ clouds: ['gcp'], adminPort: false });
     const port = first.gcp.port;
