@@ -1,4 +1,3 @@
-import { randomFillSync } from 'node:crypto';
 import type { CryptographyClientOptions } from '@azure/keyvault-keys';
 import {
   type EncryptedDataKey,
@@ -12,8 +11,8 @@ import {
   type WrapResult,
   isPolykmsError,
   kmsCall,
+  sealGivenOrNewDataKey,
   unwrapFirst,
-  zeroize,
 } from '@polykms/envelope';
 import { AzureClients, type AzureTokenCredential } from './clients.js';
 import { PROVIDER_ID, mapAzureError } from './error-table.js';
@@ -72,17 +71,7 @@ export class AzureKeyVaultKeyring implements Keyring {
   }
 
   async wrap(request: WrapRequest): Promise<WrapResult> {
-    // Filled in place, so that no copy of the key is left behind in another buffer.
-    const generated =
-      request.dataKey === undefined ? randomFillSync(new Uint8Array(request.suite.keyLength)) : undefined;
-    const dataKey = request.dataKey ?? (generated as Uint8Array);
-    try {
-      const edk = await this.#wrapOnce(dataKey, request.signal);
-      return { ...(generated ? { dataKey: generated } : {}), encryptedDataKeys: [edk] };
-    } catch (error) {
-      if (generated) zeroize(generated);
-      throw error;
-    }
+    return sealGivenOrNewDataKey(request, (dataKey) => this.#wrapOnce(dataKey, request.signal));
   }
 
   async #wrapOnce(dataKey: Uint8Array, signal: AbortSignal | undefined): Promise<EncryptedDataKey> {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
 import {
   type EncryptedDataKey,
@@ -8,9 +7,9 @@ import {
   type UnwrapResult,
   type WrapRequest,
   type WrapResult,
+  sealGivenOrNewDataKey,
   serializeEncryptionContext,
   unwrapFirst,
-  zeroize,
 } from '@polykms/envelope';
 import { lazyClient } from './client.js';
 import { PROVIDER_ID } from './errors.js';
@@ -51,24 +50,14 @@ export class GcpKmsKeyring implements Keyring {
   }
 
   async wrap(request: WrapRequest): Promise<WrapResult> {
-    const generated = request.dataKey === undefined ? randomBytes(request.suite.keyLength) : undefined;
-    const dataKey = request.dataKey ?? (generated as Uint8Array);
     const aad = serializeEncryptionContext(request.encryptionContext);
-    try {
+    return sealGivenOrNewDataKey(request, async (dataKey): Promise<EncryptedDataKey> => {
       const { ciphertext, version } = await encryptWithKms(this.#client(), this.keyName, dataKey, aad, {
         signal: request.signal,
         timeoutMs: this.#timeoutMs,
       });
-      const encryptedDataKey: EncryptedDataKey = {
-        providerId: PROVIDER_ID,
-        providerInfo: utf8.encode(version.name),
-        ciphertext,
-      };
-      return { ...(generated ? { dataKey: generated } : {}), encryptedDataKeys: [encryptedDataKey] };
-    } catch (error) {
-      zeroize(generated);
-      throw error;
-    }
+      return { providerId: PROVIDER_ID, providerInfo: utf8.encode(version.name), ciphertext };
+    });
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
