@@ -10,10 +10,11 @@ import {
   type WrapRequest,
   type WrapResult,
   kmsCall,
+  providerInfoText,
   unwrapFirst,
   zeroize,
 } from '@polykms/envelope';
-import { type AwsKmsArn, parseAwsKmsArn, parseKeyArn } from './arn.js';
+import { type AwsKmsArn, MAX_ARN_LENGTH, parseAwsKmsArn, parseKeyArn } from './arn.js';
 import { type ClientProvider, defaultClientProvider } from './client-provider.js';
 import { decryptEdk } from './decrypt-edk.js';
 import { mapAwsKmsError } from './error-table.js';
@@ -35,16 +36,13 @@ export interface AwsKmsKeyringOptions {
 }
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** The ARN an `aws-kms` EDK names, or undefined when the EDK is not one or names no key ARN. */
 export function edkKeyArn(edk: EncryptedDataKey): AwsKmsArn | undefined {
   if (edk.providerId !== PROVIDER_ID) return undefined;
-  try {
-    return parseKeyArn(utf8Decoder.decode(edk.providerInfo));
-  } catch {
-    return undefined;
-  }
+  // An ARN is ASCII: at most MAX_ARN_LENGTH bytes, after the 3 of a byte-order mark the decoder drops.
+  const text = providerInfoText(edk.providerInfo, MAX_ARN_LENGTH + 3);
+  return text === undefined ? undefined : parseKeyArn(text);
 }
 
 function checkGrantTokens(grantTokens: readonly string[] | undefined): void {

@@ -8,6 +8,7 @@ export { MultiKeyring, type MultiKeyringOptions } from './keyring/multi-keyring.
 export { KMS_CALL_CHANNEL, type KmsCallEvent, type KmsCallOptions, kmsCall } from './keyring/kms-call.js';
 export { unwrapFirst } from './keyring/unwrap-first.js';
 export { sealGivenOrNewDataKey } from './keyring/seal-data-key.js';
+export { providerInfoText } from './keyring/provider-info-text.js';
 export { zeroize } from './crypto/zeroize.js';
 export {
   serializeEncryptionContext,
