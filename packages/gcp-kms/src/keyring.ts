@@ -9,12 +9,12 @@ import {
   type WrapResult,
   sealGivenOrNewDataKey,
   serializeEncryptionContext,
-  unwrapFirst,
 } from '@polykms/envelope';
 import { lazyClient } from './client.js';
 import { PROVIDER_ID } from './errors.js';
-import { decryptWithKms, encryptWithKms } from './kms-operations.js';
-import { parseCryptoKeyName, versionNameFromProviderInfo } from './names.js';
+import { encryptWithKms } from './kms-operations.js';
+import { parseCryptoKeyName } from './names.js';
+import { unwrapMatching } from './unwrap-matching.js';
 
 export interface GcpKmsKeyringOptions {
   /** `projects/{p}/locations/{l}/keyRings/{r}/cryptoKeys/{k}` (a CryptoKey, not a version). */
@@ -61,18 +61,10 @@ export class GcpKmsKeyring implements Keyring {
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
-    const aad = serializeEncryptionContext(request.encryptionContext);
-    return unwrapFirst(
-      request.encryptedDataKeys,
-      (edk) =>
-        edk.providerId === PROVIDER_ID &&
-        versionNameFromProviderInfo(edk.providerInfo)?.cryptoKey.name === this.keyName,
-      (edk) =>
-        decryptWithKms(this.#client(), this.keyName, edk.ciphertext, aad, request.suite.keyLength, {
-          signal: request.signal,
-          timeoutMs: this.#timeoutMs,
-        }),
-      (edk) => `${PROVIDER_ID} ${versionNameFromProviderInfo(edk.providerInfo)?.name ?? this.keyName}`,
+    return unwrapMatching(
+      request,
+      { client: this.#client, timeoutMs: this.#timeoutMs },
+      (version) => version.cryptoKey.name === this.keyName,
     );
   }
 }
