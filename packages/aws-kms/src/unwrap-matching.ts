@@ -4,7 +4,7 @@ import {
   type UnwrapRequest,
   type UnwrapResult,
   providerInfoText,
-  unwrapFirst,
+  unwrapFirstWithKey,
 } from '@polykms/envelope';
 import { type AwsKmsArn, MAX_ARN_LENGTH, parseKeyArn } from './arn.js';
 import { decryptEdk } from './decrypt-edk.js';
@@ -35,17 +35,14 @@ export function unwrapMatching(
   options: AwsUnwrapOptions,
   accepts: (arn: AwsKmsArn) => boolean,
 ): Promise<UnwrapResult | null> {
-  const arns = new Map<EncryptedDataKey, AwsKmsArn>();
-  for (const edk of request.encryptedDataKeys) {
-    const arn = edkKeyArn(edk);
-    if (arn !== undefined && accepts(arn)) arns.set(edk, arn);
-  }
-  return unwrapFirst(
+  return unwrapFirstWithKey(
     request.encryptedDataKeys,
-    (edk) => arns.has(edk),
     (edk) => {
-      const arn = arns.get(edk) as AwsKmsArn;
-      return decryptEdk({
+      const arn = edkKeyArn(edk);
+      return arn !== undefined && accepts(arn) ? arn : undefined;
+    },
+    (edk, arn) =>
+      decryptEdk({
         client: options.clientFor(arn),
         keyArn: arn.arn,
         edk,
@@ -54,8 +51,7 @@ export function unwrapMatching(
         grantTokens: options.grantTokens,
         timeoutMs: options.timeoutMs,
         signal: request.signal,
-      });
-    },
-    (edk) => `${PROVIDER_ID} ${arns.get(edk)?.arn ?? '(unparseable ARN)'}`,
+      }),
+    (arn) => `${PROVIDER_ID} ${arn.arn}`,
   );
 }

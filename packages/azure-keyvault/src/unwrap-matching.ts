@@ -1,4 +1,4 @@
-import { type EncryptedDataKey, type UnwrapRequest, type UnwrapResult, unwrapFirst } from '@polykms/envelope';
+import { type UnwrapRequest, type UnwrapResult, unwrapFirstWithKey } from '@polykms/envelope';
 import type { AzureClients } from './clients.js';
 import { PROVIDER_ID } from './error-table.js';
 import type { AzureKeyId } from './key-id.js';
@@ -19,21 +19,19 @@ export function unwrapMatching(
   options: AzureUnwrapOptions,
   accepts: (keyId: AzureKeyId) => boolean,
 ): Promise<UnwrapResult | null> {
-  const ids = new Map<EncryptedDataKey, AzureKeyId>();
-  for (const edk of request.encryptedDataKeys) {
-    const id = edkKeyId(edk);
-    if (id !== undefined && accepts(id)) ids.set(edk, id);
-  }
   const open = {
     clients: options.clients,
     suite: request.suite,
     signal: request.signal,
     timeoutMs: options.timeoutMs,
   };
-  return unwrapFirst(
+  return unwrapFirstWithKey(
     request.encryptedDataKeys,
-    (edk) => ids.has(edk),
-    (edk) => openEdk(open, edk, ids.get(edk) as AzureKeyId),
-    (edk) => `${PROVIDER_ID} ${ids.get(edk)?.text ?? '(unknown key)'}`,
+    (edk) => {
+      const id = edkKeyId(edk);
+      return id !== undefined && accepts(id) ? id : undefined;
+    },
+    (edk, id) => openEdk(open, edk, id),
+    (id) => `${PROVIDER_ID} ${id.text}`,
   );
 }

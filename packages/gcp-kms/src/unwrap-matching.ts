@@ -1,10 +1,9 @@
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
 import {
-  type EncryptedDataKey,
   type UnwrapRequest,
   type UnwrapResult,
   serializeEncryptionContext,
-  unwrapFirst,
+  unwrapFirstWithKey,
 } from '@polykms/envelope';
 import { PROVIDER_ID } from './errors.js';
 import { decryptWithKms } from './kms-operations.js';
@@ -26,24 +25,18 @@ export function unwrapMatching(
   accepts: (version: CryptoKeyVersionName) => boolean,
 ): Promise<UnwrapResult | null> {
   const aad = serializeEncryptionContext(request.encryptionContext);
-  const versions = new Map<EncryptedDataKey, CryptoKeyVersionName>();
-  for (const edk of request.encryptedDataKeys) {
-    if (edk.providerId !== PROVIDER_ID) continue;
-    const version = versionNameFromProviderInfo(edk.providerInfo);
-    if (version !== undefined && accepts(version)) versions.set(edk, version);
-  }
-  return unwrapFirst(
+  return unwrapFirstWithKey(
     request.encryptedDataKeys,
-    (edk) => versions.has(edk),
-    (edk) =>
-      decryptWithKms(
-        options.client(),
-        (versions.get(edk) as CryptoKeyVersionName).cryptoKey.name,
-        edk.ciphertext,
-        aad,
-        request.suite.keyLength,
-        { signal: request.signal, timeoutMs: options.timeoutMs },
-      ),
-    (edk) => `${PROVIDER_ID} ${versions.get(edk)?.name ?? '(unknown key)'}`,
+    (edk) => {
+      if (edk.providerId !== PROVIDER_ID) return undefined;
+      const version = versionNameFromProviderInfo(edk.providerInfo);
+      return version !== undefined && accepts(version) ? version : undefined;
+    },
+    (edk, version) =>
+      decryptWithKms(options.client(), version.cryptoKey.name, edk.ciphertext, aad, request.suite.keyLength, {
+        signal: request.signal,
+        timeoutMs: options.timeoutMs,
+      }),
+    (version) => `${PROVIDER_ID} ${version.name}`,
   );
 }
