@@ -7,6 +7,7 @@ import {
 } from '@polykms/envelope';
 import type { AwsKmsArn } from './arn.js';
 import { type ClientProvider, defaultClientProvider } from './client-provider.js';
+import { checkTimeout } from './keyring.js';
 import { PROVIDER_ID } from './provider.js';
 import { unwrapMatching } from './unwrap-matching.js';
 
@@ -54,9 +55,7 @@ export class AwsKmsDiscoveryKeyring implements Keyring {
         { provider: PROVIDER_ID },
       );
     }
-    if (options.timeoutMs !== undefined && !(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0)) {
-      throw new InvalidArgumentError('timeoutMs must be a positive integer', { provider: PROVIDER_ID });
-    }
+    checkTimeout(options.timeoutMs);
     this.#partition = filter.partition;
     this.#accounts = new Set(filter.accountIds);
     this.#clientProvider = options.clientProvider ?? defaultClientProvider();

@@ -47,7 +47,7 @@ function checkGrantTokens(grantTokens: readonly string[] | undefined): void {
   }
 }
 
-function checkTimeout(timeoutMs: number | undefined): void {
+export function checkTimeout(timeoutMs: number | undefined): void {
   if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
     throw new InvalidArgumentError('timeoutMs must be a positive integer', { provider: PROVIDER_ID });
   }
