@@ -20,3 +20,4 @@ export { encrypt } from './message/encrypt.js';
 export { decrypt } from './message/decrypt.js';
 export { inspect, type MessageInfo, type EncryptedDataKeyInfo } from './message/inspect.js';
 export * from './stream/index.js';
+export * from './cache/index.js';
