@@ -21,3 +21,4 @@ export { decrypt } from './message/decrypt.js';
 export { inspect, type MessageInfo, type EncryptedDataKeyInfo } from './message/inspect.js';
 export * from './stream/index.js';
 export * from './cache/index.js';
+export * from './rewrap/index.js';
