@@ -70,14 +70,16 @@ export async function rewrapHeader(header: MessageHeader, options: RewrapOptions
     encryptedDataKeys,
     frameLength: header.frameLength,
   });
+  // The tag covers the header body, commitment key included (as in prepareEncryption).
+  const headerBody = Buffer.concat([authenticated, header.commitment!]);
   const tag = computeHeaderTag(
     header.suite,
     unlocked.key,
     header.headerIv,
-    authenticated,
+    headerBody,
     unlocked.serializedRequiredContext,
   );
-  const headerBytes = Buffer.concat([authenticated, header.commitment!, tag]);
+  const headerBytes = Buffer.concat([headerBody, tag]);
   return {
     headerBytes,
     header: parseHeader(headerBytes, {
