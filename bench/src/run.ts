@@ -1,1 +1,360 @@
-export {};
+/**
+ * polykms benchmarks: `pnpm --filter @polykms/bench run bench [-- --quick]` or `./run bench`.
+ * Every ratio compares numbers measured in this same run on this same machine.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CachingKeyring, DataKeyCache, decrypt, encrypt, rewrap } from '@polykms/envelope';
+import { AWS_SUITE, aws, awsCachingManager, awsKeyring } from './client-node.js';
+import { CountingKeyring, ourKeyring } from './keyrings.js';
+import { GiB, MiB, fastest, formatBytes, mibPerSecond, rate } from './measure.js';
+import { rawDecrypt, rawEncrypt } from './raw-gcm.js';
+
+const quick = process.argv.includes('--quick');
+const FRAME = 64 * 1024;
+const sizes = quick
+  ? {
+      buffered: 16 * MiB,
+      streamed: 128 * MiB,
+      rewrap: 64 * MiB,
+      sweep: 16 * MiB,
+      rateMs: 500,
+      messages: 2_000,
+    }
+  : {
+      buffered: 64 * MiB,
+      streamed: 1 * GiB,
+      rewrap: 256 * MiB,
+      sweep: 64 * MiB,
+      rateMs: 2_000,
+      messages: 10_000,
+    };
+
+interface Row {
+  readonly what: string;
+  readonly ours: string;
+  readonly baseline: string;
+  readonly ratio: string;
+  readonly target: string;
+  readonly met: string;
+}
+const rows: Row[] = [];
+const sweep: string[] = [];
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+function verdict(value: number, target: number): string {
+  return value >= target ? 'yes' : 'NO';
+}
+
+function row(what: string, ours: string, baseline: string, ratio: string, target = '', met = ''): void {
+  rows.push({ what, ours, baseline, ratio, target, met });
+  log(`  ${what}: ${ours} | ${baseline} | ${ratio} ${met}`);
+}
+
+const mbs = (v: number) => `${v.toFixed(0)} MiB/s`;
+
+async function bufferedThroughput(): Promise<void> {
+  const size = sizes.buffered;
+  log(`buffered ${formatBytes(size)}`);
+  const plaintext = randomBytes(size);
+  const keyring = ourKeyring();
+  const awsRing = awsKeyring();
+
+  const rawEnc = mibPerSecond(size, await fastest(3, () => rawEncrypt(plaintext)));
+  const { ciphertext, tag } = rawEncrypt(plaintext);
+  const rawDec = mibPerSecond(size, await fastest(3, () => rawDecrypt(ciphertext, tag)));
+
+  let message: Uint8Array = new Uint8Array();
+  const ourEnc = mibPerSecond(
+    size,
+    await fastest(3, async () => {
+      message = (await encrypt(plaintext, { keyring, frameLength: FRAME })).message;
+    }),
+  );
+  const ourDec = mibPerSecond(size, await fastest(3, () => decrypt(message, { keyring })));
+
+  let awsMessage: Uint8Array = new Uint8Array();
+  const awsEnc = mibPerSecond(
+    size,
+    await fastest(2, async () => {
+      awsMessage = (await aws.encrypt(awsRing, plaintext, { suiteId: AWS_SUITE, frameLength: FRAME })).result;
+    }),
+  );
+  const awsDec = mibPerSecond(size, await fastest(2, () => aws.decrypt(awsRing, awsMessage)));
+  // Cross-check that both did the same work: each reads the other's message.
+  await decrypt(awsMessage, { keyring });
+
+  const label = formatBytes(size);
+  row(
+    `encrypt ${label} buffered vs raw AES-GCM`,
+    mbs(ourEnc),
+    mbs(rawEnc),
+    pct(ourEnc / rawEnc),
+    '≥ 70%',
+    verdict(ourEnc / rawEnc, 0.7),
+  );
+  row(
+    `decrypt ${label} buffered vs raw AES-GCM`,
+    mbs(ourDec),
+    mbs(rawDec),
+    pct(ourDec / rawDec),
+    '≥ 70%',
+    verdict(ourDec / rawDec, 0.7),
+  );
+  row(
+    `encrypt ${label} buffered vs client-node`,
+    mbs(ourEnc),
+    mbs(awsEnc),
+    times(ourEnc / awsEnc),
+    '≥ 10×',
+    verdict(ourEnc / awsEnc, 10),
+  );
+  row(
+    `decrypt ${label} buffered vs client-node`,
+    mbs(ourDec),
+    mbs(awsDec),
+    times(ourDec / awsDec),
+    '≥ 10×',
+    verdict(ourDec / awsDec, 10),
+  );
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(0)}%`;
+}
+function times(x: number): string {
+  return `${x.toFixed(1)}×`;
+}
+
+interface ProbeResult {
+  readonly ms: number;
+  readonly maxRssMiB: number;
+  readonly baselineRssMiB: number;
+}
+
+const probe = fileURLToPath(new URL('./stream-probe.js', import.meta.url));
+
+function runProbe(mode: string, size: number, file = ''): ProbeResult {
+  const out = execFileSync(process.execPath, [probe, mode, String(size), String(FRAME), file], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as ProbeResult;
+}
+
+function streamedThroughputAndMemory(): void {
+  const size = sizes.streamed;
+  const label = formatBytes(size);
+  log(`streamed ${label} (child processes)`);
+  const ourFile = join(tmpdir(), `polykms-bench-ours-${process.pid}`);
+  const awsFile = join(tmpdir(), `polykms-bench-aws-${process.pid}`);
+  try {
+    runProbe('ours-prepare', size, ourFile);
+    runProbe('aws-prepare', size, awsFile);
+    const ourEnc = runProbe('ours-encrypt', size);
+    const ourDec = runProbe('ours-decrypt', size, ourFile);
+    const rawEnc = runProbe('raw-encrypt', size);
+    const rawDec = runProbe('raw-decrypt', size, ourFile);
+    const awsEnc = runProbe('aws-encrypt', size);
+    const awsDec = runProbe('aws-decrypt', size, awsFile);
+    const t = (r: ProbeResult) => mibPerSecond(size, r.ms);
+    row(
+      `encrypt ${label} streamed vs raw AES-GCM stream`,
+      mbs(t(ourEnc)),
+      mbs(t(rawEnc)),
+      pct(t(ourEnc) / t(rawEnc)),
+      '≥ 70%',
+      verdict(t(ourEnc) / t(rawEnc), 0.7),
+    );
+    row(
+      `decrypt ${label} streamed vs raw AES-GCM stream`,
+      mbs(t(ourDec)),
+      mbs(t(rawDec)),
+      pct(t(ourDec) / t(rawDec)),
+      '≥ 70%',
+      verdict(t(ourDec) / t(rawDec), 0.7),
+    );
+    row(
+      `encrypt ${label} streamed vs client-node`,
+      mbs(t(ourEnc)),
+      mbs(t(awsEnc)),
+      times(t(ourEnc) / t(awsEnc)),
+      '≥ 10×',
+      verdict(t(ourEnc) / t(awsEnc), 10),
+    );
+    row(
+      `decrypt ${label} streamed vs client-node`,
+      mbs(t(ourDec)),
+      mbs(t(awsDec)),
+      times(t(ourDec) / t(awsDec)),
+      '≥ 10×',
+      verdict(t(ourDec) / t(awsDec), 10),
+    );
+    const mem = (r: ProbeResult) => `${r.maxRssMiB.toFixed(0)} MiB (${r.baselineRssMiB.toFixed(0)} at start)`;
+    row(
+      `peak memory, encrypt ${label} streamed`,
+      mem(ourEnc),
+      `client-node ${mem(awsEnc)}`,
+      `raw ${rawEnc.maxRssMiB.toFixed(0)} MiB`,
+      '≤ 128 MiB',
+      ourEnc.maxRssMiB <= 128 ? 'yes' : 'NO',
+    );
+    row(
+      `peak memory, decrypt ${label} streamed`,
+      mem(ourDec),
+      `client-node ${mem(awsDec)}`,
+      `raw ${rawDec.maxRssMiB.toFixed(0)} MiB`,
+      '≤ 128 MiB',
+      ourDec.maxRssMiB <= 128 ? 'yes' : 'NO',
+    );
+  } finally {
+    rmSync(ourFile, { force: true });
+    rmSync(awsFile, { force: true });
+  }
+}
+
+async function cachedSmallMessages(): Promise<void> {
+  log('1 KiB messages');
+  const plaintext = randomBytes(1024);
+  const context = { tenant: 'bench' };
+  const cached = new CachingKeyring({ keyring: ourKeyring(), maxAge: 60_000 });
+  const ours = await rate(sizes.rateMs, () =>
+    encrypt(plaintext, { keyring: cached, encryptionContext: context }),
+  );
+  const uncachedRing = ourKeyring();
+  const oursUncached = await rate(sizes.rateMs, () =>
+    encrypt(plaintext, { keyring: uncachedRing, encryptionContext: context }),
+  );
+  const cmm = awsCachingManager(60_000);
+  const theirs = await rate(sizes.rateMs, () =>
+    aws.encrypt(cmm, plaintext, { suiteId: AWS_SUITE, encryptionContext: context, plaintextLength: 1024 }),
+  );
+  const perSecond = (v: number) => `${v.toFixed(0)} msg/s`;
+  row(
+    'encrypt 1 KiB, cached data key, vs client-node caching CMM',
+    perSecond(ours),
+    perSecond(theirs),
+    times(ours / theirs),
+    '≥ 20×',
+    verdict(ours / theirs, 20),
+  );
+  row('encrypt 1 KiB, no cache (local raw AES keyring)', perSecond(oursUncached), '', '', '', '');
+}
+
+async function rewrapVersusReencrypt(): Promise<void> {
+  const size = sizes.rewrap;
+  const label = formatBytes(size);
+  log(`rewrap ${label}`);
+  const from = ourKeyring();
+  const to = new CountingKeyring(ourKeyring());
+  const plaintext = randomBytes(size);
+  const { message } = await encrypt(plaintext, { keyring: from, frameLength: FRAME });
+  const rewrapMs = await fastest(3, () =>
+    rewrap(message, { decryptKeyring: from, keyring: to, mode: 'replace' }),
+  );
+  const reencryptMs = await fastest(2, async () => {
+    const { plaintext: clear } = await decrypt(message, { keyring: from });
+    await encrypt(clear, { keyring: to, frameLength: FRAME });
+  });
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  row(
+    `rewrap ${label} vs decrypt + re-encrypt`,
+    ms(rewrapMs),
+    ms(reencryptMs),
+    times(reencryptMs / rewrapMs),
+    '≥ 10×',
+    verdict(reencryptMs / rewrapMs, 10),
+  );
+}
+
+async function kmsCalls(): Promise<void> {
+  const n = sizes.messages;
+  log(`KMS calls for ${n} messages`);
+  const plaintext = randomBytes(1024);
+  const count = async (wrapInCache: boolean) => {
+    const kms = new CountingKeyring(ourKeyring());
+    const keyring = wrapInCache
+      ? new CachingKeyring({ keyring: kms, cache: new DataKeyCache(), maxAge: 5 * 60_000 })
+      : kms;
+    for (let i = 0; i < n; i++) {
+      const { message } = await encrypt(plaintext, { keyring, encryptionContext: { batch: 'b1' } });
+      await decrypt(message, { keyring });
+    }
+    return kms;
+  };
+  const without = await count(false);
+  const withCache = await count(true);
+  const calls = (k: CountingKeyring) => `${k.calls} (${k.wraps} wrap + ${k.unwraps} unwrap)`;
+  row(
+    `KMS calls, ${n.toLocaleString('en')} messages encrypted + decrypted`,
+    calls(withCache),
+    calls(without),
+    times(without.calls / withCache.calls),
+    '',
+    '',
+  );
+}
+
+async function frameLengthSweep(): Promise<void> {
+  const size = sizes.sweep;
+  log(`frame length sweep over ${formatBytes(size)}`);
+  const plaintext = randomBytes(size);
+  const keyring = ourKeyring();
+  const raw = mibPerSecond(size, await fastest(3, () => rawEncrypt(plaintext)));
+  sweep.push('| frame length | encrypt | decrypt | encrypt / raw AES-GCM |', '| --- | --- | --- | --- |');
+  for (const frameLength of [4096, 16 * 1024, 64 * 1024, 256 * 1024, 1024 * 1024]) {
+    let message: Uint8Array = new Uint8Array();
+    const enc = mibPerSecond(
+      size,
+      await fastest(3, async () => {
+        message = (await encrypt(plaintext, { keyring, frameLength })).message;
+      }),
+    );
+    const dec = mibPerSecond(size, await fastest(3, () => decrypt(message, { keyring })));
+    sweep.push(`| ${formatBytes(frameLength)} | ${mbs(enc)} | ${mbs(dec)} | ${pct(enc / raw)} |`);
+    log(`  ${formatBytes(frameLength)}: ${mbs(enc)} / ${mbs(dec)}`);
+  }
+}
+
+function machine(): string {
+  const cpuModel =
+    readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith('model name'))
+      ?.split(':')[1]
+      ?.trim() ??
+    cpus()[0]?.model ??
+    'unknown';
+  const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout.trim() || String(cpus().length);
+  return `nproc ${nproc}, node ${process.version}, CPU ${cpuModel}${quick ? ', --quick sizes' : ''}`;
+}
+
+const started = performance.now();
+await bufferedThroughput();
+streamedThroughputAndMemory();
+await cachedSmallMessages();
+await rewrapVersusReencrypt();
+await kmsCalls();
+await frameLengthSweep();
+
+const lines = [
+  `Machine: ${machine()}. Frame length ${formatBytes(FRAME)} unless stated; suite 0x0478 for both libraries.`,
+  '',
+  '| measurement | polykms | baseline | ratio | target | met |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...rows.map((r) => `| ${r.what} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.met} |`),
+  '',
+  'Frame length (buffered, polykms):',
+  '',
+  ...sweep,
+  '',
+  `Total bench time: ${((performance.now() - started) / 1000).toFixed(0)} s`,
+];
+console.log(lines.join('\n'));
