@@ -3,13 +3,23 @@ export function mibPerSecond(bytes: number, ms: number): number {
   return bytes / (1024 * 1024) / (ms / 1000);
 }
 
-/** Runs `work` `runs` times and returns the fastest run's milliseconds (least disturbed by neighbours). */
-export async function fastest(runs: number, work: () => Promise<unknown> | unknown): Promise<number> {
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await work();
-    best = Math.min(best, performance.now() - start);
+/**
+ * Runs each contender once per round, in turn, for `rounds` rounds, and returns each one's fastest
+ * milliseconds. Interleaving keeps a noisy neighbour from favouring whoever ran during a quiet spell.
+ */
+export async function race<K extends string>(
+  rounds: number,
+  contenders: Record<K, () => Promise<unknown> | unknown>,
+): Promise<Record<K, number>> {
+  const best = {} as Record<K, number>;
+  const keys = Object.keys(contenders) as K[];
+  for (const key of keys) best[key] = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < rounds; round++) {
+    for (const key of keys) {
+      const start = performance.now();
+      await contenders[key]();
+      best[key] = Math.min(best[key], performance.now() - start);
+    }
   }
   return best;
 }
