@@ -156,6 +156,14 @@ describe('encryptStream and decryptStream', () => {
     }
   });
 
+  it('gives up on a header longer than maxHeaderBytes instead of buffering it', async () => {
+    const { message } = await encrypt(bytes(10), { keyring, encryptionContext: { big: 'x'.repeat(5000) } });
+    const { error } = await runDecrypt(chunked(message, [1]), { keyring, maxHeaderBytes: 1024 });
+    expect(isPolykmsError(error, 'ERR_LIMIT_EXCEEDED')).toBe(true);
+    const fine = await runDecrypt(chunked(message, [100]), { keyring, maxHeaderBytes: 8192 });
+    expect(fine.error).toBeUndefined();
+  });
+
   it('rejects bytes after the end of the message', async () => {
     const { message } = await encrypt(bytes(100), { keyring, frameLength: FRAME });
     const { error } = await runDecrypt([message, Buffer.from([0])], { keyring });
