@@ -233,6 +233,38 @@ describe('encryptStream and decryptStream', () => {
     await expect(run).rejects.toMatchObject({ code: 'ERR_CANCELLED' });
   });
 
+  it('ends a decrypt with ERR_CANCELLED when its signal aborts, releasing nothing more', async () => {
+    // Larger than the streams' buffers, so that the abort lands before the end.
+    const plaintext = bytes(1024 * 1024);
+    const { message } = await encrypt(plaintext, { keyring, frameLength: 4096 });
+    const controller = new AbortController();
+    const released: Buffer[] = [];
+    const run = pipeline(
+      Readable.from(chunked(message, [4096])),
+      decryptStream({ keyring, signal: controller.signal }),
+      async (source) => {
+        for await (const chunk of source) {
+          released.push(chunk);
+          controller.abort();
+        }
+      },
+    );
+    await expect(run).rejects.toMatchObject({ code: 'ERR_CANCELLED' });
+    expect(Buffer.concat(released).length).toBeLessThan(plaintext.length);
+  });
+
+  it('holds a stream to its declared plaintextLength', async () => {
+    const write = (declared: number, actual: number) =>
+      pipeline(
+        Readable.from([bytes(actual)]),
+        encryptStream({ keyring, plaintextLength: declared }),
+        new Writable({ write: (_c, _e, cb) => cb() }),
+      );
+    await expect(write(10, 11)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(write(10, 9)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(write(10, 10)).resolves.toBeUndefined();
+  });
+
   it('propagates a keyring failure through pipeline', async () => {
     const down = testKeyring('down');
     down.down = true;

@@ -1,5 +1,5 @@
 import type { BodyEncryptor } from '../body/encryptor.js';
-import type { RecipientFailure } from '../errors.js';
+import { InvalidArgumentError, type RecipientFailure } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
 import { prepareEncryption } from '../message/prepare-encryption.js';
 import type { StreamEncryptOptions } from './options.js';
@@ -10,28 +10,42 @@ import type { StreamEncryptOptions } from './options.js';
  */
 export class EncryptionSession {
   #headerBytes: Uint8Array | undefined;
+  #length = 0;
 
   private constructor(
     headerBytes: Uint8Array,
     private readonly body: BodyEncryptor,
     readonly header: MessageHeader,
     readonly missingRecipients: readonly RecipientFailure[],
+    private readonly declaredLength: number | undefined,
   ) {
     this.#headerBytes = headerBytes;
   }
 
   static async start(options: StreamEncryptOptions): Promise<EncryptionSession> {
-    const prepared = await prepareEncryption(options, options.plaintextLength);
+    const declared = options.plaintextLength;
+    if (declared !== undefined && !(Number.isSafeInteger(declared) && declared >= 0)) {
+      throw new InvalidArgumentError('plaintextLength must be a non-negative integer');
+    }
+    const prepared = await prepareEncryption(options, declared);
     return new EncryptionSession(
       prepared.headerBytes,
       prepared.body,
       prepared.header,
       prepared.missingRecipients,
+      declared,
     );
   }
 
   /** Message bytes completed by `plaintext` (the header comes out with the first call). */
   push(plaintext: Uint8Array): Uint8Array[] {
+    // A declared length may have let a data-key cache reuse a key under its byte limit: hold to it.
+    this.#length += plaintext.length;
+    if (this.declaredLength !== undefined && this.#length > this.declaredLength) {
+      throw new InvalidArgumentError(
+        `the stream is longer than its plaintextLength (${this.declaredLength})`,
+      );
+    }
     const out = this.#takeHeader();
     out.push(...this.body.push(plaintext));
     return out;
@@ -39,6 +53,11 @@ export class EncryptionSession {
 
   /** The final frame and, for signed suites, the footer. */
   finish(): Uint8Array[] {
+    if (this.declaredLength !== undefined && this.#length !== this.declaredLength) {
+      throw new InvalidArgumentError(
+        `the stream ended after ${this.#length} bytes, not its plaintextLength (${this.declaredLength})`,
+      );
+    }
     const out = this.#takeHeader();
     out.push(...this.body.finish());
     return out;

@@ -3,7 +3,8 @@ import type { EncryptOptions, DecryptOptions } from '../message/options.js';
 export interface StreamEncryptOptions extends EncryptOptions {
   /**
    * The total plaintext length, when known in advance. Optional; a `CachingKeyring` needs it to
-   * enforce its byte limit and does not cache the data key of a stream without it.
+   * enforce its byte limit and does not cache the data key of a stream without it. When given, the
+   * stream fails with ERR_INVALID_ARGUMENT if the plaintext turns out longer or shorter.
    */
   readonly plaintextLength?: number | undefined;
 }
