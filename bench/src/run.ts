@@ -21,6 +21,7 @@ import {
   rewrapStream,
 } from '@polykms/envelope';
 import { AWS_SUITE, aws, awsCachingManager, awsKeyring } from './client-node.js';
+import { type KmsBatchResult, emulatedKmsBatch } from './emulated-kms.js';
 import { CountingKeyring, ourKeyring } from './keyrings.js';
 import { GiB, MiB, formatBytes, mibPerSecond, race, rate } from './measure.js';
 import { rawDecrypt, rawEncrypt } from './raw-gcm.js';
@@ -35,6 +36,7 @@ const sizes = quick
       sweep: 16 * MiB,
       rateMs: 500,
       messages: 2_000,
+      emulatedMessages: 200,
     }
   : {
       buffered: 64 * MiB,
@@ -43,6 +45,7 @@ const sizes = quick
       sweep: 64 * MiB,
       rateMs: 2_000,
       messages: 10_000,
+      emulatedMessages: 1_000,
     };
 
 interface Row {
@@ -380,6 +383,24 @@ async function kmsCalls(): Promise<void> {
   );
 }
 
+async function emulatedKms(): Promise<void> {
+  const n = sizes.emulatedMessages;
+  log(`AWS KMS emulator, ${n} messages`);
+  const { direct, cached } = await emulatedKmsBatch(n);
+  const describe = (r: KmsBatchResult) =>
+    `${r.serverCalls} KMS calls, ${r.messagesPerSecond.toFixed(0)} msg/s`;
+  row(
+    `AWS KMS keyring on the emulator (loopback HTTP), ${n.toLocaleString('en')} × 1 KiB encrypt + decrypt, cached vs not`,
+    describe(cached),
+    describe(direct),
+    times(cached.messagesPerSecond / direct.messagesPerSecond),
+    '',
+    direct.channelCalls === direct.serverCalls && cached.channelCalls === cached.serverCalls
+      ? 'channel = server count'
+      : `channel saw ${cached.channelCalls} / ${direct.channelCalls}`,
+  );
+}
+
 async function frameLengthSweep(): Promise<void> {
   const size = sizes.sweep;
   log(`frame length sweep over ${formatBytes(size)}`);
@@ -422,6 +443,7 @@ streamedThroughputAndMemory();
 await cachedSmallMessages();
 await rewrapVersusReencrypt();
 await kmsCalls();
+await emulatedKms();
 await frameLengthSweep();
 
 const lines = [
