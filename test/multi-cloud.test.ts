@@ -171,6 +171,48 @@ describe('a cloud that is down', () => {
   });
 });
 
+describe('recipient order and a generator that is down', () => {
+  it('tries recipients in decryptOrder: Azure first opens the message and no other cloud is called', async () => {
+    const [aws, gcp, azure] = [strict('aws'), strict('gcp'), strict('azure')];
+    const keyring = new MultiKeyring({
+      generator: aws,
+      children: [gcp, azure],
+      decryptOrder: [azure, gcp, aws],
+    });
+    const result = await decrypt(message, { keyring, encryptionContext });
+    expect(result.encryptedDataKey.providerId).toBe('azure-kv');
+    expect(unwrapCalls()).toEqual({ aws: 0, gcp: 0, azure: 1 });
+  });
+
+  it('encrypts without AWS when it is down, with generateLocally and minRecipients: 2', async () => {
+    bed.control.injectFault({ cloud: 'aws', kind: 'unavailable' });
+    // By default the generator must create the data key, so AWS down fails any policy.
+    const generated = await failure(
+      encrypt(plaintext, { keyring: allThree({ minRecipients: 2 }), encryptionContext }),
+    );
+    expect(generated.code).toBe(ErrorCodes.Unavailable);
+
+    const keyring = new MultiKeyring({
+      generator: strict('aws'),
+      children: [strict('gcp'), strict('azure')],
+      minRecipients: 2,
+      generateLocally: true,
+    });
+    const written = await encrypt(plaintext, { keyring, encryptionContext });
+    expect(written.missingRecipients.map((f) => [f.recipient, f.error.code])).toEqual([
+      [`aws-kms ${keys.aws}`, ErrorCodes.Unavailable],
+    ]);
+    expect(inspect(written.message).encryptedDataKeys.map((e) => e.providerId)).toEqual([
+      'gcp-kms',
+      'azure-kv',
+    ]);
+    for (const cloud of ['gcp', 'azure'] as const) {
+      const opened = await decrypt(written.message, { keyring: strict(cloud), encryptionContext });
+      expect(Buffer.from(opened.plaintext).equals(plaintext)).toBe(true);
+    }
+  });
+});
+
 describe('encryption context with each cloud', () => {
   it.each(CLOUDS)(
     '%s: a stored pair with another value is ERR_CONTEXT_MISMATCH, before any KMS call',
