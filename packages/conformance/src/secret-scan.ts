@@ -32,7 +32,7 @@ export function findSecrets(secrets: readonly Secret[], texts: readonly { where:
     const needles = new Map<string, string>();
     for (let start = 0; start + WINDOW <= bytes.length; start++) {
       encodings(bytes.subarray(start, start + WINDOW)).forEach((needle, i) => {
-        needles.set(needle, labels[i] ?? 'encoding');
+        if (!needles.has(needle)) needles.set(needle, labels[i] ?? 'encoding');
       });
     }
     for (const { where, text } of texts) {
