@@ -22,3 +22,4 @@ export {
   reportToMarkdown,
 } from './report.js';
 export { findSecrets, errorTexts } from './secret-scan.js';
+export { type EmulatorAdminOptions, type EmulatorControlPlane, emulatorAdmin } from './emulator-admin.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import type { ConformanceCase } from './case.js';
 import { conformanceCases } from './cases/index.js';
 import type { ConformanceHarness } from './harness.js';
@@ -49,6 +49,13 @@ export function registerConformanceSuite(harness: ConformanceHarness, options: R
   const results: CaseResult[] = cases.map((c) => ({ id: c.id, title: c.title, verdict: 'not run' }));
   const timeout = harness.caseTimeoutMs ?? 30_000;
   let setupError: unknown;
+  const writeResults = () => {
+    const dir = options.report?.dir;
+    writeReport(buildReport(harness.name, harness.providerId, results), {
+      json: options.report?.json ?? (dir ? join(dir, `${fileSafe(harness.name)}.json`) : undefined),
+      markdown: options.report?.markdown ?? (dir ? join(dir, `${fileSafe(harness.name)}.md`) : undefined),
+    });
+  };
 
   describe(`conformance: ${harness.name}`, () => {
     beforeAll(async () => {
@@ -69,14 +76,17 @@ export function registerConformanceSuite(harness: ConformanceHarness, options: R
           for (const r of results)
             if (r.verdict === 'not run') r.reason = `setup failed: ${firstLine(setupError)}`;
         }
-        const report = buildReport(harness.name, harness.providerId, results);
-        const dir = options.report?.dir;
-        writeReport(report, {
-          json: options.report?.json ?? (dir ? join(dir, `${fileSafe(harness.name)}.json`) : undefined),
-          markdown: options.report?.markdown ?? (dir ? join(dir, `${fileSafe(harness.name)}.md`) : undefined),
-        });
+        writeResults();
       }
     }, 120_000);
+
+    // Cases undo their own faults and denials in `finally`, but a case that timed out never
+    // reaches it; without this its fault would fail every case after it.
+    afterEach(async () => {
+      if (harness.unavailable) return;
+      await harness.admin?.clearFaults?.();
+      await harness.admin?.allow?.();
+    });
 
     const groups = new Map<string, number[]>();
     cases.forEach((c, i) => {
@@ -117,4 +127,6 @@ export function registerConformanceSuite(harness: ConformanceHarness, options: R
       });
     }
   });
+  // vitest runs no hooks for a suite whose tests are all skipped, so write that report now.
+  if (results.every((r) => r.verdict === 'skipped')) writeResults();
 }
