@@ -1,8 +1,8 @@
 // Merges the per-target conformance reports (.reports/conformance/*.json, one per
 // registerConformanceSuite call) into one Markdown table: case × target. Prints it, and with
 // `--write <file>` also writes it there (with the case titles) for the repository's docs.
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const args = process.argv.slice(2);
 const writeAt = args.indexOf('--write');
@@ -54,9 +54,7 @@ const lines = [
   ...rows,
   `| passed/failed/skipped | ${totals.join(' | ')} |`,
   '',
-  'Skip reasons:',
-  '',
-  ...[...reasons].map(([reason, label]) => `- ${label}: ${reason}`),
+  ...(reasons.size ? ['Skip reasons:', '', ...[...reasons].map(([reason, label]) => `- ${label}: ${reason}`)] : []),
 ];
 const failures = reports.flatMap((r) =>
   r.cases.filter((c) => c.verdict === 'failed').map((c) => `- ${r.target} \`${c.id}\`: ${c.reason ?? ''}`),
@@ -79,5 +77,6 @@ if (outputPath) {
     ...[...cases].map(([id, title]) => `- \`${id}\`: ${title}`),
     '',
   ];
+  mkdirSync(dirname(outputPath), { recursive: true });
   writeFileSync(outputPath, doc.join('\n'));
 }
