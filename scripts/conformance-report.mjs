@@ -1,6 +1,7 @@
 // Merges the per-target conformance reports (.reports/conformance/*.json, one per
 // registerConformanceSuite call) into one Markdown table: case × target. Prints it, and with
 // `--write <file>` also writes it there (with the case titles) for the repository's docs.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -10,7 +11,11 @@ const outputPath = writeAt >= 0 ? args[writeAt + 1] : undefined;
 const reportsDir =
   args.find((a, i) => !a.startsWith('--') && !(writeAt >= 0 && i === writeAt + 1)) ?? '.reports/conformance';
 
-const files = existsSync(reportsDir) ? readdirSync(reportsDir).filter((f) => f.endsWith('.json')).sort() : [];
+const files = existsSync(reportsDir)
+  ? readdirSync(reportsDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+  : [];
 if (files.length === 0) {
   console.log(`conformance: no reports in ${reportsDir}`);
   process.exit(0);
@@ -37,7 +42,7 @@ function cell(result) {
   return 'not run';
 }
 
-const escape = (text) => String(text).replace(/\|/g, '\\|');
+const escapePipes = (text) => String(text).replace(/\|/g, '\\|');
 const rows = [...cases.keys()].map((id) => {
   const cells = reports.map((r) => cell(r.cases.find((c) => c.id === id)));
   return `| \`${id}\` | ${cells.join(' | ')} |`;
@@ -49,12 +54,14 @@ const lines = [
   '',
   `${cases.size} cases × ${reports.length} targets. Cells: pass, **FAIL**, skip (reason below), not run.`,
   '',
-  `| Case | ${reports.map((r) => escape(r.target)).join(' | ')} |`,
+  `| Case | ${reports.map((r) => escapePipes(r.target)).join(' | ')} |`,
   `| --- | ${reports.map(() => '---').join(' | ')} |`,
   ...rows,
   `| passed/failed/skipped | ${totals.join(' | ')} |`,
   '',
-  ...(reasons.size ? ['Skip reasons:', '', ...[...reasons].map(([reason, label]) => `- ${label}: ${reason}`)] : []),
+  ...(reasons.size
+    ? ['Skip reasons:', '', ...[...reasons].map(([reason, label]) => `- ${label}: ${reason}`)]
+    : []),
 ];
 const failures = reports.flatMap((r) =>
   r.cases.filter((c) => c.verdict === 'failed').map((c) => `- ${r.target} \`${c.id}\`: ${c.reason ?? ''}`),
@@ -79,4 +86,10 @@ if (outputPath) {
   ];
   mkdirSync(dirname(outputPath), { recursive: true });
   writeFileSync(outputPath, doc.join('\n'));
+  // The repository's formatter owns Markdown layout (it pads tables); keep the file as it wants it.
+  try {
+    execFileSync('pnpm', ['exec', 'biome', 'format', '--write', outputPath], { stdio: 'ignore' });
+  } catch {
+    console.error(`conformance: could not format ${outputPath} with biome`);
+  }
 }

@@ -46,7 +46,15 @@ function firstLine(error: unknown): string {
  */
 export function registerConformanceSuite(harness: ConformanceHarness, options: RegisterOptions = {}): void {
   const cases = options.cases ?? conformanceCases;
-  const results: CaseResult[] = cases.map((c) => ({ id: c.id, title: c.title, verdict: 'not run' }));
+  const skips = cases.map((c) => {
+    const waived = options.waive?.[c.id];
+    return skipReason(c, harness) ?? (waived === undefined ? undefined : `waived: ${waived}`);
+  });
+  const results: CaseResult[] = cases.map((c, i) =>
+    skips[i] === undefined
+      ? { id: c.id, title: c.title, verdict: 'not run' }
+      : { id: c.id, title: c.title, verdict: 'skipped', reason: skips[i] },
+  );
   const timeout = harness.caseTimeoutMs ?? 30_000;
   let setupError: unknown;
   const writeResults = () => {

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type ConformanceHarness,
   buildReport,
   conformanceCases,
   errorTexts,
   findSecrets,
+  registerConformanceSuite,
   reportToMarkdown,
   skipReason,
 } from '@polykms/conformance';
@@ -102,5 +106,23 @@ describe('secret scan', () => {
     });
     const where = errorTexts(error, 'e').map((t) => t.where);
     expect(where).toEqual(expect.arrayContaining(['e.message', 'e.stack', 'e.cause.message']));
+  });
+});
+
+describe('registerConformanceSuite', () => {
+  // Registered at collection time: two cases of a target without credentials, shown as skips.
+  const dir = mkdtempSync(join(tmpdir(), 'conformance-report-'));
+  registerConformanceSuite(
+    { ...bare, name: 'no credentials target', unavailable: 'no credentials (set X)' },
+    { report: { dir }, cases: conformanceCases.slice(0, 2) },
+  );
+
+  it('writes the report of an all-skipped target at once, each case with its reason', () => {
+    const report = JSON.parse(readFileSync(join(dir, 'no-credentials-target.json'), 'utf8'));
+    expect(report.summary).toEqual({ passed: 0, failed: 0, skipped: 2, 'not run': 0 });
+    expect(report.cases[0].reason).toBe('skipped: no credentials (set X)');
+    expect(readFileSync(join(dir, 'no-credentials-target.md'), 'utf8')).toContain(
+      'skipped: no credentials (set X)',
+    );
   });
 });
