@@ -20,8 +20,12 @@ if (files.length === 0) {
   console.log(`conformance: no reports in ${reportsDir}`);
   process.exit(0);
 }
-const reports = files.map((f) => JSON.parse(readFileSync(join(reportsDir, f), 'utf8')));
-reports.sort((a, b) => a.target.localeCompare(b.target));
+const all = files.map((f) => JSON.parse(readFileSync(join(reportsDir, f), 'utf8')));
+all.sort((a, b) => a.target.localeCompare(b.target));
+// A target that ran nothing (no credentials, tool missing) gets a line, not a column of skips.
+const ranNothing = (r) => r.cases.every((c) => c.verdict === 'skipped');
+const reports = all.filter((r) => !ranNothing(r));
+const absent = all.filter(ranNothing).map((r) => `- ${r.target}: ${r.cases[0]?.reason ?? 'no cases'}`);
 
 const cases = new Map();
 for (const report of reports) {
@@ -59,6 +63,7 @@ const lines = [
   ...rows,
   `| passed/failed/skipped | ${totals.join(' | ')} |`,
   '',
+  ...(absent.length ? [`Targets that ran no case here (${absent.length}):`, '', ...absent, ''] : []),
   ...(reasons.size
     ? ['Skip reasons:', '', ...[...reasons].map(([reason, label]) => `- ${label}: ${reason}`)]
     : []),

@@ -19,7 +19,8 @@ const keys = {} as Record<KeyName, string>;
 const primary: Record<KeyName, number> = { A: 1, B: 1 };
 /**
  * The client's own retry settings for Encrypt/Decrypt (UNAVAILABLE, DEADLINE_EXCEEDED) allow 600 s
- * in total; the fault cases need the client to give up within seconds.
+ * in total; the fault cases need the client to give up within seconds (3 s leaves room for a
+ * loaded machine on the 100-call concurrency case).
  */
 const quickRetries = {
   interfaces: {
@@ -28,7 +29,7 @@ const quickRetries = {
       methods: Object.fromEntries(
         ['Encrypt', 'Decrypt'].map((m) => [
           m,
-          { timeout_millis: 5000, retry_codes_name: 'idempotent', retry_params_name: 'quick' },
+          { timeout_millis: 3000, retry_codes_name: 'idempotent', retry_params_name: 'quick' },
         ]),
       ),
       retry_params: {
@@ -36,10 +37,10 @@ const quickRetries = {
           initial_retry_delay_millis: 20,
           retry_delay_multiplier: 2,
           max_retry_delay_millis: 200,
-          initial_rpc_timeout_millis: 5000,
+          initial_rpc_timeout_millis: 3000,
           rpc_timeout_multiplier: 1,
-          max_rpc_timeout_millis: 5000,
-          total_timeout_millis: 1500,
+          max_rpc_timeout_millis: 3000,
+          total_timeout_millis: 3000,
         },
       },
     },
