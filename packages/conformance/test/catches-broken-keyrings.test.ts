@@ -172,4 +172,37 @@ describe('the suite catches broken keyrings', () => {
     };
     await expectCaseToFail('provider-info/names-key-version', harness, /does not name its version/);
   });
+
+  it('fails a keyring that compares provider ids without regard to case', async () => {
+    const harness = harnessWith({
+      async unwrap(inner, request) {
+        const lowered = request.encryptedDataKeys.map((edk) => ({
+          ...edk,
+          providerId: edk.providerId.toLowerCase(),
+        }));
+        const result = await inner.unwrap({ ...request, encryptedDataKeys: lowered });
+        if (result === null) return null;
+        const offered = request.encryptedDataKeys[lowered.indexOf(result.encryptedDataKey)]!;
+        return { dataKey: result.dataKey, encryptedDataKey: offered };
+      },
+    });
+    await expectCaseToFail('isolation/foreign-providers', harness, /Expected values to be strictly equal/);
+  });
+
+  it("fails a keyring that zeroes the caller's data key after wrapping it", async () => {
+    const harness = harnessWith({
+      async wrap(inner, request) {
+        const result = await inner.wrap(request);
+        request.dataKey?.fill(0);
+        return result;
+      },
+    });
+    await expectCaseToFail('round-trip/wrap-existing', harness, /must not zero or change it/);
+  });
+
+  it('fails a discovery keyring whose filter admits every account', async () => {
+    const base = createInMemoryKmsHarness();
+    const harness = { ...base, discoveryKeyring: () => base.discoveryKeyring!('admit') };
+    await expectCaseToFail('discovery/refuses', harness);
+  });
 });
