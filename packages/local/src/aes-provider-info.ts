@@ -17,14 +17,25 @@ export function writeAesProviderInfo(keyName: Uint8Array, iv: Uint8Array): Buffe
 }
 
 /**
- * Returns the IV when `info` is exactly `keyName` followed by a 128-bit tag length, a 12-byte IV
- * length and the IV; otherwise `undefined` (the EDK belongs to another key, or is not one we write).
+ * True when `info` starts with `keyName` followed by a 128-bit tag length and a 12-byte IV
+ * length: the EDK claims to be this key's, as the AWS Encryption SDK decides it (by prefix, so a
+ * longer name that this one prefixes is not matched). The rest is checked by `readAesIv`.
  */
-export function readAesProviderInfo(info: Uint8Array, keyName: Uint8Array): Uint8Array | undefined {
-  if (info.length !== keyName.length + AES_INFO_SUFFIX_BYTES) return undefined;
+export function namesAesKey(info: Uint8Array, keyName: Uint8Array): boolean {
+  if (info.length < keyName.length + 8) return false;
   const bytes = Buffer.from(info.buffer, info.byteOffset, info.length);
-  if (!bytes.subarray(0, keyName.length).equals(keyName)) return undefined;
-  if (bytes.readUInt32BE(keyName.length) !== AES_TAG_BYTES * 8) return undefined;
-  if (bytes.readUInt32BE(keyName.length + 4) !== AES_IV_BYTES) return undefined;
-  return bytes.subarray(keyName.length + 8);
+  return (
+    bytes.subarray(0, keyName.length).equals(keyName) &&
+    bytes.readUInt32BE(keyName.length) === AES_TAG_BYTES * 8 &&
+    bytes.readUInt32BE(keyName.length + 4) === AES_IV_BYTES
+  );
+}
+
+/**
+ * The IV of provider info that `namesAesKey` accepted, or `undefined` when the IV is not
+ * exactly 12 bytes (the EDK names this key but is malformed).
+ */
+export function readAesIv(info: Uint8Array, keyName: Uint8Array): Uint8Array | undefined {
+  if (info.length !== keyName.length + AES_INFO_SUFFIX_BYTES) return undefined;
+  return info.subarray(keyName.length + 8);
 }

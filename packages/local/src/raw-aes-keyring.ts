@@ -5,6 +5,7 @@ import {
   type EncryptionContext,
   InvalidArgumentError,
   type Keyring,
+  MalformedMessageError,
   type UnwrapRequest,
   type UnwrapResult,
   type WrapRequest,
@@ -18,7 +19,8 @@ import {
   AES_INFO_SUFFIX_BYTES,
   AES_IV_BYTES,
   AES_TAG_BYTES,
-  readAesProviderInfo,
+  namesAesKey,
+  readAesIv,
   writeAesProviderInfo,
 } from './aes-provider-info.js';
 import { checkKeyIdentity } from './key-identity.js';
@@ -90,20 +92,31 @@ export class RawAesKeyring implements Keyring {
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
-    const expectedLength = request.suite.keyLength + AES_TAG_BYTES;
+    // Ours is decided on namespace and name only (as in the ESDK): an EDK that names this key but
+    // has the wrong shape is a damaged EDK of ours, and fails with a typed error, not null.
     return unwrapFirst(
       request.encryptedDataKeys,
-      (edk) =>
-        edk.providerId === this.keyNamespace &&
-        edk.ciphertext.length === expectedLength &&
-        readAesProviderInfo(edk.providerInfo, this.#name) !== undefined,
-      async (edk) => this.#open(edk, request.encryptionContext),
+      (edk) => edk.providerId === this.keyNamespace && namesAesKey(edk.providerInfo, this.#name),
+      async (edk) => this.#open(edk, request.encryptionContext, request.suite.keyLength),
       () => this.description,
     );
   }
 
-  #open(edk: EncryptedDataKey, context: EncryptionContext): Uint8Array {
-    const iv = readAesProviderInfo(edk.providerInfo, this.#name) as Uint8Array;
+  #open(edk: EncryptedDataKey, context: EncryptionContext, keyLength: number): Uint8Array {
+    const iv = readAesIv(edk.providerInfo, this.#name);
+    if (iv === undefined) {
+      throw new MalformedMessageError(
+        `the ${this.description} EDK's provider info is ${edk.providerInfo.length} bytes; expected ${this.#name.length + AES_INFO_SUFFIX_BYTES}`,
+        { provider: this.keyNamespace, keyId: this.keyName },
+      );
+    }
+    const expectedLength = keyLength + AES_TAG_BYTES;
+    if (edk.ciphertext.length !== expectedLength) {
+      throw new MalformedMessageError(
+        `the ${this.description} EDK's ciphertext is ${edk.ciphertext.length} bytes; expected ${expectedLength}`,
+        { provider: this.keyNamespace, keyId: this.keyName },
+      );
+    }
     const aad = serializeEncryptionContext(context);
     const opened = this.#tryOpen(edk, iv, aad);
     if (opened) return opened;

@@ -81,6 +81,41 @@ describe('RawAesKeyring', () => {
     expect(result).toBeNull();
   });
 
+  for (const [change, alter] of [
+    ['ciphertext one byte short', (e: EncryptedDataKey) => ({ ...e, ciphertext: e.ciphertext.slice(0, -1) })],
+    [
+      'ciphertext one byte long',
+      (e: EncryptedDataKey) => ({ ...e, ciphertext: Uint8Array.of(...e.ciphertext, 0) }),
+    ],
+    [
+      'IV one byte long',
+      (e: EncryptedDataKey) => ({ ...e, providerInfo: Uint8Array.of(...e.providerInfo, 0) }),
+    ],
+  ] as const) {
+    it(`fails its own EDK with ERR_MALFORMED_MESSAGE, not null, when the ${change}`, async () => {
+      const ring = keyring();
+      const wrapped = await wrapDataKey(ring, { suite, encryptionContext: {} });
+      const [edk] = wrapped.encryptedDataKeys as [EncryptedDataKey];
+      const attempt = unwrapDataKey(ring, { suite, encryptionContext: {}, encryptedDataKeys: [alter(edk)] });
+      await expect(attempt).rejects.toBeInstanceOf(NoDecryptableKeyError);
+      await expect(attempt).rejects.toMatchObject({
+        failures: [{ recipient: 'raw-aes ns/key', error: { code: 'ERR_MALFORMED_MESSAGE', provider: 'ns' } }],
+      });
+    });
+  }
+
+  it('still opens its intact EDK after a malformed one of its own', async () => {
+    const ring = keyring();
+    const wrapped = await wrapDataKey(ring, { suite, encryptionContext: {} });
+    const [edk] = wrapped.encryptedDataKeys as [EncryptedDataKey];
+    const result = await unwrapDataKey(ring, {
+      suite,
+      encryptionContext: {},
+      encryptedDataKeys: [{ ...edk, ciphertext: edk.ciphertext.slice(0, -1) }, edk],
+    });
+    expect(Buffer.from(result!.dataKey).equals(Buffer.from(wrapped.dataKey!))).toBe(true);
+  });
+
   it('fails with a typed error and no key material when the same name holds another key', async () => {
     const wrapped = await wrapDataKey(keyring(new Uint8Array(32).fill(1)), { suite, encryptionContext: {} });
     const wrongKey = new Uint8Array(32).fill(2);
