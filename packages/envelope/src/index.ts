@@ -10,6 +10,7 @@ export { unwrapFirst } from './keyring/unwrap-first.js';
 export { unwrapFirstWithKey } from './keyring/unwrap-first-with-key.js';
 export { sealGivenOrNewDataKey } from './keyring/seal-data-key.js';
 export { providerInfoText } from './keyring/provider-info-text.js';
+export { checkTimeoutMs } from './keyring/check-timeout.js';
 export { zeroize } from './crypto/zeroize.js';
 export {
   serializeEncryptionContext,

@@ -4,11 +4,12 @@ import {
   type Keyring,
   type UnwrapRequest,
   type UnwrapResult,
-  UnsupportedError,
   type WrapResult,
+  checkTimeoutMs,
 } from '@polykms/envelope';
 import { lazyClient } from './client.js';
 import { PROVIDER_ID } from './errors.js';
+import { type GcpRetryOptions, type RetryPolicy, retryPolicy } from './retry.js';
 import { unwrapMatching } from './unwrap-matching.js';
 
 export interface GcpDiscoveryFilter {
@@ -21,7 +22,10 @@ export interface GcpDiscoveryFilter {
 export interface GcpKmsDiscoveryKeyringOptions {
   readonly discoveryFilter: GcpDiscoveryFilter;
   readonly client?: KeyManagementServiceClient | undefined;
+  /** As for GcpKmsKeyring. */
   readonly timeoutMs?: number | undefined;
+  /** As for GcpKmsKeyring. */
+  readonly retry?: GcpRetryOptions | undefined;
 }
 
 /**
@@ -34,6 +38,7 @@ export class GcpKmsDiscoveryKeyring implements Keyring {
   readonly #locations: ReadonlySet<string> | undefined;
   readonly #client: () => KeyManagementServiceClient;
   readonly #timeoutMs: number | undefined;
+  readonly #retry: RetryPolicy;
 
   constructor(options: GcpKmsDiscoveryKeyringOptions) {
     const { projects, locations } = options.discoveryFilter ?? {};
@@ -51,6 +56,8 @@ export class GcpKmsDiscoveryKeyring implements Keyring {
         'discoveryFilter.locations, when given, must list at least one location',
       );
     }
+    checkTimeoutMs(options.timeoutMs, PROVIDER_ID);
+    this.#retry = retryPolicy(options.retry);
     this.#projects = new Set(projects);
     this.#locations = locations === undefined ? undefined : new Set(locations);
     this.description = `${PROVIDER_ID} discovery (projects ${projects.join(', ')}${locations ? `; locations ${locations.join(', ')}` : ''})`;
@@ -59,15 +66,20 @@ export class GcpKmsDiscoveryKeyring implements Keyring {
   }
 
   async wrap(): Promise<WrapResult> {
-    throw new UnsupportedError(
-      'a Google Cloud KMS discovery keyring only decrypts; give it a key name to encrypt',
+    throw new InvalidArgumentError(
+      `a discovery keyring cannot encrypt: use GcpKmsKeyring with a key id (${this.description})`,
+      { provider: PROVIDER_ID },
     );
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
-    return unwrapMatching(request, { client: this.#client, timeoutMs: this.#timeoutMs }, ({ cryptoKey }) => {
-      if (!this.#projects.has(cryptoKey.project)) return false;
-      return this.#locations === undefined || this.#locations.has(cryptoKey.location);
-    });
+    return unwrapMatching(
+      request,
+      { client: this.#client, timeoutMs: this.#timeoutMs, retry: this.#retry },
+      ({ cryptoKey }) => {
+        if (!this.#projects.has(cryptoKey.project)) return false;
+        return this.#locations === undefined || this.#locations.has(cryptoKey.location);
+      },
+    );
   }
 }

@@ -6,3 +6,4 @@ export {
 } from './discovery-keyring.js';
 export { PROVIDER_ID as GCP_KMS_PROVIDER_ID, mapGcpError } from './errors.js';
 export { EMULATOR_ENDPOINT_VARIABLE, defaultClient } from './client.js';
+export { type GcpRetryOptions, DEFAULT_RETRY as GCP_DEFAULT_RETRY } from './retry.js';

@@ -7,6 +7,7 @@ import {
   type UnwrapResult,
   type WrapRequest,
   type WrapResult,
+  checkTimeoutMs,
   sealGivenOrNewDataKey,
   serializeEncryptionContext,
 } from '@polykms/envelope';
@@ -14,6 +15,7 @@ import { lazyClient } from './client.js';
 import { PROVIDER_ID } from './errors.js';
 import { encryptWithKms } from './kms-operations.js';
 import { parseCryptoKeyName } from './names.js';
+import { type GcpRetryOptions, type RetryPolicy, retryPolicy } from './retry.js';
 import { unwrapMatching } from './unwrap-matching.js';
 
 export interface GcpKmsKeyringOptions {
@@ -21,8 +23,10 @@ export interface GcpKmsKeyringOptions {
   readonly keyName: string;
   /** A configured client; default: one made on first use with Application Default Credentials. */
   readonly client?: KeyManagementServiceClient | undefined;
-  /** Deadline for each KMS call in milliseconds; default: the client's own (with its retries). */
+  /** Deadline for each KMS call (each attempt) in milliseconds; default: the client's per-call timeout. */
   readonly timeoutMs?: number | undefined;
+  /** Retries of throttled or unavailable calls; default 4 attempts, backoff from 100 ms up to 2 s. */
+  readonly retry?: GcpRetryOptions | undefined;
 }
 
 const utf8 = new TextEncoder();
@@ -36,6 +40,7 @@ export class GcpKmsKeyring implements Keyring {
   readonly keyName: string;
   readonly #client: () => KeyManagementServiceClient;
   readonly #timeoutMs: number | undefined;
+  readonly #retry: RetryPolicy;
 
   constructor(options: GcpKmsKeyringOptions) {
     if (!parseCryptoKeyName(options.keyName)) {
@@ -43,6 +48,8 @@ export class GcpKmsKeyring implements Keyring {
         `GcpKmsKeyring needs a CryptoKey name projects/…/locations/…/keyRings/…/cryptoKeys/…, got "${options.keyName}"`,
       );
     }
+    checkTimeoutMs(options.timeoutMs, PROVIDER_ID);
+    this.#retry = retryPolicy(options.retry);
     this.keyName = options.keyName;
     this.description = `${PROVIDER_ID} ${options.keyName}`;
     this.#client = lazyClient(options.client);
@@ -55,6 +62,7 @@ export class GcpKmsKeyring implements Keyring {
       const { ciphertext, version } = await encryptWithKms(this.#client(), this.keyName, dataKey, aad, {
         signal: request.signal,
         timeoutMs: this.#timeoutMs,
+        retry: this.#retry,
       });
       return { providerId: PROVIDER_ID, providerInfo: utf8.encode(version.name), ciphertext };
     });
@@ -63,7 +71,7 @@ export class GcpKmsKeyring implements Keyring {
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
     return unwrapMatching(
       request,
-      { client: this.#client, timeoutMs: this.#timeoutMs },
+      { client: this.#client, timeoutMs: this.#timeoutMs, retry: this.#retry },
       (version) => version.cryptoKey.name === this.keyName,
     );
   }

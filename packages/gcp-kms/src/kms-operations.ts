@@ -3,17 +3,32 @@ import { ErrorCodes, KmsError, kmsCall, zeroize } from '@polykms/envelope';
 import { crc32cMatches, crc32cValue } from './checksums.js';
 import { PROVIDER_ID, integrityError, mapGcpError } from './errors.js';
 import { type CryptoKeyVersionName, parseCryptoKeyVersionName } from './names.js';
+import { type RetryPolicy, withRetries } from './retry.js';
 
-interface CallSettings {
+export interface CallSettings {
   readonly signal?: AbortSignal | undefined;
+  /** Deadline of each attempt. */
   readonly timeoutMs?: number | undefined;
+  readonly retry: RetryPolicy;
 }
 
 /** gax promises can be cancelled, which ends the underlying gRPC call. */
 type Cancellable<T> = Promise<T> & { cancel?: () => void };
 
+/** `retry: null` turns the client's own retries off: `withRetries` does them (see there why). */
 function callOptions(settings: CallSettings) {
-  return settings.timeoutMs === undefined ? {} : { timeout: settings.timeoutMs };
+  return settings.timeoutMs === undefined ? { retry: null } : { retry: null, timeout: settings.timeoutMs };
+}
+
+function kmsCallOptions(operation: string, keyId: string, settings: CallSettings) {
+  return {
+    provider: PROVIDER_ID,
+    operation,
+    keyId,
+    mapError: mapGcpError,
+    signal: settings.signal,
+    timeoutMs: settings.timeoutMs,
+  };
 }
 
 function cancelOnAbort<T>(promise: Cancellable<T>, signal: AbortSignal): Promise<T> {
@@ -26,30 +41,41 @@ function cancelOnAbort<T>(promise: Cancellable<T>, signal: AbortSignal): Promise
  * Encrypt with AAD and CRC32C both ways, as Google recommends: the service must confirm it
  * received our plaintext and AAD intact, and the ciphertext must match its checksum. Returns the
  * ciphertext and the version the service actually used, which must belong to `keyName`.
+ * Throttling, unavailability and a failed checksum are retried as `settings.retry` allows.
  */
-export async function encryptWithKms(
+export function encryptWithKms(
   client: KeyManagementServiceClient,
   keyName: string,
   plaintext: Uint8Array,
   aad: Uint8Array,
   settings: CallSettings,
 ): Promise<{ ciphertext: Uint8Array; version: CryptoKeyVersionName }> {
-  const [response] = await kmsCall(
-    { provider: PROVIDER_ID, operation: 'Encrypt', keyId: keyName, mapError: mapGcpError, ...settings },
-    (signal) =>
-      cancelOnAbort(
-        client.encrypt(
-          {
-            name: keyName,
-            plaintext,
-            additionalAuthenticatedData: aad,
-            plaintextCrc32c: crc32cValue(plaintext),
-            additionalAuthenticatedDataCrc32c: crc32cValue(aad),
-          },
-          callOptions(settings),
-        ),
-        signal,
+  return withRetries(settings.retry, settings.signal, () =>
+    encryptOnce(client, keyName, plaintext, aad, settings),
+  );
+}
+
+async function encryptOnce(
+  client: KeyManagementServiceClient,
+  keyName: string,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+  settings: CallSettings,
+): Promise<{ ciphertext: Uint8Array; version: CryptoKeyVersionName }> {
+  const [response] = await kmsCall(kmsCallOptions('Encrypt', keyName, settings), (signal) =>
+    cancelOnAbort(
+      client.encrypt(
+        {
+          name: keyName,
+          plaintext,
+          additionalAuthenticatedData: aad,
+          plaintextCrc32c: crc32cValue(plaintext),
+          additionalAuthenticatedDataCrc32c: crc32cValue(aad),
+        },
+        callOptions(settings),
       ),
+      signal,
+    ),
   );
   const ciphertext = response.ciphertext;
   if (!(ciphertext instanceof Uint8Array) || ciphertext.length === 0) {
@@ -85,8 +111,9 @@ export async function encryptWithKms(
 /**
  * Decrypt with the CryptoKey name (the service picks the version from the ciphertext), AAD and
  * CRC32C both ways. The plaintext must be `expectedLength` bytes; the response buffer is wiped.
+ * Throttling, unavailability and a failed checksum are retried as `settings.retry` allows.
  */
-export async function decryptWithKms(
+export function decryptWithKms(
   client: KeyManagementServiceClient,
   keyName: string,
   ciphertext: Uint8Array,
@@ -94,22 +121,33 @@ export async function decryptWithKms(
   expectedLength: number,
   settings: CallSettings,
 ): Promise<Uint8Array> {
-  const [response] = await kmsCall(
-    { provider: PROVIDER_ID, operation: 'Decrypt', keyId: keyName, mapError: mapGcpError, ...settings },
-    (signal) =>
-      cancelOnAbort(
-        client.decrypt(
-          {
-            name: keyName,
-            ciphertext,
-            additionalAuthenticatedData: aad,
-            ciphertextCrc32c: crc32cValue(ciphertext),
-            additionalAuthenticatedDataCrc32c: crc32cValue(aad),
-          },
-          callOptions(settings),
-        ),
-        signal,
+  return withRetries(settings.retry, settings.signal, () =>
+    decryptOnce(client, keyName, ciphertext, aad, expectedLength, settings),
+  );
+}
+
+async function decryptOnce(
+  client: KeyManagementServiceClient,
+  keyName: string,
+  ciphertext: Uint8Array,
+  aad: Uint8Array,
+  expectedLength: number,
+  settings: CallSettings,
+): Promise<Uint8Array> {
+  const [response] = await kmsCall(kmsCallOptions('Decrypt', keyName, settings), (signal) =>
+    cancelOnAbort(
+      client.decrypt(
+        {
+          name: keyName,
+          ciphertext,
+          additionalAuthenticatedData: aad,
+          ciphertextCrc32c: crc32cValue(ciphertext),
+          additionalAuthenticatedDataCrc32c: crc32cValue(aad),
+        },
+        callOptions(settings),
       ),
+      signal,
+    ),
   );
   const plaintext = response.plaintext;
   if (!(plaintext instanceof Uint8Array)) {

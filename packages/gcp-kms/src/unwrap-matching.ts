@@ -8,10 +8,12 @@ import {
 import { PROVIDER_ID } from './errors.js';
 import { decryptWithKms } from './kms-operations.js';
 import { type CryptoKeyVersionName, versionNameFromProviderInfo } from './names.js';
+import type { RetryPolicy } from './retry.js';
 
 export interface GcpUnwrapOptions {
   readonly client: () => KeyManagementServiceClient;
   readonly timeoutMs: number | undefined;
+  readonly retry: RetryPolicy;
 }
 
 /**
@@ -36,6 +38,7 @@ export function unwrapMatching(
       decryptWithKms(options.client(), version.cryptoKey.name, edk.ciphertext, aad, request.suite.keyLength, {
         signal: request.signal,
         timeoutMs: options.timeoutMs,
+        retry: options.retry,
       }),
     (version) => `${PROVIDER_ID} ${version.name}`,
   );

@@ -17,35 +17,6 @@ let kms: KeyManagementServiceClient;
 const keys = {} as Record<KeyName, string>;
 /** The primary version of each key: rotation moves it, disabling acts on it. */
 const primary: Record<KeyName, number> = { A: 1, B: 1 };
-/**
- * The client's own retry settings for Encrypt/Decrypt (UNAVAILABLE, DEADLINE_EXCEEDED) allow 600 s
- * in total; the fault cases need the client to give up within seconds (3 s leaves room for a
- * loaded machine on the 100-call concurrency case).
- */
-const quickRetries = {
-  interfaces: {
-    'google.cloud.kms.v1.KeyManagementService': {
-      retry_codes: { idempotent: ['DEADLINE_EXCEEDED', 'UNAVAILABLE'] },
-      methods: Object.fromEntries(
-        ['Encrypt', 'Decrypt'].map((m) => [
-          m,
-          { timeout_millis: 3000, retry_codes_name: 'idempotent', retry_params_name: 'quick' },
-        ]),
-      ),
-      retry_params: {
-        quick: {
-          initial_retry_delay_millis: 20,
-          retry_delay_multiplier: 2,
-          max_retry_delay_millis: 200,
-          initial_rpc_timeout_millis: 3000,
-          rpc_timeout_multiplier: 1,
-          max_rpc_timeout_millis: 3000,
-          total_timeout_millis: 3000,
-        },
-      },
-    },
-  },
-};
 const keyring = (keyName: string, timeoutMs?: number) =>
   new GcpKmsKeyring({ keyName, client: kms, timeoutMs });
 
@@ -63,7 +34,7 @@ const emulated: ConformanceHarness = {
   bindsContext: true,
   async setup() {
     emulator = await startEmulator({ clouds: ['gcp'], adminPort: false });
-    kms = new KeyManagementServiceClient({ ...emulator.gcp.clientOptions, clientConfig: quickRetries });
+    kms = new KeyManagementServiceClient(emulator.gcp.clientOptions);
     const parent = kms.locationPath(emulator.gcp.projectId, emulator.gcp.location);
     const [ring] = await kms.createKeyRing({ parent, keyRingId: 'conformance', keyRing: {} });
     for (const key of ['A', 'B'] as const) {
@@ -112,15 +83,7 @@ const emulated: ConformanceHarness = {
   },
 };
 
-registerConformanceSuite(emulated, {
-  report,
-  waive: {
-    'faults/throttle-retried':
-      'GcpKmsKeyring does not retry RESOURCE_EXHAUSTED, and the client retries only UNAVAILABLE and DEADLINE_EXCEEDED',
-    'faults/unavailable-persistent':
-      'the client retries UNAVAILABLE until its total timeout, then reports DEADLINE_EXCEEDED, which maps to ERR_TIMEOUT',
-  },
-});
+registerConformanceSuite(emulated, { report });
 
 // Against real Cloud KMS: two ENCRYPT_DECRYPT CryptoKeys, Application Default Credentials.
 const realA = process.env.POLYKMS_CONFORMANCE_GCP_KEY_A;

@@ -62,13 +62,15 @@ test('still binds the encryption context', async () => {
   expect(error.failures[0]?.error.code).toBe('ERR_INVALID_CIPHERTEXT');
 });
 
-test('never encrypts', async () => {
+test('refuses to encrypt with ERR_INVALID_ARGUMENT naming the strict keyring', async () => {
   const discovery = new GcpKmsDiscoveryKeyring({
     discoveryFilter: { projects: ['team-a'] },
     client: bed.client,
   });
   await expect(wrapDataKey(discovery, { suite, encryptionContext })).rejects.toMatchObject({
-    code: 'ERR_UNSUPPORTED',
+    code: 'ERR_INVALID_ARGUMENT',
+    provider: 'gcp-kms',
+    message: expect.stringContaining('a discovery keyring cannot encrypt: use GcpKmsKeyring with a key id'),
   });
 });
 

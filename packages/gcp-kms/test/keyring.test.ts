@@ -181,21 +181,71 @@ describe('GcpKmsKeyring', () => {
     expect(error.message).toContain('cloudkms.cryptoKeyVersions.useToEncrypt');
   });
 
-  test('reports throttling as retryable ERR_THROTTLED, and the next call succeeds', async () => {
+  test('retries a throttled call (RESOURCE_EXHAUSTED) and succeeds', async () => {
+    control().resetCounters();
     control().injectFault({ cloud: 'gcp', kind: 'throttle', operation: 'Encrypt', count: 1 });
-    const error = await failureOf(wrapped());
-    expect(error.code).toBe('ERR_THROTTLED');
-    expect(error.retryable).toBe(true);
     await expect(wrapped()).resolves.toBeDefined();
+    expect(control().calls({ cloud: 'gcp', operation: 'Encrypt', keyId: keyName }).total).toBe(2);
   });
 
-  test('rides out a transient UNAVAILABLE through the retry built into the client', async () => {
+  test('rides out a transient UNAVAILABLE with one retry', async () => {
     control().resetCounters();
     control().injectFault({ cloud: 'gcp', kind: 'unavailable', operation: 'Decrypt', count: 1 });
     const { dataKey, encryptedDataKeys } = await wrapped();
     const result = await unwrapDataKey(keyring, { suite, encryptionContext: context, encryptedDataKeys });
     expect(Array.from(result?.dataKey as Uint8Array)).toEqual(Array.from(dataKey));
     expect(decryptCalls()).toBe(2);
+  });
+
+  for (const [kind, code] of [
+    ['throttle', 'ERR_THROTTLED'],
+    ['unavailable', 'ERR_UNAVAILABLE'],
+  ] as const) {
+    test(`gives up after retry.maxAttempts calls under persistent ${kind}, with retryable ${code}`, async () => {
+      const k = new GcpKmsKeyring({
+        keyName,
+        client: bed.client,
+        retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 },
+      });
+      control().resetCounters();
+      control().injectFault({ cloud: 'gcp', kind, operation: 'Encrypt' });
+      const error = await failureOf(wrapped(k));
+      expect(error.code).toBe(code);
+      expect(error.retryable).toBe(true);
+      expect(control().calls({ cloud: 'gcp', operation: 'Encrypt', keyId: keyName }).total).toBe(3);
+    });
+  }
+
+  test('makes exactly one call per operation when retry.maxAttempts is 1', async () => {
+    const k = new GcpKmsKeyring({ keyName, client: bed.client, retry: { maxAttempts: 1 } });
+    control().resetCounters();
+    control().injectFault({ cloud: 'gcp', kind: 'throttle', operation: 'Encrypt', count: 1 });
+    const error = await failureOf(wrapped(k));
+    expect(error.code).toBe('ERR_THROTTLED');
+    expect(control().calls({ cloud: 'gcp', operation: 'Encrypt', keyId: keyName }).total).toBe(1);
+  });
+
+  test('does not retry an error that is not transient (access denied)', async () => {
+    control().resetCounters();
+    control().deny({ cloud: 'gcp', operation: 'Encrypt', keyId: keyName });
+    expect((await failureOf(wrapped())).code).toBe('ERR_ACCESS_DENIED');
+    expect(control().calls({ cloud: 'gcp', operation: 'Encrypt', keyId: keyName }).total).toBe(1);
+  });
+
+  test('refuses a timeoutMs or retry setting out of range', () => {
+    for (const timeoutMs of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new GcpKmsKeyring({ keyName, timeoutMs })).toThrow(/timeoutMs/);
+    }
+    for (const retry of [
+      { maxAttempts: 0 },
+      { maxAttempts: 11 },
+      { initialDelayMs: 0 },
+      { maxDelayMs: 1.5 },
+    ]) {
+      expect(() => new GcpKmsKeyring({ keyName, retry })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+      );
+    }
   });
 
   test('times out with ERR_TIMEOUT when the service is slower than timeoutMs', async () => {
