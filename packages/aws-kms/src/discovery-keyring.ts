@@ -4,10 +4,11 @@ import {
   type UnwrapRequest,
   type UnwrapResult,
   type WrapResult,
+  checkTimeoutMs,
 } from '@polykms/envelope';
 import type { AwsKmsArn } from './arn.js';
 import { type ClientProvider, defaultClientProvider } from './client-provider.js';
-import { checkTimeout } from './keyring.js';
+import { checkGrantTokens } from './keyring.js';
 import { PROVIDER_ID } from './provider.js';
 import { unwrapMatching } from './unwrap-matching.js';
 
@@ -55,7 +56,8 @@ export class AwsKmsDiscoveryKeyring implements Keyring {
         { provider: PROVIDER_ID },
       );
     }
-    checkTimeout(options.timeoutMs);
+    checkGrantTokens(options.grantTokens);
+    checkTimeoutMs(options.timeoutMs, PROVIDER_ID);
     this.#partition = filter.partition;
     this.#accounts = new Set(filter.accountIds);
     this.#clientProvider = options.clientProvider ?? defaultClientProvider();
@@ -66,7 +68,7 @@ export class AwsKmsDiscoveryKeyring implements Keyring {
 
   async wrap(): Promise<WrapResult> {
     throw new InvalidArgumentError(
-      'AwsKmsDiscoveryKeyring cannot encrypt: it names no key. Use AwsKmsKeyring with a key ARN to encrypt',
+      `a discovery keyring cannot encrypt: use AwsKmsKeyring with a key id (${this.description})`,
       { provider: PROVIDER_ID },
     );
   }

@@ -8,6 +8,7 @@ import {
   type UnwrapResult,
   type WrapRequest,
   type WrapResult,
+  checkTimeoutMs,
   kmsCall,
   zeroize,
 } from '@polykms/envelope';
@@ -34,7 +35,8 @@ export interface AwsKmsKeyringOptions {
 
 const utf8 = new TextEncoder();
 
-function checkGrantTokens(grantTokens: readonly string[] | undefined): void {
+/** Shared with AwsKmsDiscoveryKeyring: KMS accepts at most 10 grant tokens per request. */
+export function checkGrantTokens(grantTokens: readonly string[] | undefined): void {
   if (grantTokens === undefined) return;
   if (
     !Array.isArray(grantTokens) ||
@@ -44,12 +46,6 @@ function checkGrantTokens(grantTokens: readonly string[] | undefined): void {
     throw new InvalidArgumentError('grantTokens must be an array of at most 10 strings', {
       provider: PROVIDER_ID,
     });
-  }
-}
-
-export function checkTimeout(timeoutMs: number | undefined): void {
-  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
-    throw new InvalidArgumentError('timeoutMs must be a positive integer', { provider: PROVIDER_ID });
   }
 }
 
@@ -78,7 +74,7 @@ export class AwsKmsKeyring implements Keyring {
       );
     }
     checkGrantTokens(options.grantTokens);
-    checkTimeout(options.timeoutMs);
+    checkTimeoutMs(options.timeoutMs, PROVIDER_ID);
     const arn = parseAwsKmsArn(keyId);
     this.#keyId = keyId;
     this.#keyArn = arn?.resourceType === 'key' ? keyId : undefined;

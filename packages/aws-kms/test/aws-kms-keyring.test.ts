@@ -365,9 +365,25 @@ describe('AwsKmsKeyring against the emulator', () => {
       expect(control().calls({ cloud: 'aws' }).total).toBe(0);
     });
 
-    it('never encrypts', async () => {
+    it('refuses to encrypt with ERR_INVALID_ARGUMENT naming the strict keyring', async () => {
       const error = await rejection(wrapDataKey(discovery(['111122223333']), { suite, encryptionContext }));
       expect(error.code).toBe(ErrorCodes.InvalidArgument);
+      expect(error.message).toContain('a discovery keyring cannot encrypt: use AwsKmsKeyring with a key id');
+    });
+
+    it('refuses grantTokens and timeoutMs as AwsKmsKeyring does', () => {
+      const discoveryFilter = { partition: 'aws', accountIds: ['111122223333'] };
+      for (const bad of [
+        { grantTokens: 'token' as never },
+        { grantTokens: Array.from({ length: 11 }, () => 't') },
+        { grantTokens: [1] as never },
+        { timeoutMs: 0 },
+        { timeoutMs: 2.5 },
+      ]) {
+        expect(() => new AwsKmsDiscoveryKeyring({ discoveryFilter, ...bad })).toThrow(
+          expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+        );
+      }
     });
 
     it('requires a filter with at least one 12-digit account', () => {

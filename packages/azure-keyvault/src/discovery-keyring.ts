@@ -4,8 +4,8 @@ import {
   type Keyring,
   type UnwrapRequest,
   type UnwrapResult,
-  UnsupportedError,
   type WrapResult,
+  checkTimeoutMs,
 } from '@polykms/envelope';
 import { AzureClients, type AzureTokenCredential } from './clients.js';
 import { PROVIDER_ID } from './error-table.js';
@@ -38,6 +38,7 @@ export class AzureKeyVaultDiscoveryKeyring implements Keyring {
     ) {
       throw new InvalidArgumentError('discoveryFilter.vaultHosts must list at least one vault host');
     }
+    checkTimeoutMs(options.timeoutMs, PROVIDER_ID);
     this.#hosts = new Set(hosts.map((h) => normaliseHost(h)));
     this.#clients = new AzureClients(options.credential, options.clientOptions);
     this.#timeoutMs = options.timeoutMs;
@@ -45,9 +46,10 @@ export class AzureKeyVaultDiscoveryKeyring implements Keyring {
   }
 
   async wrap(): Promise<WrapResult> {
-    throw new UnsupportedError(`${this.description} is decrypt-only: a discovery keyring never encrypts`, {
-      provider: PROVIDER_ID,
-    });
+    throw new InvalidArgumentError(
+      `a discovery keyring cannot encrypt: use AzureKeyVaultKeyring with a key id (${this.description})`,
+      { provider: PROVIDER_ID },
+    );
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {

@@ -9,6 +9,7 @@ import {
   type UnwrapResult,
   type WrapRequest,
   type WrapResult,
+  checkTimeoutMs,
   isPolykmsError,
   kmsCall,
   sealGivenOrNewDataKey,
@@ -61,6 +62,7 @@ export class AzureKeyVaultKeyring implements Keyring {
         'keyId must be a Key Vault key id: https://<vault-host>/keys/<name>[/<version>]',
       );
     }
+    checkTimeoutMs(options.timeoutMs, PROVIDER_ID);
     this.#keyId = keyId;
     this.#clients = new AzureClients(options.credential, options.clientOptions);
     this.#timeoutMs = options.timeoutMs;

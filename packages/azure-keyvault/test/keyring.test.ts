@@ -251,6 +251,32 @@ describe('AzureKeyVaultKeyring through the official client against the emulator'
     await expect(generate(k)).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE', retryable: true });
   });
 
+  it('refuses a timeoutMs that is not a positive integer, in both keyrings', () => {
+    for (const timeoutMs of [0, -5, 1.5, Number.NaN]) {
+      expect(
+        () =>
+          new AzureKeyVaultKeyring({
+            keyId: `${vault.endpoint.vaultUrl.replace(/\/$/, '')}/keys/any`,
+            credential: vault.endpoint.credential,
+            timeoutMs,
+          }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'ERR_INVALID_ARGUMENT',
+          message: expect.stringContaining('timeoutMs'),
+        }),
+      );
+      expect(
+        () =>
+          new AzureKeyVaultDiscoveryKeyring({
+            discoveryFilter: { vaultHosts: [new URL(vault.endpoint.vaultUrl).host] },
+            credential: vault.endpoint.credential,
+            timeoutMs,
+          }),
+      ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    }
+  });
+
   it('gives up after timeoutMs with a retryable timeout', async () => {
     const k = keyring(rsaKeyId, { maxRetries: 0, timeoutMs: 100 });
     const { encryptedDataKeys } = await generate(k);
@@ -456,12 +482,18 @@ describe('AzureKeyVaultDiscoveryKeyring', () => {
     expect(vault.control.calls({ cloud: 'azure' }).total).toBe(0);
   });
 
-  it('never encrypts, and needs a non-empty filter', async () => {
+  it('refuses to encrypt with ERR_INVALID_ARGUMENT naming the strict keyring, and needs a non-empty filter', async () => {
     const discovery = new AzureKeyVaultDiscoveryKeyring({
       discoveryFilter: { vaultHosts: [host()] },
       credential: vault.endpoint.credential,
     });
-    await expect(generate(discovery as never)).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED' });
+    await expect(generate(discovery as never)).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+      provider: 'azure-kv',
+      message: expect.stringContaining(
+        'a discovery keyring cannot encrypt: use AzureKeyVaultKeyring with a key id',
+      ),
+    });
     expect(() => new AzureKeyVaultDiscoveryKeyring({ discoveryFilter: { vaultHosts: [] } })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
     );
