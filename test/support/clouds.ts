@@ -48,6 +48,9 @@ const GCP_NO_RETRY = {
   },
 };
 
+/** One call per operation, as the AWS and Azure clients here are set up (maxAttempts 1, maxRetries 0). */
+const NO_KEYRING_RETRY = { maxAttempts: 1 } as const;
+
 let sequence = 0;
 
 export async function startCloudBed(): Promise<CloudBed> {
@@ -95,7 +98,8 @@ export async function startCloudBed(): Promise<CloudBed> {
       return `${emulator.azure.vaultUrl}/keys/${name}`;
     },
     aws: (keyId) => new AwsKmsKeyring({ keyId, clientProvider: awsClient }),
-    gcp: (keyName) => new GcpKmsKeyring({ keyName, client: gcpClient }),
+    // The keyring retries throttling and outages itself (the client's retries are off per call).
+    gcp: (keyName) => new GcpKmsKeyring({ keyName, client: gcpClient, retry: NO_KEYRING_RETRY }),
     azure: (keyId) => new AzureKeyVaultKeyring({ keyId, credential, clientOptions: azureOptions }),
     awsDiscovery: () =>
       new AwsKmsDiscoveryKeyring({
@@ -106,6 +110,7 @@ export async function startCloudBed(): Promise<CloudBed> {
       new GcpKmsDiscoveryKeyring({
         discoveryFilter: { projects: [emulator.gcp.projectId] },
         client: gcpClient,
+        retry: NO_KEYRING_RETRY,
       }),
     azureDiscovery: () =>
       new AzureKeyVaultDiscoveryKeyring({
