@@ -76,6 +76,7 @@ describe('migrating a 64 MiB message from AWS KMS to Google Cloud KMS (replace)'
       decryptKeyring: bed.aws(awsKey),
       keyring: bed.gcp(gcpKey),
       mode: 'replace',
+      retireOriginal: true,
     }));
     rewrapCalls = counts();
   });
@@ -113,7 +114,12 @@ describe('migrating a 64 MiB message from AWS KMS to Google Cloud KMS (replace)'
     );
     const streamed = await buffer(
       Readable.from(chunks).pipe(
-        rewrapStream({ decryptKeyring: bed.aws(awsKey), keyring: bed.gcp(gcpKey), mode: 'replace' }),
+        rewrapStream({
+          decryptKeyring: bed.aws(awsKey),
+          keyring: bed.gcp(gcpKey),
+          mode: 'replace',
+          retireOriginal: true,
+        }),
       ),
     );
     expect(body(streamed).equals(body(original))).toBe(true);
@@ -133,6 +139,7 @@ describe('rewrap never decrypts the body', () => {
       decryptKeyring: bed.aws(awsKey),
       keyring: bed.gcp(gcpKey),
       mode: 'replace',
+      retireOriginal: true,
     });
     expect(body(message).equals(body(corrupted))).toBe(true);
 
@@ -167,6 +174,7 @@ describe('adding Google Cloud beside AWS, and what cannot be rewrapped', () => {
       decryptKeyring: bed.aws(awsKey),
       keyring: bed.gcp(gcpKey),
       mode: 'add',
+      retireOriginal: true,
     });
     expect(counts()).toEqual({ aws: [['Decrypt', 1]], gcp: [['Encrypt', 1]], azure: 0 });
     expect(providers(added.message)).toEqual(['aws-kms', 'gcp-kms']);
@@ -187,7 +195,12 @@ describe('adding Google Cloud beside AWS, and what cannot be rewrapped', () => {
     expect(inspect(message).suiteId).toBe(0x0578);
     bed.control.resetCounters();
     const error = await failure(
-      rewrap(message, { decryptKeyring: bed.aws(awsKey), keyring: bed.gcp(gcpKey), mode: 'replace' }),
+      rewrap(message, {
+        decryptKeyring: bed.aws(awsKey),
+        keyring: bed.gcp(gcpKey),
+        mode: 'replace',
+        retireOriginal: true,
+      }),
     );
     expect(error.code).toBe(ErrorCodes.Unsupported);
     expect(error.message).toMatch(/encrypt/i);

@@ -160,6 +160,7 @@ describe('a cloud that is down', () => {
       decryptKeyring: strict('gcp'),
       keyring: strict('azure'),
       mode: 'add',
+      retireOriginal: true,
     });
     expect(inspect(completed.message).encryptedDataKeys.map((e) => e.providerId)).toEqual([
       'aws-kms',

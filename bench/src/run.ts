@@ -311,7 +311,8 @@ async function rewrapVersusReencrypt(): Promise<void> {
   const plaintext = randomBytes(size);
   const { message } = await encrypt(plaintext, { keyring: from, frameLength: FRAME });
   const { rewrapMs, reencryptMs } = await race(2, {
-    rewrapMs: () => rewrap(message, { decryptKeyring: from, keyring: to, mode: 'replace' }),
+    rewrapMs: () =>
+      rewrap(message, { decryptKeyring: from, keyring: to, mode: 'replace', retireOriginal: true }),
     reencryptMs: async () => {
       const { plaintext: clear } = await decrypt(message, { keyring: from });
       await encrypt(clear, { keyring: to, frameLength: FRAME });
@@ -336,7 +337,11 @@ async function rewrapVersusReencrypt(): Promise<void> {
   const sink = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
   const { streamRewrapMs, streamReencryptMs } = await race(2, {
     streamRewrapMs: () =>
-      pipeline(chunkSource(), rewrapStream({ decryptKeyring: from, keyring: to, mode: 'replace' }), sink()),
+      pipeline(
+        chunkSource(),
+        rewrapStream({ decryptKeyring: from, keyring: to, mode: 'replace', retireOriginal: true }),
+        sink(),
+      ),
     streamReencryptMs: () =>
       pipeline(
         chunkSource(),

@@ -66,7 +66,12 @@ describe('multi-keyring recipient policies', () => {
     });
 
     azure.down = false;
-    const { message } = await rewrap(result.message, { decryptKeyring: aws, keyring: azure, mode: 'add' });
+    const { message } = await rewrap(result.message, {
+      decryptKeyring: aws,
+      keyring: azure,
+      mode: 'add',
+      retireOriginal: true,
+    });
     expect(Buffer.from((await decrypt(message, { keyring: azure })).plaintext).equals(plaintext)).toBe(true);
   });
 

@@ -13,6 +13,7 @@ import {
   rewrap,
   rewrapStream,
 } from '@polykms/envelope';
+import type { RewrapOptions } from '@polykms/envelope';
 import { bytes, testKeyring } from './stream-test-keyring.js';
 
 function body(message: Uint8Array): Buffer {
@@ -38,7 +39,12 @@ describe('rewrap', () => {
       frameLength: 1024,
       encryptionContext: { app: 'x' },
     });
-    const result = await rewrap(message, { decryptKeyring: aws, keyring: gcp, mode: 'replace' });
+    const result = await rewrap(message, {
+      decryptKeyring: aws,
+      keyring: gcp,
+      mode: 'replace',
+      retireOriginal: true,
+    });
 
     expect(body(result.message).equals(body(message))).toBe(true);
     const before = parseHeader(message);
@@ -60,7 +66,12 @@ describe('rewrap', () => {
   it('adds recipients while the existing ones keep working', async () => {
     const plaintext = bytes(300);
     const { message } = await encrypt(plaintext, { keyring: aws });
-    const { message: both } = await rewrap(message, { decryptKeyring: aws, keyring: gcp, mode: 'add' });
+    const { message: both } = await rewrap(message, {
+      decryptKeyring: aws,
+      keyring: gcp,
+      mode: 'add',
+      retireOriginal: true,
+    });
     expect(inspect(both).encryptedDataKeys.map((e) => e.providerInfo)).toEqual(['aws', 'gcp']);
     for (const keyring of [aws, gcp]) {
       expect(Buffer.from((await decrypt(both, { keyring })).plaintext).equals(plaintext)).toBe(true);
@@ -73,9 +84,12 @@ describe('rewrap', () => {
       keyring: signer,
       suite: Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
     });
-    const error = await rewrap(message, { decryptKeyring: signer, keyring: gcp, mode: 'replace' }).catch(
-      (e) => e,
-    );
+    const error = await rewrap(message, {
+      decryptKeyring: signer,
+      keyring: gcp,
+      mode: 'replace',
+      retireOriginal: true,
+    }).catch((e) => e);
     expect(isPolykmsError(error, 'ERR_UNSUPPORTED')).toBe(true);
     expect(error.message).toMatch(/signed message .* cannot be rewrapped.*encrypt it again/);
     expect(signer.calls.unwrap).toBe(0);
@@ -88,7 +102,7 @@ describe('rewrap', () => {
     const at = tampered.indexOf(Buffer.from('tenant')) + 'tenant'.length + 2; // the value "a"
     tampered[at] = 'b'.charCodeAt(0);
     await expect(
-      rewrap(tampered, { decryptKeyring: aws, keyring: target, mode: 'replace' }),
+      rewrap(tampered, { decryptKeyring: aws, keyring: target, mode: 'replace', retireOriginal: true }),
     ).rejects.toMatchObject({
       code: 'ERR_DECRYPTION_FAILED',
     });
@@ -103,7 +117,7 @@ describe('rewrap', () => {
       requiredContextKeys: ['secret'],
     });
     await expect(
-      rewrap(message, { decryptKeyring: aws, keyring: gcp, mode: 'replace' }),
+      rewrap(message, { decryptKeyring: aws, keyring: gcp, mode: 'replace', retireOriginal: true }),
     ).rejects.toMatchObject({
       code: 'ERR_DECRYPTION_FAILED',
     });
@@ -111,6 +125,7 @@ describe('rewrap', () => {
       decryptKeyring: aws,
       keyring: gcp,
       mode: 'replace',
+      retireOriginal: true,
       encryptionContext: { secret: '2' },
     });
     expect(inspect(moved).encryptionContext).toEqual({ stored: '1' });
@@ -127,6 +142,7 @@ describe('rewrap', () => {
       decryptKeyring: aws,
       keyring: new MultiKeyring({ children: [gcp, azure], minRecipients: 1 }),
       mode: 'replace',
+      retireOriginal: true,
     });
     expect(result.missingRecipients.map((f) => f.recipient)).toEqual(['test azure']);
     expect((await decrypt(result.message, { keyring: gcp })).plaintext).toHaveLength(10);
@@ -142,7 +158,12 @@ describe('rewrap', () => {
     const corrupted = Buffer.from(message);
     corrupted[headerLength + badFrame * frameSize + 4 + 12 + 100]! ^= 0x80; // inside frame 501's ciphertext
 
-    const result = await rewrap(corrupted, { decryptKeyring: aws, keyring: gcp, mode: 'replace' });
+    const result = await rewrap(corrupted, {
+      decryptKeyring: aws,
+      keyring: gcp,
+      mode: 'replace',
+      retireOriginal: true,
+    });
     expect(body(result.message).equals(body(corrupted))).toBe(true);
     // Size argument: the output is the new header plus exactly the old body, with no room for re-encryption.
     expect(result.message.length - inspect(result.message).headerLength).toBe(
@@ -173,7 +194,7 @@ describe('rewrapStream', () => {
     const chunks = Array.from({ length: Math.ceil(message.length / 7) }, (_, i) =>
       message.subarray(i * 7, i * 7 + 7),
     );
-    const stream = rewrapStream({ decryptKeyring: aws, keyring: gcp, mode: 'replace' });
+    const stream = rewrapStream({ decryptKeyring: aws, keyring: gcp, mode: 'replace', retireOriginal: true });
     const out = await collect(stream, chunks);
     expect(body(out).equals(body(message))).toBe(true);
     expect(stream.header?.encryptedDataKeys).toHaveLength(1);
@@ -182,9 +203,20 @@ describe('rewrapStream', () => {
 
   it('fails on a stream that ends inside the header', async () => {
     const { message } = await encrypt(bytes(10), { keyring: aws });
-    const stream = rewrapStream({ decryptKeyring: aws, keyring: gcp, mode: 'replace' });
+    const stream = rewrapStream({ decryptKeyring: aws, keyring: gcp, mode: 'replace', retireOriginal: true });
     await expect(collect(stream, [message.subarray(0, 40)])).rejects.toMatchObject({
       code: 'ERR_MALFORMED_MESSAGE',
     });
+  });
+});
+
+describe('rewrap acknowledgement', () => {
+  it('refuses to rewrap unless the caller confirms the original will be retired', async () => {
+    const aws = testKeyring('aws');
+    const gcp = testKeyring('gcp');
+    const { message } = await encrypt(Buffer.from('x'), { keyring: aws });
+    const options = { decryptKeyring: aws, keyring: gcp, mode: 'replace' } as unknown as RewrapOptions;
+    await expect(rewrap(message, options)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    expect(() => rewrapStream(options)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
   });
 });

@@ -10,6 +10,14 @@ export interface RewrapOptions {
   readonly keyring: Keyring;
   /** `replace`: the new recipients only; `add`: the current EDKs, then the new ones. */
   readonly mode: 'replace' | 'add';
+  /**
+   * Required: `true`, to confirm that the original message, and every copy of it, will be deleted.
+   * The format fixes the v2 header IV at zero, so the new header is authenticated with the same
+   * key and nonce as the original; anyone who can read both versions can recover the GHASH key
+   * and forge this message's body and context. Where old copies cannot be deleted (versioned
+   * buckets, backups), decrypt and encrypt again instead.
+   */
+  readonly retireOriginal: true;
   /** Required (unstored) pairs of the message, and any stored pairs to check, as for decrypt. */
   readonly encryptionContext?: EncryptionContext | undefined;
   /** Default 32, for the message read. */

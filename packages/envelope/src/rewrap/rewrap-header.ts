@@ -1,6 +1,6 @@
 import { computeHeaderTag } from '../crypto/header-auth.js';
 import { zeroize } from '../crypto/zeroize.js';
-import { LimitExceededError, UnsupportedError } from '../errors.js';
+import { InvalidArgumentError, LimitExceededError, UnsupportedError } from '../errors.js';
 import { type MessageHeader, parseHeader, serializeHeaderV2 } from '../format/header.js';
 import { wrapDataKey } from '../keyring/contract.js';
 import { unlockHeader } from '../message/open-header.js';
@@ -16,6 +16,17 @@ function storedContextBytes(header: MessageHeader): Uint8Array {
   const length = (bytes[V2_CONTEXT_LENGTH_OFFSET]! << 8) | bytes[V2_CONTEXT_LENGTH_OFFSET + 1]!;
   const start = V2_CONTEXT_LENGTH_OFFSET + 2;
   return bytes.subarray(start, start + length);
+}
+
+/** See `RewrapOptions.retireOriginal`: the caller must accept that old and new may not coexist. */
+export function assertRetiresOriginal(options: Pick<RewrapOptions, 'retireOriginal'>): void {
+  if (options.retireOriginal !== true) {
+    throw new InvalidArgumentError(
+      'rewrap needs retireOriginal: true. The new header is authenticated with the same key and nonce as ' +
+        'the original, so anyone holding both versions can forge this message: delete the original and ' +
+        'its copies, or decrypt and encrypt again instead.',
+    );
+  }
 }
 
 export function assertRewrappable(header: MessageHeader): void {
@@ -39,6 +50,7 @@ export function assertRewrappable(header: MessageHeader): void {
  * commitment is unchanged and the new header tag is computed with the key the body already uses.
  */
 export async function rewrapHeader(header: MessageHeader, options: RewrapOptions): Promise<RewrappedHeader> {
+  assertRetiresOriginal(options);
   assertRewrappable(header);
   const unlocked = await unlockHeader(header, {
     keyring: options.decryptKeyring,

@@ -4,7 +4,7 @@ import type { MessageHeader } from '../format/header.js';
 import { cancelledError } from '../stream/cancellation.js';
 import { type CompleteHeader, HeaderAccumulator } from '../stream/header-accumulator.js';
 import type { RewrapOptions } from './options.js';
-import { rewrapHeader } from './rewrap-header.js';
+import { assertRetiresOriginal, rewrapHeader } from './rewrap-header.js';
 
 /**
  * `rewrap` as a Transform: collects the header, writes the new one, then passes every body byte
@@ -78,5 +78,6 @@ export class RewrapStream extends Transform {
 }
 
 export function rewrapStream(options: RewrapOptions): RewrapStream {
+  assertRetiresOriginal(options);
   return new RewrapStream(options);
 }
