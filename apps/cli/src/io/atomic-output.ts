@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync, type WriteStream } from 'node:fs';
+import { type FileHandle, access, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { CliError } from '../cli-error.js';
+import { ExitCode } from '../exit-codes.js';
+
+/** Temporary files not yet renamed into place; removed on any exit path, Ctrl-C included. */
+const pending = new Set<string>();
+
+function removePendingSync(): void {
+  for (const path of pending) {
+    try {
+      // Synchronous on purpose: this runs in 'exit', where async work never completes.
+      rmSync(path, { force: true });
+    } catch {}
+  }
+  pending.clear();
+}
+
+let hooksInstalled = false;
+function installCleanupHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on('exit', removePendingSync);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      removePendingSync();
+      process.exit(signal === 'SIGINT' ? ExitCode.Interrupted : 128 + (signal === 'SIGTERM' ? 15 : 1));
+    });
+  }
+}
+
+export async function assertWritable(path: string, force: boolean): Promise<void> {
+  if (force) return;
+  try {
+    await access(path);
+  } catch {
+    return;
+  }
+  throw new CliError(
+    `'${path}' already exists: pass --force to replace it, or choose another --output`,
+    ExitCode.Io,
+  );
+}
+
+/**
+ * An output file that appears complete or not at all: bytes go to a temporary file beside the
+ * target (same directory, so the rename cannot cross file systems), which is flushed to disk and
+ * renamed over the target on commit, and deleted on abort or if the process dies.
+ */
+export class AtomicOutput {
+  readonly path: string;
+  readonly tempPath: string;
+  readonly stream: WriteStream;
+
+  #handle: FileHandle | undefined;
+
+  private constructor(path: string, tempPath: string, handle: FileHandle) {
+    this.path = path;
+    this.tempPath = tempPath;
+    this.#handle = handle;
+    this.stream = handle.createWriteStream({ autoClose: false });
+  }
+
+  static async create(path: string): Promise<AtomicOutput> {
+    installCleanupHooks();
+    const tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.polykms-tmp`);
+    pending.add(tempPath);
+    return new AtomicOutput(path, tempPath, await open(tempPath, 'wx', 0o600));
+  }
+
+  async commit(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
+    });
+    await this.#handle?.sync();
+    await this.#handle?.close();
+    this.#handle = undefined;
+    await rename(this.tempPath, this.path);
+    pending.delete(this.tempPath);
+  }
+
+  async abort(): Promise<void> {
+    this.stream.destroy();
+    await this.#handle?.close().catch(() => {});
+    this.#handle = undefined;
+    await rm(this.tempPath, { force: true });
+    pending.delete(this.tempPath);
+  }
+}
+
+/** Writes `data` to `path` atomically (see AtomicOutput). */
+export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+  const output = await AtomicOutput.create(path);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      output.stream.write(data, (error) => (error ? reject(error) : resolve()));
+    });
+    await output.commit();
+  } catch (error) {
+    await output.abort();
+    throw error;
+  }
+}
