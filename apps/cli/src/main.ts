@@ -1,4 +1,4 @@
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { ExitCode } from './exit-codes.js';
 import { buildProgram } from './program.js';
 import { reportError } from './report-error.js';
@@ -6,8 +6,11 @@ import { reportError } from './report-error.js';
 /** Runs the CLI and returns the exit code (the caller sets it, so pending output can drain). */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
-  for (const command of program.commands) command.exitOverride();
+  const overrideExit = (command: Command): void => {
+    command.exitOverride();
+    for (const sub of command.commands) overrideExit(sub);
+  };
+  overrideExit(program);
   try {
     await program.parseAsync([...argv]);
     return ExitCode.Ok;

@@ -1,7 +1,12 @@
 import { Command } from 'commander';
 import { registerDecrypt } from './commands/decrypt.js';
+import { registerDemo } from './commands/demo.js';
+import { registerEmulator } from './commands/emulator.js';
+import { registerKeys } from './commands/keys.js';
 import { registerEncrypt } from './commands/encrypt.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerMigrate } from './commands/migrate.js';
+import { registerRewrap } from './commands/rewrap.js';
 
 export const VERSION = '0.1.0';
 
@@ -17,11 +22,15 @@ export function buildProgram(): Command {
         '  local://<path-to-key-file>          (make one with `polykms keys generate`)\n' +
         'New here? Run `polykms demo`: the whole story on a local emulator, no account needed.',
     )
-    .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ showGlobalOptions: true });
+    .showHelpAfterError('(run with --help for usage)');
   registerEncrypt(program);
   registerDecrypt(program);
   registerInspect(program);
+  registerRewrap(program);
+  registerMigrate(program);
+  registerKeys(program);
+  registerEmulator(program);
+  registerDemo(program);
   program.addHelpText(
     'after',
     '\nExit codes: 0 ok, 1 unexpected, 2 usage, 3 not authentic, 4 no usable key / access denied,\n' +

@@ -1,29 +1,28 @@
-import type { Keyring } from '@polykms/envelope';
+import { type Keyring, MultiKeyring } from '@polykms/envelope';
 import { discoveryKeyringFromFilters, keyringFromUris } from '@polykms/key-uri';
-import { MultiKeyring } from '@polykms/envelope';
 import { CliError } from '../cli-error.js';
-import { providerSettingsFromEnv } from './provider-settings.js';
+import { providerSettingsFromEnv, schemesOf } from './provider-settings.js';
 
-/** The keyring that wraps a new data key for every `--key`. */
+/** The keyring that wraps a new data key for every key URI. */
 export async function encryptKeyring(keys: readonly string[] | undefined, flag = '--key'): Promise<Keyring> {
   if (!keys || keys.length === 0) {
-    throw new CliError(
-      `name at least one ${flag} (e.g. ${flag} local://app.key or ${flag} aws-kms://arn:aws:kms:…)`,
-    );
+    throw new CliError(`name at least one ${flag} (e.g. ${flag} local://app.key or ${flag} aws-kms://arn:aws:kms:…)`);
   }
-  return keyringFromUris(keys, { ...providerSettingsFromEnv(), purpose: 'encrypt' });
+  return keyringFromUris(keys, { ...(await providerSettingsFromEnv(schemesOf(keys))), purpose: 'encrypt' });
 }
 
-/** The keyring that may open a message: the allowed `--key`s and/or the `--discovery` filters. */
+/** The keyring that may open a message: the allowed keys and/or the discovery filters. */
 export async function decryptKeyring(
   keys: readonly string[] | undefined,
   discovery: readonly string[] | undefined,
 ): Promise<Keyring> {
-  const settings = { ...providerSettingsFromEnv(), purpose: 'decrypt' as const };
+  const settings = {
+    ...(await providerSettingsFromEnv(schemesOf([...(keys ?? []), ...(discovery ?? [])]))),
+    purpose: 'decrypt' as const,
+  };
   const keyrings: Keyring[] = [];
   if (keys && keys.length > 0) keyrings.push(await keyringFromUris(keys, settings));
-  if (discovery && discovery.length > 0)
-    keyrings.push(await discoveryKeyringFromFilters(discovery, settings));
+  if (discovery && discovery.length > 0) keyrings.push(await discoveryKeyringFromFilters(discovery, settings));
   const [first, ...rest] = keyrings;
   if (!first) {
     throw new CliError(

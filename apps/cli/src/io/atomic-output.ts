@@ -5,6 +5,9 @@ import { basename, dirname, join } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 
+/** Suffix of our temporary files, so that a later run can recognise (and skip) leftovers. */
+export const TEMP_SUFFIX = '.polykms-tmp';
+
 /** Temporary files not yet renamed into place; removed on any exit path, Ctrl-C included. */
 const pending = new Set<string>();
 
@@ -65,7 +68,7 @@ export class AtomicOutput {
 
   static async create(path: string): Promise<AtomicOutput> {
     installCleanupHooks();
-    const tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.polykms-tmp`);
+    const tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
     pending.add(tempPath);
     return new AtomicOutput(path, tempPath, await open(tempPath, 'wx', 0o600));
   }
