@@ -1,1 +1,15 @@
-export {};
+export { RawAesKeyring, type RawAesKeyringOptions } from './raw-aes-keyring.js';
+export { RawRsaKeyring, type RawRsaKeyringOptions } from './raw-rsa-keyring.js';
+export { RSA_PADDINGS, type RsaPadding } from './rsa-padding.js';
+export { serializeContextInLocaleOrder } from './legacy-context-order.js';
+export {
+  type AesKeyFile,
+  type GenerateKeyFileOptions,
+  type GeneratedKeyFile,
+  type KeyFile,
+  type RsaKeyFile,
+  generateKeyFile,
+  keyringFromKeyFile,
+  loadKeyring,
+  parseKeyFile,
+} from './key-file.js';

@@ -113,9 +113,10 @@ function readHeader(reader: ByteReader, maxEdks: number): MessageHeader {
   }
   if (version === 2 && contentType !== 'framed')
     throw new MalformedMessageError('version 2 messages must be framed');
+  // v2's commitment key is suite data, part of the header body the tag authenticates; v1's IV is not.
+  const commitment = version === 2 ? reader.bytesOf(COMMITMENT_LENGTH, 'commitment key') : undefined;
   const authenticatedBytes = reader.bytes.subarray(0, reader.offset);
   const headerIv = version === 1 ? reader.bytesOf(IV_LENGTH, 'header IV') : ZERO_IV;
-  const commitment = version === 2 ? reader.bytesOf(COMMITMENT_LENGTH, 'commitment key') : undefined;
   const headerTag = reader.bytesOf(TAG_LENGTH, 'header tag');
   return Object.freeze({
     version,
@@ -142,7 +143,7 @@ export interface HeaderFields {
   readonly frameLength: number;
 }
 
-/** Serializes the authenticated part of a v2 framed header: everything before commitment and tag. */
+/** Serializes a v2 framed header up to (not including) the commitment key and the tag. */
 export function serializeHeaderV2(fields: HeaderFields): Uint8Array {
   const writer = new ByteWriter()
     .u8(2)

@@ -82,8 +82,10 @@ export async function prepareEncryption(options: EncryptOptions): Promise<Prepar
     frameLength,
   });
   const headerIv = new Uint8Array(12);
-  const tag = computeHeaderTag(suite, key, headerIv, authenticated, serializedRequired);
-  const headerBytes = Buffer.concat([authenticated, derived.commitment!, tag]);
+  // The tag covers the whole header body, commitment key included.
+  const headerBody = Buffer.concat([authenticated, derived.commitment!]);
+  const tag = computeHeaderTag(suite, key, headerIv, headerBody, serializedRequired);
+  const headerBytes = Buffer.concat([headerBody, tag]);
   const signer =
     signingKey && suite.signature ? new MessageSigner(suite.signature, signingKey.privateKey) : undefined;
   signer?.update(headerBytes);

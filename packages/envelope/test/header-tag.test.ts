@@ -1,0 +1,51 @@
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { type Keyring, Suites, decrypt, encrypt, parseHeader } from '@polykms/envelope';
+import { describe, expect, it } from 'vitest';
+
+/** Hands out one known data key, so the test can derive the message keys on its own. */
+function fixedKeyring(dataKey: Buffer): Keyring {
+  const edk = { providerId: 'fixed', providerInfo: new Uint8Array([1]), ciphertext: new Uint8Array([1]) };
+  return {
+    description: 'fixed',
+    async wrap() {
+      return { dataKey: Buffer.from(dataKey), encryptedDataKeys: [edk] };
+    },
+    async unwrap(request) {
+      const mine = request.encryptedDataKeys.find((e) => e.providerId === 'fixed');
+      return mine ? { dataKey: Buffer.from(dataKey), encryptedDataKey: mine } : null;
+    },
+  };
+}
+
+describe('v2 header authentication', () => {
+  for (const suite of [
+    Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY,
+    Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
+  ]) {
+    it(`tags the whole header body, commitment key included (${suite.name})`, async () => {
+      const dataKey = randomBytes(32);
+      const { message } = await encrypt(Buffer.from('x'), {
+        keyring: fixedKeyring(dataKey),
+        suite,
+        encryptionContext: { a: 'b' },
+      });
+      const header = parseHeader(message, {});
+      const info = Buffer.concat([Buffer.from([suite.id >> 8, suite.id & 0xff]), Buffer.from('DERIVEKEY')]);
+      const key = Buffer.from(hkdfSync('sha512', dataKey, header.messageId, info, 32));
+      const cipher = createCipheriv('aes-256-gcm', key, Buffer.alloc(12));
+      cipher.setAAD(message.subarray(0, header.length - 16));
+      cipher.final();
+      expect(Buffer.from(header.headerTag).equals(cipher.getAuthTag())).toBe(true);
+    });
+  }
+
+  it('rejects a message whose commitment key was flipped', async () => {
+    const dataKey = randomBytes(32);
+    const keyring = fixedKeyring(dataKey);
+    const { message } = await encrypt(Buffer.from('x'), { keyring });
+    const tampered = Buffer.from(message);
+    const header = parseHeader(message, {});
+    tampered[header.length - 17]! ^= 1;
+    await expect(decrypt(tampered, { keyring })).rejects.toMatchObject({ code: 'ERR_DECRYPTION_FAILED' });
+  });
+});

@@ -1,0 +1,49 @@
+import { InvalidArgumentError, MAX_EDK_FIELD_LENGTH } from '@polykms/envelope';
+
+/** Provider ids starting with this are AWS KMS's; a raw keyring must not claim them. */
+const AWS_KMS_PREFIX = 'aws-kms';
+
+export interface KeyIdentity {
+  readonly keyNamespace: string;
+  readonly keyName: string;
+}
+
+/**
+ * Checks the namespace (written as the EDK's provider id) and the name (written at the start of
+ * its provider info) and returns the name's UTF-8 bytes. `reservedInfoBytes` is what the keyring
+ * appends to the name in the provider info.
+ */
+export function checkKeyIdentity(kind: string, identity: KeyIdentity, reservedInfoBytes = 0): Buffer {
+  const { keyNamespace, keyName } = identity;
+  if (typeof keyNamespace !== 'string' || keyNamespace.length === 0) {
+    throw new InvalidArgumentError(`${kind}: keyNamespace must be a non-empty string`);
+  }
+  if (typeof keyName !== 'string' || keyName.length === 0) {
+    throw new InvalidArgumentError(`${kind}: keyName must be a non-empty string`);
+  }
+  if (keyNamespace.startsWith(AWS_KMS_PREFIX)) {
+    throw new InvalidArgumentError(
+      `${kind}: keyNamespace "${keyNamespace}" starts with "${AWS_KMS_PREFIX}", which is reserved for AWS KMS`,
+    );
+  }
+  if (!isWellFormed(keyNamespace) || !isWellFormed(keyName)) {
+    throw new InvalidArgumentError(`${kind}: keyNamespace and keyName must be well-formed Unicode`);
+  }
+  if (Buffer.byteLength(keyNamespace, 'utf8') > MAX_EDK_FIELD_LENGTH) {
+    throw new InvalidArgumentError(
+      `${kind}: keyNamespace is longer than ${MAX_EDK_FIELD_LENGTH} UTF-8 bytes`,
+    );
+  }
+  const name = Buffer.from(keyName, 'utf8');
+  if (name.length + reservedInfoBytes > MAX_EDK_FIELD_LENGTH) {
+    throw new InvalidArgumentError(
+      `${kind}: keyName is longer than ${MAX_EDK_FIELD_LENGTH - reservedInfoBytes} UTF-8 bytes`,
+    );
+  }
+  return name;
+}
+
+/** False when the string holds a lone surrogate, which UTF-8 cannot carry faithfully. */
+function isWellFormed(text: string): boolean {
+  return Buffer.from(text, 'utf8').toString('utf8') === text;
+}

@@ -1,0 +1,144 @@
+import { type KeyObject, createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
+import {
+  DecryptionFailedError,
+  type EncryptedDataKey,
+  type EncryptionContext,
+  InvalidArgumentError,
+  type Keyring,
+  type UnwrapRequest,
+  type UnwrapResult,
+  type WrapRequest,
+  type WrapResult,
+  serializeEncryptionContext,
+  unwrapFirst,
+  zeroize,
+} from '@polykms/envelope';
+import {
+  AES_INFO_SUFFIX_BYTES,
+  AES_IV_BYTES,
+  AES_TAG_BYTES,
+  readAesProviderInfo,
+  writeAesProviderInfo,
+} from './aes-provider-info.js';
+import { checkKeyIdentity } from './key-identity.js';
+import { serializeContextInLocaleOrder } from './legacy-context-order.js';
+
+export interface RawAesKeyringOptions {
+  /** Written as the EDK's provider id. Must not start with `aws-kms`. */
+  readonly keyNamespace: string;
+  /** Written at the start of the EDK's provider info. */
+  readonly keyName: string;
+  /** 16, 24 or 32 bytes (AES-128/192/256-GCM). Copied; the caller keeps ownership of its buffer. */
+  readonly wrappingKey: Uint8Array;
+}
+
+type GcmCipher = 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm';
+
+const ciphersByKeyLength: Readonly<Record<number, GcmCipher>> = {
+  16: 'aes-128-gcm',
+  24: 'aes-192-gcm',
+  32: 'aes-256-gcm',
+};
+
+/**
+ * Wraps data keys with a local AES-GCM key, producing EDKs that every AWS Encryption SDK's raw
+ * AES keyring with the same namespace, name and key can open (and opening theirs). The whole
+ * encryption context is the AAD of the wrap, so the EDK only opens under the same context.
+ */
+export class RawAesKeyring implements Keyring {
+  readonly description: string;
+  readonly keyNamespace: string;
+  readonly keyName: string;
+  readonly #name: Buffer;
+  readonly #cipher: GcmCipher;
+  readonly #key: KeyObject;
+
+  constructor(options: RawAesKeyringOptions) {
+    this.#name = checkKeyIdentity('RawAesKeyring', options, AES_INFO_SUFFIX_BYTES);
+    const { wrappingKey } = options;
+    if (!(wrappingKey instanceof Uint8Array)) {
+      throw new InvalidArgumentError('RawAesKeyring: wrappingKey must be a Uint8Array of 16, 24 or 32 bytes');
+    }
+    const cipher = ciphersByKeyLength[wrappingKey.length];
+    if (cipher === undefined) {
+      throw new InvalidArgumentError(
+        `RawAesKeyring: wrappingKey is ${wrappingKey.length} bytes; it must be 16, 24 or 32 bytes`,
+      );
+    }
+    this.keyNamespace = options.keyNamespace;
+    this.keyName = options.keyName;
+    this.#cipher = cipher;
+    const copy = Buffer.from(wrappingKey);
+    this.#key = createSecretKey(copy);
+    zeroize(copy);
+    this.description = `raw-aes ${this.keyNamespace}/${this.keyName}`;
+  }
+
+  async wrap(request: WrapRequest): Promise<WrapResult> {
+    const generated = request.dataKey === undefined ? randomBytes(request.suite.keyLength) : undefined;
+    const dataKey = request.dataKey ?? (generated as Buffer);
+    try {
+      const aad = serializeEncryptionContext(request.encryptionContext);
+      const iv = randomBytes(AES_IV_BYTES);
+      const cipher = createCipheriv(this.#cipher, this.#key, iv, { authTagLength: AES_TAG_BYTES });
+      cipher.setAAD(aad);
+      const ciphertext = Buffer.concat([cipher.update(dataKey), cipher.final(), cipher.getAuthTag()]);
+      const edk: EncryptedDataKey = {
+        providerId: this.keyNamespace,
+        providerInfo: writeAesProviderInfo(this.#name, iv),
+        ciphertext,
+      };
+      return { dataKey: generated, encryptedDataKeys: [edk] };
+    } catch (error) {
+      zeroize(generated);
+      throw error;
+    }
+  }
+
+  async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
+    const expectedLength = request.suite.keyLength + AES_TAG_BYTES;
+    return unwrapFirst(
+      request.encryptedDataKeys,
+      (edk) =>
+        edk.providerId === this.keyNamespace &&
+        edk.ciphertext.length === expectedLength &&
+        readAesProviderInfo(edk.providerInfo, this.#name) !== undefined,
+      async (edk) => this.#open(edk, request.encryptionContext),
+      () => this.description,
+    );
+  }
+
+  #open(edk: EncryptedDataKey, context: EncryptionContext): Uint8Array {
+    const iv = readAesProviderInfo(edk.providerInfo, this.#name) as Uint8Array;
+    const aad = serializeEncryptionContext(context);
+    const opened = this.#tryOpen(edk, iv, aad);
+    if (opened) return opened;
+    // EDKs written by the JavaScript ESDK's RawAesKeyringNode without `utf8Sorting` bind the
+    // context in localeCompare order. Retry once under that order when it is a different one.
+    const legacyAad = serializeContextInLocaleOrder(context);
+    if (!legacyAad.equals(aad)) {
+      const legacy = this.#tryOpen(edk, iv, legacyAad);
+      if (legacy) return legacy;
+    }
+    throw new DecryptionFailedError({ provider: this.keyNamespace, keyId: this.keyName });
+  }
+
+  /** The data key, or `undefined` when the tag does not verify. */
+  #tryOpen(edk: EncryptedDataKey, iv: Uint8Array, aad: Uint8Array): Buffer | undefined {
+    const sealed = edk.ciphertext;
+    const split = sealed.length - AES_TAG_BYTES;
+    const decipher = createDecipheriv(this.#cipher, this.#key, iv, { authTagLength: AES_TAG_BYTES });
+    decipher.setAAD(aad);
+    decipher.setAuthTag(sealed.subarray(split));
+    const head = decipher.update(sealed.subarray(0, split));
+    try {
+      const tail = decipher.final();
+      const dataKey = Buffer.concat([head, tail]);
+      zeroize(head);
+      return dataKey;
+    } catch {
+      zeroize(head);
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import { createCipheriv, randomBytes } from 'node:crypto';
+import {
+  type EncryptedDataKey,
+  NoDecryptableKeyError,
+  type PolykmsError,
+  Suites,
+  decrypt,
+  encrypt,
+  serializeEncryptionContext,
+  unwrapDataKey,
+  wrapDataKey,
+} from '@polykms/envelope';
+import { RawAesKeyring, serializeContextInLocaleOrder } from '@polykms/local';
+import { describe, expect, it } from 'vitest';
+
+const suite = Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
+const context = { purpose: 'test', B: 'upper', a: 'lower', ключ: 'значение' };
+
+function keyring(wrappingKey: Uint8Array = new Uint8Array(32).fill(7), keyName = 'key') {
+  return new RawAesKeyring({ keyNamespace: 'ns', keyName, wrappingKey });
+}
+
+describe('RawAesKeyring', () => {
+  for (const bytes of [16, 24, 32]) {
+    it(`round-trips a message with a ${bytes * 8}-bit wrapping key`, async () => {
+      const ring = keyring(randomBytes(bytes));
+      const plaintext = randomBytes(100);
+      const { message } = await encrypt(plaintext, { keyring: ring, encryptionContext: context });
+      const result = await decrypt(message, { keyring: ring });
+      expect(Buffer.from(result.plaintext).equals(plaintext)).toBe(true);
+    });
+  }
+
+  it('writes the ESDK EDK layout: namespace, name ‖ 128 ‖ 12 ‖ IV, sealed key ‖ tag', async () => {
+    const { encryptedDataKeys } = await wrapDataKey(keyring(), { suite, encryptionContext: context });
+    const [edk] = encryptedDataKeys;
+    expect(edk?.providerId).toBe('ns');
+    const info = Buffer.from(edk!.providerInfo);
+    expect(info.length).toBe(3 + 4 + 4 + 12);
+    expect(info.subarray(0, 3).toString()).toBe('key');
+    expect(info.readUInt32BE(3)).toBe(128);
+    expect(info.readUInt32BE(7)).toBe(12);
+    expect(edk?.ciphertext.length).toBe(32 + 16);
+  });
+
+  it('binds the whole encryption context: another context does not open the EDK', async () => {
+    const ring = keyring();
+    const wrapped = await wrapDataKey(ring, { suite, encryptionContext: context });
+    const attempt = unwrapDataKey(ring, {
+      suite,
+      encryptionContext: { ...context, purpose: 'other' },
+      encryptedDataKeys: wrapped.encryptedDataKeys,
+    });
+    await expect(attempt).rejects.toBeInstanceOf(NoDecryptableKeyError);
+    await expect(attempt).rejects.toMatchObject({ failures: [{ error: { code: 'ERR_DECRYPTION_FAILED' } }] });
+  });
+
+  it('returns null for EDKs of another namespace, another name or a name it prefixes', async () => {
+    const wrapped = await wrapDataKey(keyring(undefined, 'key2'), { suite, encryptionContext: {} });
+    const [edk] = wrapped.encryptedDataKeys as [EncryptedDataKey];
+    const foreign: EncryptedDataKey[] = [edk, { ...edk, providerId: 'other' }];
+    const result = await unwrapDataKey(keyring(undefined, 'key'), {
+      suite,
+      encryptionContext: {},
+      encryptedDataKeys: foreign,
+    });
+    expect(result).toBeNull();
+  });
+
+  it('skips EDKs whose provider info declares another tag or IV length', async () => {
+    const ring = keyring();
+    const wrapped = await wrapDataKey(ring, { suite, encryptionContext: {} });
+    const [edk] = wrapped.encryptedDataKeys as [EncryptedDataKey];
+    const info = Buffer.from(edk.providerInfo);
+    info.writeUInt32BE(96, 3);
+    const result = await unwrapDataKey(ring, {
+      suite,
+      encryptionContext: {},
+      encryptedDataKeys: [{ ...edk, providerInfo: info }],
+    });
+    expect(result).toBeNull();
+  });
+
+  it('fails with a typed error and no key material when the same name holds another key', async () => {
+    const wrapped = await wrapDataKey(keyring(new Uint8Array(32).fill(1)), { suite, encryptionContext: {} });
+    const wrongKey = new Uint8Array(32).fill(2);
+    const error = await unwrapDataKey(keyring(wrongKey), {
+      suite,
+      encryptionContext: {},
+      encryptedDataKeys: wrapped.encryptedDataKeys,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NoDecryptableKeyError);
+    expect((error as PolykmsError).message).not.toContain(Buffer.from(wrongKey).toString('base64'));
+    expect((error as PolykmsError).message).toContain('raw-aes ns/key');
+  });
+
+  it('opens EDKs bound to the context in localeCompare order (JS RawAesKeyringNode without utf8Sorting)', async () => {
+    const wrappingKey = randomBytes(32);
+    const legacyAad = serializeContextInLocaleOrder(context);
+    expect(legacyAad.equals(serializeEncryptionContext(context))).toBe(false);
+    const dataKey = randomBytes(32);
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', wrappingKey, iv).setAAD(legacyAad);
+    const ciphertext = Buffer.concat([cipher.update(dataKey), cipher.final(), cipher.getAuthTag()]);
+    const info = Buffer.concat([Buffer.from('key'), Buffer.from([0, 0, 0, 128, 0, 0, 0, 12]), iv]);
+    const edk: EncryptedDataKey = { providerId: 'ns', providerInfo: info, ciphertext };
+    const result = await unwrapDataKey(keyring(wrappingKey), {
+      suite,
+      encryptionContext: context,
+      encryptedDataKeys: [edk],
+    });
+    expect(Buffer.from(result!.dataKey).equals(dataKey)).toBe(true);
+  });
+
+  it('orders a legacy context as localeCompare does (a before B), not by bytes', () => {
+    const legacy = serializeContextInLocaleOrder({ B: '1', a: '2' });
+    expect([...legacy]).toEqual([0, 2, 0, 1, 0x61, 0, 1, 0x32, 0, 1, 0x42, 0, 1, 0x31]);
+    expect(serializeContextInLocaleOrder({}).length).toBe(0);
+  });
+
+  it('refuses a namespace reserved for AWS KMS, an empty name and a wrong key length', () => {
+    const key = new Uint8Array(32);
+    expect(() => new RawAesKeyring({ keyNamespace: 'aws-kms', keyName: 'k', wrappingKey: key })).toThrow(
+      /reserved for AWS KMS/,
+    );
+    expect(() => new RawAesKeyring({ keyNamespace: 'ns', keyName: '', wrappingKey: key })).toThrow(
+      /keyName must be a non-empty string/,
+    );
+    expect(
+      () => new RawAesKeyring({ keyNamespace: 'ns', keyName: 'k', wrappingKey: new Uint8Array(20) }),
+    ).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/20 bytes/) }),
+    );
+  });
+
+  it('keeps its own copy of the wrapping key', async () => {
+    const wrappingKey = randomBytes(32);
+    const ring = keyring(wrappingKey);
+    const { message } = await encrypt(new Uint8Array(5), { keyring: ring });
+    wrappingKey.fill(0);
+    await expect(decrypt(message, { keyring: ring })).resolves.toBeDefined();
+  });
+});
