@@ -23,7 +23,8 @@ function localMatcher(keyring: Keyring): (edk: EncryptedDataKey) => boolean {
 }
 
 async function recipientOf(key: KeyUri): Promise<Recipient> {
-  if (key.scheme !== 'local') return { uri: key.uri, matches: (edk) => encryptedDataKeyMatchesUri(key, edk) === true };
+  if (key.scheme !== 'local')
+    return { uri: key.uri, matches: (edk) => encryptedDataKeyMatchesUri(key, edk) === true };
   // The key file holds the namespace and name its EDKs carry.
   return { uri: key.uri, matches: localMatcher(await keyringFromUri(key)) };
 }

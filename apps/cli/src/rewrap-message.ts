@@ -14,5 +14,8 @@ export interface RewrapPlan {
 
 /** Rewraps one whole message. */
 export async function rewrapMessage(_message: Uint8Array, _plan: RewrapPlan): Promise<Uint8Array> {
-  throw new CliError('rewrap is not available yet: it needs rewrap() from @polykms/envelope', ExitCode.Generic);
+  throw new CliError(
+    'rewrap is not available yet: it needs rewrap() from @polykms/envelope',
+    ExitCode.Generic,
+  );
 }

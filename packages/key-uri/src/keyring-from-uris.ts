@@ -25,7 +25,7 @@ export async function keyringFromUri(key: KeyUri, options: KeyUriOptions = {}): 
     case 'azure-kv':
       return azureKeyring(key, options.azure);
     case 'local':
-      return localKeyring(key, options.local);
+      return localKeyring(key);
   }
 }
 

@@ -10,7 +10,6 @@ export interface KeyUriOptions {
   readonly aws?: ProviderSettings | undefined;
   readonly gcp?: ProviderSettings | undefined;
   readonly azure?: ProviderSettings | undefined;
-  readonly local?: ProviderSettings | undefined;
   /**
    * What the keyring is for. `decrypt` refuses AWS aliases: an EDK always names the key ARN,
    * so an alias cannot say which EDKs are allowed. Default `encrypt-decrypt` allows aliases only

@@ -9,7 +9,33 @@ export interface InspectReport extends Omit<MessageInfo, 'bodyLength'> {
   readonly totalLength: number;
   readonly bodyLength: number;
   /** Each recipient with the key URI that decrypts it, where the header names one. */
-  readonly recipients: readonly { providerId: string; providerInfo: string; keyUri: string | undefined }[];
+  readonly recipients: readonly RecipientInfo[];
+}
+
+export interface RecipientInfo {
+  readonly providerId: string;
+  readonly providerInfo: string;
+  /** The key URI that decrypts it, where the header names a cloud key. */
+  readonly keyUri?: string | undefined;
+  /** For raw (local) keys: the key name and kind the provider info carries. */
+  readonly rawKey?: { readonly name: string; readonly kind: 'aes' | 'rsa-or-other' } | undefined;
+}
+
+/** Raw AES provider info: key name ‖ u32 tag bits (128) ‖ u32 IV length (12) ‖ IV (12). */
+function rawKeyOf(providerInfo: string): RecipientInfo['rawKey'] {
+  if (!providerInfo.startsWith('base64:')) return { name: providerInfo, kind: 'rsa-or-other' };
+  const info = Buffer.from(providerInfo.slice('base64:'.length), 'base64');
+  const at = info.length - 20;
+  if (at > 0 && info.readUInt32BE(at) === 128 && info.readUInt32BE(at + 4) === 12) {
+    return { name: info.subarray(0, at).toString('utf8'), kind: 'aes' };
+  }
+  return undefined;
+}
+
+function describeRecipient(edk: { providerId: string; providerInfo: string }): RecipientInfo {
+  const keyUri = keyUriOfEncryptedDataKey(edk.providerId, edk.providerInfo);
+  if (keyUri) return { ...edk, keyUri };
+  return { ...edk, rawKey: rawKeyOf(edk.providerInfo) };
 }
 
 export async function inspectFile(file: string): Promise<InspectReport> {
@@ -20,11 +46,7 @@ export async function inspectFile(file: string): Promise<InspectReport> {
     ...info,
     totalLength,
     bodyLength: totalLength - info.headerLength,
-    recipients: info.encryptedDataKeys.map((edk) => ({
-      providerId: edk.providerId,
-      providerInfo: edk.providerInfo,
-      keyUri: keyUriOfEncryptedDataKey(edk.providerId, edk.providerInfo),
-    })),
+    recipients: info.encryptedDataKeys.map(describeRecipient),
   };
 }
 
@@ -32,6 +54,18 @@ function formatBytes(n: number): string {
   if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
   if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
   return `${n} bytes`;
+}
+
+function formatRecipient(r: RecipientInfo): string {
+  if (r.keyUri) {
+    const version = r.providerId === 'gcp-kms' ? `  (version ${r.providerInfo.split('/').pop()})` : '';
+    return `${r.keyUri}${version}`;
+  }
+  if (r.rawKey) {
+    const kind = r.rawKey.kind === 'aes' ? 'raw AES' : 'raw RSA or other';
+    return `${kind} key, namespace '${r.providerId}', name '${r.rawKey.name}'`;
+  }
+  return `provider '${r.providerId}', info ${r.providerInfo}`;
 }
 
 export function formatInspectReport(report: InspectReport): string {
@@ -47,11 +81,7 @@ export function formatInspectReport(report: InspectReport): string {
     `message id   ${report.messageId}`,
     `context      ${contextPairs.length === 0 ? '(none)' : contextPairs.map(([k, v]) => `${k}=${v}`).join('\n             ')}`,
     `recipients   ${report.recipients.length}`,
-    ...report.recipients.map(
-      (r) =>
-        `  - ${r.providerId.padEnd(9)} ${r.keyUri ?? r.providerInfo}` +
-        (r.keyUri && r.providerId === 'gcp-kms' ? `  (version ${r.providerInfo.split('/').pop()})` : ''),
-    ),
+    ...report.recipients.map((r) => `  - ${formatRecipient(r)}`),
     `body         ${report.contentType}, ${report.contentType === 'framed' ? `frames of ${formatBytes(report.frameLength)}, ` : ''}${report.bodyLength} bytes after a ${report.headerLength}-byte header`,
     'note         the header is not authenticated until a key opens the message: treat these as claims',
   ];

@@ -21,17 +21,33 @@ export function registerKeys(program: Command): void {
         'The file holds the key itself; keep it out of version control.',
     )
     .argument('<file>', 'the key file to create')
-    .addOption(new Option('--type <type>', 'aes (symmetric) or rsa (public key can be shared)').choices(['aes', 'rsa']).default('aes'))
-    .option('--namespace <ns>', 'the key namespace written into messages (the EDK provider id)', 'polykms-local')
+    .addOption(
+      new Option('--type <type>', 'aes (symmetric) or rsa (public key can be shared)')
+        .choices(['aes', 'rsa'])
+        .default('aes'),
+    )
+    .option(
+      '--namespace <ns>',
+      'the key namespace written into messages (the EDK provider id)',
+      'polykms-local',
+    )
     .option('--name <name>', 'the key name written into messages (default: the file name)')
     .option('--bits <n>', 'AES: 128, 192 or 256 (default 256); RSA: 2048, 3072 or 4096 (default 3072)')
-    .addHelpText('after', '\nExample:\n  polykms keys generate app.key && polykms encrypt notes.txt --key local://app.key')
+    .addHelpText(
+      'after',
+      '\nExample:\n  polykms keys generate app.key && polykms encrypt notes.txt --key local://app.key',
+    )
     .action(async (file: string, flags: GenerateFlags) => {
       const name = flags.name ?? basename(file).replace(/\.(key|json)$/, '');
       const bits = flags.bits ? parsePositiveInt(flags.bits, '--bits') : undefined;
       const generated =
         flags.type === 'aes'
-          ? await generateKeyFile(file, { type: 'aes', namespace: flags.namespace, name, bits: bits as 128 | 192 | 256 | undefined })
+          ? await generateKeyFile(file, {
+              type: 'aes',
+              namespace: flags.namespace,
+              name,
+              bits: bits as 128 | 192 | 256 | undefined,
+            })
           : await generateKeyFile(file, {
               type: 'rsa',
               namespace: flags.namespace,

@@ -50,7 +50,11 @@ export function shardOf(relativePath: string, count: number): number {
   return createHash('sha256').update(relativePath).digest().readUInt32BE(0) % count;
 }
 
-export function classify(header: MessageHeader, from: readonly Recipient[], to: readonly Recipient[]): FileState {
+export function classify(
+  header: MessageHeader,
+  from: readonly Recipient[],
+  to: readonly Recipient[],
+): FileState {
   const edks = header.encryptedDataKeys;
   const hasSource = edks.some((edk) => matchesAny(from, edk));
   const hasAllTargets = to.every((target) => edks.some((edk) => target.matches(edk)));
@@ -99,7 +103,8 @@ export function formatSummary(s: MigrateSummary): string {
       `${s.notApplicable} skipped (not a message, or no --from recipient), ${s.failed.length} failed`,
     ...s.failed.map((f) => `  failed ${f.file}: [${f.code}] ${f.error}`),
   ];
-  if (s.failed.length > 0) lines.push('Fix the cause and run the same command again: migrated files are skipped.');
+  if (s.failed.length > 0)
+    lines.push('Fix the cause and run the same command again: migrated files are skipped.');
   return `${lines.join('\n')}\n`;
 }
 
@@ -137,7 +142,9 @@ async function migrate(dir: string, flags: MigrateFlags): Promise<MigrateSummary
       else counts.notApplicable++;
       log(file, dryRun && state === 'migrated' ? 'would migrate' : state);
     } catch (error) {
-      const code = isPolykmsError(error) ? error.code : ((error as { code?: string }).code ?? 'ERR_UNEXPECTED');
+      const code = isPolykmsError(error)
+        ? error.code
+        : ((error as { code?: string }).code ?? 'ERR_UNEXPECTED');
       failed.push({ file, code, error: error instanceof Error ? error.message : String(error) });
       log(file, 'failed');
     } finally {

@@ -36,7 +36,11 @@ export function registerRewrap(program: Command): void {
     .option('--remove-key <uri>', 'a recipient to remove (repeatable)', collect)
     .option('--to <uri>', 'replace all recipients with these keys (repeatable)', collect)
     .option('-k, --key <uri>', 'a key allowed to open the data key (repeatable)', collect)
-    .option('--discovery <filter>', 'open the data key with any key matching this filter (repeatable)', collect)
+    .option(
+      '--discovery <filter>',
+      'open the data key with any key matching this filter (repeatable)',
+      collect,
+    )
     .option('-o, --output <file>', 'where to write; default: replace FILE in place (atomically)')
     .option('-f, --force', 'replace the --output file if it exists')
     .addHelpText(
@@ -71,12 +75,16 @@ export function registerRewrap(program: Command): void {
           ? { keys: flags.key, discovery: flags.discovery }
           : {
               keys: header.encryptedDataKeys
-                .map((edk) => keyUriOfEncryptedDataKey(edk.providerId, Buffer.from(edk.providerInfo).toString('utf8')))
+                .map((edk) =>
+                  keyUriOfEncryptedDataKey(edk.providerId, Buffer.from(edk.providerInfo).toString('utf8')),
+                )
                 .filter((uri): uri is string => uri !== undefined),
               discovery: undefined,
             };
       if (!openers.keys?.length && !openers.discovery?.length) {
-        throw new CliError('this message names no cloud key: say which key opens it with --key (e.g. a local:// key)');
+        throw new CliError(
+          'this message names no cloud key: say which key opens it with --key (e.g. a local:// key)',
+        );
       }
       const kept = header.encryptedDataKeys.filter(keep).length;
       if (kept + adding.length === 0) {

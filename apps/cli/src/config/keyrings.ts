@@ -6,7 +6,9 @@ import { providerSettingsFromEnv, schemesOf } from './provider-settings.js';
 /** The keyring that wraps a new data key for every key URI. */
 export async function encryptKeyring(keys: readonly string[] | undefined, flag = '--key'): Promise<Keyring> {
   if (!keys || keys.length === 0) {
-    throw new CliError(`name at least one ${flag} (e.g. ${flag} local://app.key or ${flag} aws-kms://arn:aws:kms:…)`);
+    throw new CliError(
+      `name at least one ${flag} (e.g. ${flag} local://app.key or ${flag} aws-kms://arn:aws:kms:…)`,
+    );
   }
   return keyringFromUris(keys, { ...(await providerSettingsFromEnv(schemesOf(keys))), purpose: 'encrypt' });
 }
@@ -22,7 +24,8 @@ export async function decryptKeyring(
   };
   const keyrings: Keyring[] = [];
   if (keys && keys.length > 0) keyrings.push(await keyringFromUris(keys, settings));
-  if (discovery && discovery.length > 0) keyrings.push(await discoveryKeyringFromFilters(discovery, settings));
+  if (discovery && discovery.length > 0)
+    keyrings.push(await discoveryKeyringFromFilters(discovery, settings));
   const [first, ...rest] = keyrings;
   if (!first) {
     throw new CliError(

@@ -47,7 +47,10 @@ export async function createGcpKey(endpoint: GcpEndpoint, keyRingId: string, key
     const [key] = await client.createCryptoKey({
       parent: keyRingName,
       cryptoKeyId: keyId,
-      cryptoKey: { purpose: 'ENCRYPT_DECRYPT', versionTemplate: { algorithm: 'GOOGLE_SYMMETRIC_ENCRYPTION' } },
+      cryptoKey: {
+        purpose: 'ENCRYPT_DECRYPT',
+        versionTemplate: { algorithm: 'GOOGLE_SYMMETRIC_ENCRYPTION' },
+      },
     });
     if (!key.name) throw new Error('CreateCryptoKey returned no key name');
     return `gcp-kms://${key.name}`;
@@ -72,7 +75,11 @@ export const azureEmulatorCredential = {
 /** A new RSA key in the emulated vault: `azure-kv://<vault-host>/keys/<name>` (latest version). */
 export async function createAzureKey(endpoint: AzureEndpoint, name: string): Promise<string> {
   const { KeyClient } = await import('@azure/keyvault-keys');
-  const client = new KeyClient(endpoint.vaultUrl, azureEmulatorCredential, azureEmulatorClientOptions(endpoint));
+  const client = new KeyClient(
+    endpoint.vaultUrl,
+    azureEmulatorCredential,
+    azureEmulatorClientOptions(endpoint),
+  );
   const key = await client.createRsaKey(name, { keySize: 2048 });
   if (!key.name) throw new Error('createKey returned no key');
   return `azure-kv://${new URL(endpoint.vaultUrl).host}/keys/${key.name}`;

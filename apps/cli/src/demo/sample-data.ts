@@ -4,7 +4,9 @@ export function sampleOrdersCsv(rows = 4000): Buffer {
   const lines = ['order_id,customer,product,quantity,amount_eur'];
   for (let i = 1; i <= rows; i++) {
     const product = products[i % products.length];
-    lines.push(`${100000 + i},customer-${(i * 7919) % 1000},${product},${(i % 5) + 1},${((i * 37) % 500) + 9}.99`);
+    lines.push(
+      `${100000 + i},customer-${(i * 7919) % 1000},${product},${(i % 5) + 1},${((i * 37) % 500) + 9}.99`,
+    );
   }
   return Buffer.from(`${lines.join('\n')}\n`);
 }

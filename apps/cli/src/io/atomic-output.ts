@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync, type WriteStream } from 'node:fs';
-import { type FileHandle, access, open, rename, rm } from 'node:fs/promises';
+import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { access, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
@@ -57,37 +58,50 @@ export class AtomicOutput {
   readonly tempPath: string;
   readonly stream: WriteStream;
 
-  #handle: FileHandle | undefined;
-
-  private constructor(path: string, tempPath: string, handle: FileHandle) {
+  private constructor(path: string, tempPath: string, stream: WriteStream) {
     this.path = path;
     this.tempPath = tempPath;
-    this.#handle = handle;
-    this.stream = handle.createWriteStream({ autoClose: false });
+    this.stream = stream;
   }
 
   static async create(path: string): Promise<AtomicOutput> {
     installCleanupHooks();
-    const tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+    const tempPath = join(
+      dirname(path),
+      `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
+    );
     pending.add(tempPath);
-    return new AtomicOutput(path, tempPath, await open(tempPath, 'wx', 0o600));
+    const stream = createWriteStream(tempPath, { flags: 'wx', mode: 0o600 });
+    try {
+      await once(stream, 'open');
+    } catch (error) {
+      pending.delete(tempPath);
+      throw error;
+    }
+    return new AtomicOutput(path, tempPath, stream);
   }
 
+  /** Ends the stream (if the caller has not), syncs the file to disk and renames it into place. */
   async commit(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
-    });
-    await this.#handle?.sync();
-    await this.#handle?.close();
-    this.#handle = undefined;
+    if (!this.stream.writableFinished) {
+      await new Promise<void>((resolve, reject) => {
+        this.stream.once('error', reject);
+        this.stream.end(() => resolve());
+      });
+    }
+    if (!this.stream.closed) await once(this.stream, 'close');
+    const handle = await open(this.tempPath, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(this.tempPath, this.path);
     pending.delete(this.tempPath);
   }
 
   async abort(): Promise<void> {
     this.stream.destroy();
-    await this.#handle?.close().catch(() => {});
-    this.#handle = undefined;
     await rm(this.tempPath, { force: true });
     pending.delete(this.tempPath);
   }

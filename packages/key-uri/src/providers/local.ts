@@ -1,17 +1,9 @@
 import type { Keyring } from '@polykms/envelope';
 import { importProvider } from '../load-provider.js';
-import type { ProviderSettings } from '../options.js';
 import type { LocalKeyUri } from '../parse.js';
 
-const PACKAGE = '@polykms/local';
-
-export async function localKeyring(key: LocalKeyUri, settings: ProviderSettings = {}): Promise<Keyring> {
-  const module: Record<string, unknown> = await importProvider(
-    'local',
-    PACKAGE,
-    () => import('@polykms/local'),
-  );
-  const loadKeyring = module['loadKeyring'];
-  if (typeof loadKeyring !== 'function') throw new TypeError(`${PACKAGE} does not export loadKeyring`);
-  return (await loadKeyring(key.path, settings)) as Keyring;
+/** The keyring of a key file made by `generateKeyFile` (`polykms keys generate`). */
+export async function localKeyring(key: LocalKeyUri): Promise<Keyring> {
+  const { loadKeyring } = await importProvider('local', '@polykms/local', () => import('@polykms/local'));
+  return loadKeyring(key.path);
 }
