@@ -119,3 +119,12 @@ export async function filesIn(dir: string): Promise<string[]> {
     .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
     .sort();
 }
+
+/** Starts `polykms …args` and hands back the child, for tests that interrupt it. */
+export function spawnCli(args: readonly string[], options: RunOptions) {
+  return spawn(process.execPath, [CLI_BIN, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, POLYKMS_DEBUG: '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
