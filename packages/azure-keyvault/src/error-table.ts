@@ -1,0 +1,76 @@
+import { ErrorCodes, type KmsErrorCode, KmsError, type PolykmsError } from '@polykms/envelope';
+
+export const PROVIDER_ID = 'azure-kv';
+
+/** The fields of the Azure client's RestError that the table reads (the class is not exported at run time). */
+interface RestErrorLike {
+  readonly name: string;
+  readonly statusCode?: number;
+  readonly code?: string;
+  readonly details?: { readonly error?: { readonly innerError?: { readonly code?: string } } };
+}
+
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'REQUEST_SEND_ERROR',
+]);
+
+function permissionAdvice(operation: string, keyId: string | undefined): string {
+  return (
+    `the caller lacks the Key Vault key permission '${operation}'${keyId ? ` on ${keyId}` : ''}: ` +
+    `grant it in the vault's access policy, or assign the RBAC role "Key Vault Crypto User"`
+  );
+}
+
+function codeFor(error: RestErrorLike, operation: string): { code: KmsErrorCode; detail?: string } {
+  const status = error.statusCode;
+  if (status === 403) {
+    if (error.details?.error?.innerError?.code === 'KeyDisabled') {
+      return { code: ErrorCodes.KeyDisabled, detail: 'the key version is disabled' };
+    }
+    return { code: ErrorCodes.AccessDenied };
+  }
+  if (status === 401) return { code: ErrorCodes.AccessDenied, detail: 'the vault rejected the access token' };
+  if (status === 404) return { code: ErrorCodes.KeyNotFound };
+  if (status === 400 && operation === 'unwrapKey') return { code: ErrorCodes.InvalidCiphertext };
+  if (status === 429) return { code: ErrorCodes.Throttled };
+  if (status === 408 || (status !== undefined && status >= 500)) return { code: ErrorCodes.Unavailable };
+  if (status === undefined && error.code !== undefined && NETWORK_CODES.has(error.code)) {
+    return { code: ErrorCodes.Unavailable, detail: `network error ${error.code}` };
+  }
+  if (error.name === 'AuthenticationError' || error.name === 'CredentialUnavailableError') {
+    return { code: ErrorCodes.AccessDenied, detail: `no Azure credential could get a token (${error.name})` };
+  }
+  return { code: ErrorCodes.ProviderFailure, ...(status === undefined ? {} : { detail: `HTTP ${status}` }) };
+}
+
+/**
+ * The Azure error table: RestError status (and inner error code) onto the common codes. The
+ * service's message is not copied into ours; the SDK error stays reachable as `cause`.
+ */
+export function mapAzureError(
+  error: unknown,
+  context: { operation: string; keyId: string | undefined },
+): PolykmsError {
+  const { operation, keyId } = context;
+  const restError: RestErrorLike =
+    error instanceof Error ? (error as RestErrorLike) : { name: 'UnknownError' };
+  const { code, detail } = codeFor(restError, operation);
+  return new KmsError({
+    code,
+    provider: PROVIDER_ID,
+    operation,
+    ...(keyId === undefined ? {} : { keyId }),
+    ...(code === ErrorCodes.AccessDenied && detail === undefined
+      ? { detail: permissionAdvice(operation, keyId) }
+      : detail === undefined
+        ? {}
+        : { detail }),
+    cause: error,
+  });
+}
