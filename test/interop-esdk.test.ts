@@ -157,6 +157,13 @@ describe('interop with @aws-crypto/client-node 5.0.2', () => {
     expect(b.encryptionContext).toEqual(a.encryptionContext);
   });
 
+  it('opens the ESDK raw AES keyring EDK (no utf8Sorting) for the context { a, B } through the localeCompare retry', async () => {
+    const keys = { a: 'lower', B: 'upper' };
+    const { result } = await esdk.encrypt(theirAes(false), Buffer.from('aB'), { encryptionContext: keys });
+    const opened = await decrypt(result, { keyring: ourAes, encryptionContext: keys });
+    expect(Buffer.from(opened.plaintext).toString()).toBe('aB');
+  });
+
   it('our raw AES EDKs do not open in the ESDK raw AES keyring without utf8Sorting when the orders differ', async () => {
     // The hazard FORMAT.md describes: JS readers of our messages must set utf8Sorting: true.
     const { message } = await encrypt(randomBytes(10), {

@@ -1,1 +1,10 @@
-export {};
+export { AwsKmsKeyring, type AwsKmsKeyringOptions } from './keyring.js';
+export {
+  AwsKmsDiscoveryKeyring,
+  type AwsKmsDiscoveryKeyringOptions,
+  type DiscoveryFilter,
+} from './discovery-keyring.js';
+export { type AwsKmsArn, parseAwsKmsArn, parseKeyArn } from './arn.js';
+export { mapAwsKmsError } from './error-table.js';
+export { type ClientProvider, defaultClientProvider } from './client-provider.js';
+export { PROVIDER_ID as AWS_KMS_PROVIDER_ID } from './provider.js';

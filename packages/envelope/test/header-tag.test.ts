@@ -1,21 +1,7 @@
 import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { type Keyring, Suites, decrypt, encrypt, parseHeader } from '@polykms/envelope';
+import { Suites, decrypt, encrypt, parseHeader } from '@polykms/envelope';
 import { describe, expect, it } from 'vitest';
-
-/** Hands out one known data key, so the test can derive the message keys on its own. */
-function fixedKeyring(dataKey: Buffer): Keyring {
-  const edk = { providerId: 'fixed', providerInfo: new Uint8Array([1]), ciphertext: new Uint8Array([1]) };
-  return {
-    description: 'fixed',
-    async wrap() {
-      return { dataKey: Buffer.from(dataKey), encryptedDataKeys: [edk] };
-    },
-    async unwrap(request) {
-      const mine = request.encryptedDataKeys.find((e) => e.providerId === 'fixed');
-      return mine ? { dataKey: Buffer.from(dataKey), encryptedDataKey: mine } : null;
-    },
-  };
-}
+import { fixedKeyring } from './support/keyrings.js';
 
 describe('v2 header authentication', () => {
   for (const suite of [

@@ -1,47 +1,10 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  type EncryptedDataKey,
-  type Keyring,
-  MultiKeyring,
-  Suites,
-  decrypt,
-  encrypt,
-  inspect,
-} from '@polykms/envelope';
-
-/** A minimal AES-GCM keyring, enough to exercise the message layer on its own. */
-function testKeyring(name: string, kek = randomBytes(32)): Keyring {
-  return {
-    description: `test ${name}`,
-    async wrap(request) {
-      const dataKey = request.dataKey ? undefined : randomBytes(request.suite.keyLength);
-      const key = request.dataKey ?? dataKey!;
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', kek, iv);
-      const ciphertext = Buffer.concat([iv, cipher.update(key), cipher.final(), cipher.getAuthTag()]);
-      return {
-        dataKey,
-        encryptedDataKeys: [{ providerId: 'test', providerInfo: Buffer.from(name), ciphertext }],
-      };
-    },
-    async unwrap(request) {
-      const mine = request.encryptedDataKeys.find(
-        (edk: EncryptedDataKey) =>
-          edk.providerId === 'test' && Buffer.from(edk.providerInfo).toString() === name,
-      );
-      if (!mine) return null;
-      const c = Buffer.from(mine.ciphertext);
-      const decipher = createDecipheriv('aes-256-gcm', kek, c.subarray(0, 12));
-      decipher.setAuthTag(c.subarray(c.length - 16));
-      const dataKey = Buffer.concat([decipher.update(c.subarray(12, c.length - 16)), decipher.final()]);
-      return { dataKey, encryptedDataKey: mine };
-    },
-  };
-}
+import { MultiKeyring, Suites, decrypt, encrypt, inspect } from '@polykms/envelope';
+import { aesTestKeyring } from './support/keyrings.js';
 
 describe('encrypt and decrypt', () => {
-  const keyring = testKeyring('a');
+  const keyring = aesTestKeyring('a');
   const frameLength = 64;
 
   for (const suite of [
@@ -108,14 +71,14 @@ describe('encrypt and decrypt', () => {
 
   it('fails with ERR_NO_DECRYPTABLE_KEY when the keyring holds none of the keys', async () => {
     const { message } = await encrypt(Buffer.from('x'), { keyring });
-    await expect(decrypt(message, { keyring: testKeyring('b') })).rejects.toMatchObject({
+    await expect(decrypt(message, { keyring: aesTestKeyring('b') })).rejects.toMatchObject({
       code: 'ERR_NO_DECRYPTABLE_KEY',
     });
   });
 
   it('a multi-keyring message decrypts with each recipient alone', async () => {
-    const a = testKeyring('a');
-    const b = testKeyring('b');
+    const a = aesTestKeyring('a');
+    const b = aesTestKeyring('b');
     const { message } = await encrypt(Buffer.from('both'), {
       keyring: new MultiKeyring({ generator: a, children: [b] }),
     });

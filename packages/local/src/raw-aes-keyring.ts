@@ -22,6 +22,7 @@ import {
 } from './aes-provider-info.js';
 import { checkKeyIdentity } from './key-identity.js';
 import { serializeContextInLocaleOrder } from './legacy-context-order.js';
+import { wrapOne } from './wrap-one.js';
 
 export interface RawAesKeyringOptions {
   /** Written as the EDK's provider id. Must not start with `aws-kms`. */
@@ -75,24 +76,17 @@ export class RawAesKeyring implements Keyring {
   }
 
   async wrap(request: WrapRequest): Promise<WrapResult> {
-    const generated = request.dataKey === undefined ? randomBytes(request.suite.keyLength) : undefined;
-    const dataKey = request.dataKey ?? (generated as Buffer);
-    try {
-      const aad = serializeEncryptionContext(request.encryptionContext);
+    return wrapOne(request, (dataKey) => {
       const iv = randomBytes(AES_IV_BYTES);
       const cipher = createCipheriv(this.#cipher, this.#key, iv, { authTagLength: AES_TAG_BYTES });
-      cipher.setAAD(aad);
+      cipher.setAAD(serializeEncryptionContext(request.encryptionContext));
       const ciphertext = Buffer.concat([cipher.update(dataKey), cipher.final(), cipher.getAuthTag()]);
-      const edk: EncryptedDataKey = {
+      return {
         providerId: this.keyNamespace,
         providerInfo: writeAesProviderInfo(this.#name, iv),
         ciphertext,
       };
-      return { dataKey: generated, encryptedDataKeys: [edk] };
-    } catch (error) {
-      zeroize(generated);
-      throw error;
-    }
+    });
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {

@@ -4,7 +4,6 @@ import {
   createPublicKey,
   privateDecrypt,
   publicEncrypt,
-  randomBytes,
 } from 'node:crypto';
 import {
   DecryptionFailedError,
@@ -21,6 +20,7 @@ import {
   zeroize,
 } from '@polykms/envelope';
 import { checkKeyIdentity } from './key-identity.js';
+import { wrapOne } from './wrap-one.js';
 import { RSA_PADDINGS, type RsaPadding, isPkcs1DecryptRefusal, rsaPaddingOptions } from './rsa-padding.js';
 
 export interface RawRsaKeyringOptions {
@@ -101,20 +101,11 @@ export class RawRsaKeyring implements Keyring {
   }
 
   async wrap(request: WrapRequest): Promise<WrapResult> {
-    const generated = request.dataKey === undefined ? randomBytes(request.suite.keyLength) : undefined;
-    const dataKey = request.dataKey ?? (generated as Buffer);
-    try {
-      const ciphertext = publicEncrypt({ key: this.#publicKey, ...rsaPaddingOptions(this.padding) }, dataKey);
-      const edk: EncryptedDataKey = {
-        providerId: this.keyNamespace,
-        providerInfo: Buffer.from(this.keyName, 'utf8'),
-        ciphertext,
-      };
-      return { dataKey: generated, encryptedDataKeys: [edk] };
-    } catch (error) {
-      zeroize(generated);
-      throw error;
-    }
+    return wrapOne(request, (dataKey) => ({
+      providerId: this.keyNamespace,
+      providerInfo: Buffer.from(this.keyName, 'utf8'),
+      ciphertext: publicEncrypt({ key: this.#publicKey, ...rsaPaddingOptions(this.padding) }, dataKey),
+    }));
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
@@ -159,8 +150,9 @@ export class RawRsaKeyring implements Keyring {
     } catch (error) {
       if (this.padding === 'pkcs1' && isPkcs1DecryptRefusal(error)) {
         throw new UnsupportedError(
-          'RSA PKCS#1 v1.5 decryption is disabled in this Node.js (CVE-2023-46809): run node with ' +
-            '--security-revert=CVE-2023-46809 to read these messages, and move the data to OAEP',
+          'this Node.js refuses RSA PKCS#1 v1.5 decryption (CVE-2023-46809): run a Node that allows it ' +
+            '(one whose OpenSSL does implicit rejection, or an older one started with ' +
+            '--security-revert=CVE-2023-46809) to read these messages, and rewrap them with OAEP',
           { provider: this.keyNamespace, keyId: this.keyName, cause: error },
         );
       }

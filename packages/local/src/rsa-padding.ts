@@ -17,10 +17,15 @@ export function rsaPaddingOptions(padding: RsaPadding): { padding: number; oaepH
 }
 
 /**
- * Node 20.11+/21.6+ refuse RSA PKCS#1 v1.5 private decryption (CVE-2023-46809, the Marvin attack)
- * unless the process runs with `--security-revert=CVE-2023-46809`; builds whose OpenSSL does
- * implicit rejection allow it again. This recognises the refusal.
+ * Node refuses RSA PKCS#1 v1.5 private decryption (CVE-2023-46809, the Marvin attack) when its
+ * OpenSSL cannot do implicit rejection (some lines allow it again with
+ * `--security-revert=CVE-2023-46809`; Node 24.21 decrypts it with no flag and rejects that one).
+ * The refusal is an ERR_INVALID_ARG_VALUE recognised here by its text (the CVE id it names varies).
  */
 export function isPkcs1DecryptRefusal(error: unknown): boolean {
-  return error instanceof Error && error.message.includes('CVE-2023-46809');
+  return (
+    error instanceof Error &&
+    (error.message.includes('RSA_PKCS1_PADDING is no longer supported') ||
+      error.message.includes('CVE-2023-46809'))
+  );
 }

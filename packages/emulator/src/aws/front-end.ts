@@ -1,4 +1,19 @@
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sleep } from '../control.js';
 import type { CloudFrontEnd, FrontEndOptions } from '../front-end.js';
+import { AwsServiceError, awsErrors } from './errors.js';
+import type { RequestBody } from './fields.js';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION, readBody, scopeOf } from './http.js';
+import { AwsKeyStore } from './key-store.js';
+import { operations } from './operations.js';
+
+export interface AwsClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
 
 export interface AwsEndpoint {
   /** `http://127.0.0.1:PORT` */
@@ -7,12 +22,148 @@ export interface AwsEndpoint {
   readonly accountId: string;
   /** Dummy credentials: the emulator accepts any signature. */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Ready for `new KMSClient(endpoint.clientConfig)`. */
+  readonly clientConfig: AwsClientConfig;
+  /** Environment variables that point any AWS SDK or the AWS CLI at the emulator. */
+  readonly environment: Readonly<Record<string, string>>;
 }
 
 export interface AwsFrontEnd extends CloudFrontEnd {
   endpoint(host: string, port: number): AwsEndpoint;
 }
 
-export function createAwsFrontEnd(_options: FrontEndOptions): AwsFrontEnd {
-  throw new Error('AWS front end: not implemented yet');
+const TARGET_PREFIX = 'TrentService.';
+const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+/** AWS KMS over JSON 1.1 on plain HTTP, with real AES-256-GCM behind every key. */
+export function createAwsFrontEnd(options: FrontEndOptions): AwsFrontEnd {
+  const store = new AwsKeyStore();
+  let server: Server | undefined;
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const read = await readBody(request);
+    if (read.kind === 'aborted') return;
+    if (read.kind === 'too-large') return sendError(response, awsErrors.tooLarge());
+    if (request.method !== 'POST') {
+      return sendError(response, new AwsServiceError('UnknownOperationException', 404, ''));
+    }
+    const target = request.headers['x-amz-target'];
+    const name =
+      typeof target === 'string' && target.startsWith(TARGET_PREFIX)
+        ? target.slice(TARGET_PREFIX.length)
+        : '';
+    const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
+    if (!operation) return sendError(response, awsErrors.unknownOperation());
+    const body = parseBody(read.body);
+    if (body instanceof AwsServiceError) return sendError(response, body);
+
+    const scope = scopeOf(request);
+    const ctx = { body, scope, store };
+    const admission = options.control.admit('aws', name, operation.target(ctx));
+    await sleep(admission.latencyMs);
+    if (admission.outcome === 'fault') {
+      if (admission.kind === 'drop') {
+        request.socket.destroy();
+        return;
+      }
+      return sendError(
+        response,
+        admission.kind === 'throttle' ? awsErrors.throttling() : awsErrors.unavailable(),
+      );
+    }
+    if (admission.outcome === 'deny') {
+      const resource = operation.target(ctx) || '*';
+      return sendError(
+        response,
+        awsErrors.accessDenied(
+          `User: arn:aws:iam::${scope.account}:user/polykms-emulator is not authorized to perform: kms:${name} on resource: ${resource} because no identity-based policy allows the kms:${name} action`,
+        ),
+      );
+    }
+    let result: object;
+    try {
+      result = operation.run(ctx);
+    } catch (error) {
+      return sendError(response, error instanceof AwsServiceError ? error : awsErrors.internal());
+    }
+    if (operation.mutates) options.onChange();
+    send(response, 200, result);
+  };
+
+  return {
+    cloud: 'aws',
+    listen(host, port) {
+      return new Promise((resolve, reject) => {
+        const created = createServer((request, response) => {
+          handle(request, response).catch(() => {
+            if (!response.headersSent) sendError(response, awsErrors.internal());
+            else response.destroy();
+          });
+        });
+        created.once('error', reject);
+        created.listen(port, host, () => {
+          created.off('error', reject);
+          server = created;
+          resolve((created.address() as AddressInfo).port);
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        if (!server) return resolve();
+        const closing = server;
+        server = undefined;
+        closing.close(() => resolve());
+        closing.closeAllConnections();
+      });
+    },
+    snapshot: () => store.snapshot(),
+    restore: (state) => store.restore(state),
+    endpoint(host, port) {
+      const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const credentials = { accessKeyId: 'polykms-emulator', secretAccessKey: 'polykms-emulator' };
+      return {
+        endpoint,
+        region: DEFAULT_REGION,
+        accountId: DEFAULT_ACCOUNT,
+        credentials,
+        clientConfig: { endpoint, region: DEFAULT_REGION, credentials },
+        environment: {
+          AWS_ENDPOINT_URL_KMS: endpoint,
+          AWS_REGION: DEFAULT_REGION,
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        },
+      };
+    },
+  };
+}
+
+function parseBody(raw: Buffer): RequestBody | AwsServiceError {
+  // The SDK sends `{}` for calls with no input; an empty body means the same.
+  if (raw.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return awsErrors.serialization('Request body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return awsErrors.serialization('Request body must be a JSON object');
+  }
+  return parsed as RequestBody;
+}
+
+function send(response: ServerResponse, status: number, payload: object): void {
+  const body = JSON.stringify(payload);
+  response.writeHead(status, {
+    'content-type': JSON_CONTENT_TYPE,
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': randomUUID(),
+  });
+  response.end(body);
+}
+
+function sendError(response: ServerResponse, error: AwsServiceError): void {
+  send(response, error.status, { __type: error.type, message: error.message });
 }

@@ -1,13 +1,6 @@
 import { KeyringContractError, type RecipientFailure } from '../errors.js';
 import { MAX_EDK_FIELD_LENGTH } from '../limits.js';
-import type {
-  EncryptedDataKey,
-  Keyring,
-  UnwrapRequest,
-  UnwrapResult,
-  WrapRequest,
-  WrapResult,
-} from './types.js';
+import type { EncryptedDataKey, Keyring, UnwrapRequest, UnwrapResult, WrapRequest } from './types.js';
 import { zeroize } from '../crypto/zeroize.js';
 import { utf8Length } from '../format/utf8.js';
 

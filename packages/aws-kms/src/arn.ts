@@ -1,0 +1,41 @@
+/**
+ * AWS KMS ARNs: `arn:<partition>:kms:<region>:<account>:key/<key-id>` or `…:alias/<alias-name>`.
+ * Parsing is strict (every field present, a 12-digit account) because a keyring decides from the
+ * parse which EDKs it may send to KMS.
+ */
+export interface AwsKmsArn {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+  readonly resourceType: 'key' | 'alias';
+  /** The key id (`1234abcd-…`) or the alias name without its `alias/` prefix. */
+  readonly resourceId: string;
+  /** The whole ARN as given. */
+  readonly arn: string;
+}
+
+/** Longest KeyId KMS accepts. */
+const MAX_ARN_LENGTH = 2048;
+const ARN = /^arn:(aws(?:-[a-z]+)*):kms:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):(key|alias)\/([A-Za-z0-9:/_-]+)$/;
+
+/** The parts of a KMS key or alias ARN, or undefined when `value` is not one. */
+export function parseAwsKmsArn(value: string): AwsKmsArn | undefined {
+  if (value.length > MAX_ARN_LENGTH) return undefined;
+  const match = ARN.exec(value);
+  if (!match) return undefined;
+  const [, partition, region, account, resourceType, resourceId] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    'key' | 'alias',
+    string,
+  ];
+  return { partition, region, account, resourceType, resourceId, arn: value };
+}
+
+/** A key ARN (not an alias ARN), parsed; undefined otherwise. */
+export function parseKeyArn(value: string): AwsKmsArn | undefined {
+  const arn = parseAwsKmsArn(value);
+  return arn?.resourceType === 'key' ? arn : undefined;
+}

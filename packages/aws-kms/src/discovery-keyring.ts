@@ -1,0 +1,100 @@
+import {
+  InvalidArgumentError,
+  type Keyring,
+  type UnwrapRequest,
+  type UnwrapResult,
+  type WrapResult,
+  unwrapFirst,
+} from '@polykms/envelope';
+import { type ClientProvider, defaultClientProvider } from './client-provider.js';
+import { decryptEdk } from './decrypt-edk.js';
+import { edkKeyArn } from './keyring.js';
+import { PROVIDER_ID } from './provider.js';
+
+export interface DiscoveryFilter {
+  /** `aws`, `aws-cn`, `aws-us-gov`, … */
+  readonly partition: string;
+  /** The accounts whose keys may be used; at least one. */
+  readonly accountIds: readonly string[];
+}
+
+export interface AwsKmsDiscoveryKeyringOptions {
+  readonly discoveryFilter: DiscoveryFilter;
+  readonly clientProvider?: ClientProvider | undefined;
+  readonly grantTokens?: readonly string[] | undefined;
+  readonly timeoutMs?: number | undefined;
+}
+
+const ACCOUNT = /^\d{12}$/;
+
+/**
+ * Decrypts any `aws-kms` EDK whose key ARN passes the filter, calling KMS in the key's own region.
+ * It never encrypts. Use it when the writer's keys are not known in advance, and keep the filter as
+ * narrow as the accounts you trust: the keyring sends those EDKs to whatever key they name.
+ */
+export class AwsKmsDiscoveryKeyring implements Keyring {
+  readonly description: string;
+  readonly #partition: string;
+  readonly #accounts: ReadonlySet<string>;
+  readonly #clientProvider: ClientProvider;
+  readonly #grantTokens: readonly string[] | undefined;
+  readonly #timeoutMs: number | undefined;
+
+  constructor(options: AwsKmsDiscoveryKeyringOptions) {
+    const filter = options?.discoveryFilter;
+    if (
+      !filter ||
+      typeof filter.partition !== 'string' ||
+      filter.partition.length === 0 ||
+      !Array.isArray(filter.accountIds) ||
+      filter.accountIds.length === 0 ||
+      !filter.accountIds.every((a) => typeof a === 'string' && ACCOUNT.test(a))
+    ) {
+      throw new InvalidArgumentError(
+        'AwsKmsDiscoveryKeyring needs discoveryFilter: { partition, accountIds: [12-digit account ids, at least one] }',
+        { provider: PROVIDER_ID },
+      );
+    }
+    if (options.timeoutMs !== undefined && !(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0)) {
+      throw new InvalidArgumentError('timeoutMs must be a positive integer', { provider: PROVIDER_ID });
+    }
+    this.#partition = filter.partition;
+    this.#accounts = new Set(filter.accountIds);
+    this.#clientProvider = options.clientProvider ?? defaultClientProvider();
+    this.#grantTokens = options.grantTokens ? [...options.grantTokens] : undefined;
+    this.#timeoutMs = options.timeoutMs;
+    this.description = `${PROVIDER_ID} discovery (${filter.partition}: ${[...this.#accounts].join(', ')})`;
+  }
+
+  async wrap(): Promise<WrapResult> {
+    throw new InvalidArgumentError(
+      'AwsKmsDiscoveryKeyring cannot encrypt: it names no key. Use AwsKmsKeyring with a key ARN to encrypt',
+      { provider: PROVIDER_ID },
+    );
+  }
+
+  async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
+    return unwrapFirst(
+      request.encryptedDataKeys,
+      (edk) => {
+        const arn = edkKeyArn(edk);
+        return arn !== undefined && arn.partition === this.#partition && this.#accounts.has(arn.account);
+      },
+      (edk) => {
+        const arn = edkKeyArn(edk);
+        if (!arn) throw new Error('unreachable: isMine accepted an EDK without a key ARN');
+        return decryptEdk({
+          client: this.#clientProvider(arn.region),
+          keyArn: arn.arn,
+          edk,
+          suite: request.suite,
+          encryptionContext: request.encryptionContext,
+          grantTokens: this.#grantTokens,
+          timeoutMs: this.#timeoutMs,
+          signal: request.signal,
+        });
+      },
+      (edk) => `${PROVIDER_ID} ${edkKeyArn(edk)?.arn ?? '(unparseable ARN)'}`,
+    );
+  }
+}

@@ -1,0 +1,203 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { awsErrors } from './errors.js';
+
+/** Where a request lands: the region and account of its SigV4 credential scope. */
+export interface Scope {
+  readonly region: string;
+  readonly account: string;
+}
+
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+
+export interface KeyRecord {
+  readonly uuid: string;
+  readonly region: string;
+  readonly account: string;
+  readonly arn: string;
+  readonly description: string;
+  /** Epoch seconds. */
+  readonly creationDate: number;
+  readonly tags: readonly { TagKey: string; TagValue: string }[];
+  state: KeyState;
+  deletionDate: number | undefined;
+  pendingWindowInDays: number | undefined;
+  rotationEnabled: boolean;
+  rotationPeriodInDays: number | undefined;
+  /** AES-256 keys, oldest first; the last one encrypts, every one decrypts. */
+  readonly backingKeys: Buffer[];
+}
+
+export interface AliasRecord {
+  readonly name: string;
+  readonly arn: string;
+  readonly region: string;
+  readonly account: string;
+  readonly targetUuid: string;
+  readonly creationDate: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/;
+
+export function keyArn(scope: Scope, uuid: string): string {
+  return `arn:aws:kms:${scope.region}:${scope.account}:key/${uuid}`;
+}
+
+export function aliasArn(scope: Scope, name: string): string {
+  return `arn:aws:kms:${scope.region}:${scope.account}:${name}`;
+}
+
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** The keys and aliases of every region and account the emulator has seen. */
+export class AwsKeyStore {
+  readonly #keys = new Map<string, KeyRecord>();
+  readonly #aliases = new Map<string, AliasRecord>();
+
+  createKey(scope: Scope, input: { description: string; tags: KeyRecord['tags'] }): KeyRecord {
+    const uuid = randomUUID();
+    const record: KeyRecord = {
+      uuid,
+      region: scope.region,
+      account: scope.account,
+      arn: keyArn(scope, uuid),
+      description: input.description,
+      creationDate: nowSeconds(),
+      tags: input.tags,
+      state: 'Enabled',
+      deletionDate: undefined,
+      pendingWindowInDays: undefined,
+      rotationEnabled: false,
+      rotationPeriodInDays: undefined,
+      backingKeys: [randomBytes(32)],
+    };
+    this.#keys.set(uuid, record);
+    return record;
+  }
+
+  /** The key a blob names, whatever the caller's scope (the caller decides visibility). */
+  byUuid(uuid: string): KeyRecord | undefined {
+    return this.#keys.get(uuid);
+  }
+
+  /**
+   * Resolves a KeyId as KMS does: key id, key ARN, alias name (`alias/…`) or alias ARN. Ids and
+   * alias names are looked up in the caller's region and account; ARNs name their own account
+   * (cross-account use is allowed here, as a permissive key policy would) but must be in the
+   * caller's region.
+   */
+  resolve(scope: Scope, keyId: string, options: { allowAlias: boolean } = { allowAlias: true }): KeyRecord {
+    const arn = ARN.exec(keyId);
+    if (arn) {
+      const [, , region, account, type, resource] = arn as unknown as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
+      if (type === 'key') {
+        const key = this.#keys.get(resource);
+        if (!key || key.region !== region || key.account !== account || region !== scope.region) {
+          throw awsErrors.keyNotFound(keyId);
+        }
+        return key;
+      }
+      if (!options.allowAlias) throw awsErrors.keyNotFound(keyId);
+      return this.#aliasTarget(keyId, region === scope.region ? keyId : undefined);
+    }
+    if (keyId.startsWith('alias/')) {
+      if (!options.allowAlias) throw awsErrors.keyNotFound(keyArn(scope, keyId));
+      const arnOfAlias = aliasArn(scope, keyId);
+      return this.#aliasTarget(arnOfAlias, arnOfAlias);
+    }
+    if (UUID.test(keyId)) {
+      const key = this.#keys.get(keyId);
+      if (!key || key.region !== scope.region || key.account !== scope.account) {
+        throw awsErrors.keyNotFound(keyArn(scope, keyId));
+      }
+      return key;
+    }
+    throw awsErrors.notFound(`Invalid keyId '${keyId}'`);
+  }
+
+  #aliasTarget(shownArn: string, lookupArn: string | undefined): KeyRecord {
+    const alias = lookupArn === undefined ? undefined : this.#aliases.get(lookupArn);
+    const key = alias && this.#keys.get(alias.targetUuid);
+    if (!key) throw awsErrors.notFound(`Alias ${shownArn} is not found.`);
+    return key;
+  }
+
+  /** The canonical key ARN a KeyId names, or the KeyId itself when it names nothing; never throws. */
+  canonical(scope: Scope, keyId: string | undefined): string {
+    if (keyId === undefined) return '';
+    try {
+      return this.resolve(scope, keyId).arn;
+    } catch {
+      return keyId;
+    }
+  }
+
+  keysIn(scope: Scope): KeyRecord[] {
+    return [...this.#keys.values()].filter((k) => k.region === scope.region && k.account === scope.account);
+  }
+
+  aliasesIn(scope: Scope): AliasRecord[] {
+    return [...this.#aliases.values()].filter(
+      (a) => a.region === scope.region && a.account === scope.account,
+    );
+  }
+
+  createAlias(scope: Scope, name: string, target: KeyRecord): void {
+    const arn = aliasArn(scope, name);
+    if (this.#aliases.has(arn)) throw awsErrors.alreadyExists(`An alias with the name ${arn} already exists`);
+    this.#aliases.set(arn, {
+      name,
+      arn,
+      region: scope.region,
+      account: scope.account,
+      targetUuid: target.uuid,
+      creationDate: nowSeconds(),
+    });
+  }
+
+  deleteAlias(scope: Scope, name: string): void {
+    const arn = aliasArn(scope, name);
+    if (!this.#aliases.delete(arn)) throw awsErrors.notFound(`Alias ${arn} is not found.`);
+  }
+
+  snapshot(): AwsStoreSnapshot {
+    return {
+      version: 1,
+      keys: [...this.#keys.values()].map((k) => ({
+        ...k,
+        backingKeys: k.backingKeys.map((b) => b.toString('base64')),
+      })),
+      aliases: [...this.#aliases.values()],
+    };
+  }
+
+  restore(state: unknown): void {
+    const snapshot = state as AwsStoreSnapshot | undefined;
+    if (snapshot?.version !== 1 || !Array.isArray(snapshot.keys) || !Array.isArray(snapshot.aliases)) {
+      throw new Error('AWS front end: not a snapshot of this emulator');
+    }
+    this.#keys.clear();
+    this.#aliases.clear();
+    for (const k of snapshot.keys) {
+      const backingKeys = k.backingKeys.map((b) => Buffer.from(b, 'base64'));
+      if (backingKeys.length === 0 || backingKeys.some((b) => b.length !== 32)) {
+        throw new Error(`AWS front end: snapshot key ${k.uuid} has a malformed backing key`);
+      }
+      this.#keys.set(k.uuid, { ...k, tags: k.tags ?? [], backingKeys });
+    }
+    for (const a of snapshot.aliases) this.#aliases.set(a.arn, { ...a });
+  }
+}
+
+export interface AwsStoreSnapshot {
+  readonly version: 1;
+  readonly keys: (Omit<KeyRecord, 'backingKeys'> & { backingKeys: string[] })[];
+  readonly aliases: AliasRecord[];
+}
