@@ -8,4 +8,6 @@ export {
 } from './aws/front-end.js';
 export type { GcpEndpoint } from './gcp/front-end.js';
 export { type AzureEndpoint, type AzureFrontEndOptions, createAzureFrontEnd } from './azure/front-end.js';
+export { emulatorEnv, exportLines } from './env.js';
+export type { AdminServer } from './admin.js';
 export * from './start.js';

@@ -1,1 +1,8 @@
-export {};
+export { GcpKmsKeyring, type GcpKmsKeyringOptions } from './keyring.js';
+export {
+  GcpKmsDiscoveryKeyring,
+  type GcpKmsDiscoveryKeyringOptions,
+  type GcpDiscoveryFilter,
+} from './discovery-keyring.js';
+export { PROVIDER_ID as GCP_KMS_PROVIDER_ID, mapGcpError } from './errors.js';
+export { EMULATOR_ENDPOINT_VARIABLE, defaultClient } from './client.js';

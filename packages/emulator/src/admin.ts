@@ -1,0 +1,172 @@
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import type { EmulatorControl } from './control.js';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+const cloud = z.enum(['aws', 'gcp', 'azure']);
+const ruleSchema = z.object({ cloud, operation: z.string().min(1), keyId: z.string().min(1).optional() });
+const allowSchema = z.object({
+  cloud,
+  operation: z.string().min(1).optional(),
+  keyId: z.string().min(1).optional(),
+});
+const faultSchema = z.object({
+  cloud,
+  kind: z.enum(['throttle', 'unavailable', 'latency', 'drop']),
+  operation: z.string().min(1).optional(),
+  keyId: z.string().min(1).optional(),
+  count: z.number().int().positive().optional(),
+  latencyMs: z.number().int().nonnegative().max(600_000).optional(),
+});
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface AdminServer {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface AdminOptions {
+  readonly control: EmulatorControl;
+  /** The variables a user exports to reach the emulator (served at GET /env). */
+  readonly env: () => Readonly<Record<string, string>>;
+}
+
+/**
+ * The admin endpoint: the in-process `EmulatorControl` over HTTP+JSON, for a CLI session or a CI
+ * job that runs the emulator as a separate process.
+ *
+ *   GET    /health                         {"ok":true}
+ *   GET    /env                            the export variables
+ *   GET    /calls?cloud=&operation=&keyId= {"records":[…],"total":N}
+ *   POST   /calls/reset                    reset the counters
+ *   POST   /deny    {cloud, operation, keyId?}
+ *   POST   /allow   {cloud, operation?, keyId?}
+ *   POST   /faults  {cloud, kind, operation?, keyId?, count?, latencyMs?}   → {"id":N}
+ *   DELETE /faults/N                       clear one fault
+ *   DELETE /faults?cloud=gcp               clear all faults (of one cloud)
+ *   POST   /reset                          clear faults, denials and counters
+ */
+export async function startAdminServer(
+  options: AdminOptions,
+  host: string,
+  port: number,
+): Promise<AdminServer> {
+  const { control } = options;
+
+  const route = async (request: IncomingMessage): Promise<unknown> => {
+    const url = new URL(request.url ?? '/', 'http://admin');
+    const method = request.method ?? 'GET';
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const param = (name: string) => url.searchParams.get(name) ?? undefined;
+    const key = `${method} ${path}`;
+    if (key === 'GET /health') return { ok: true };
+    if (key === 'GET /env') return options.env();
+    if (key === 'GET /calls') {
+      const cloudParam = param('cloud');
+      return control.calls({
+        ...(cloudParam === undefined ? {} : { cloud: parse(cloud, cloudParam) }),
+        ...(param('operation') === undefined ? {} : { operation: param('operation') }),
+        ...(param('keyId') === undefined ? {} : { keyId: param('keyId') }),
+      });
+    }
+    if (key === 'POST /calls/reset') {
+      control.resetCounters();
+      return { ok: true };
+    }
+    if (key === 'POST /deny') {
+      control.deny(parse(ruleSchema, await readJson(request)));
+      return { ok: true };
+    }
+    if (key === 'POST /allow') {
+      control.allow(parse(allowSchema, await readJson(request)));
+      return { ok: true };
+    }
+    if (key === 'POST /faults')
+      return { id: control.injectFault(parse(faultSchema, await readJson(request))) };
+    if (key === 'DELETE /faults') {
+      const cloudParam = param('cloud');
+      control.clearFaults(cloudParam === undefined ? undefined : parse(cloud, cloudParam));
+      return { ok: true };
+    }
+    const faultId = /^\/faults\/(\d{1,9})$/.exec(path);
+    if (method === 'DELETE' && faultId) {
+      control.clearFault(Number(faultId[1]));
+      return { ok: true };
+    }
+    if (key === 'POST /reset') {
+      control.reset();
+      return { ok: true };
+    }
+    throw new HttpError(404, `no admin route ${method} ${path}`);
+  };
+
+  const server: Server = createServer((request, response) => {
+    route(request).then(
+      (body) => send(response, 200, body),
+      (error: unknown) =>
+        error instanceof HttpError
+          ? send(response, error.status, { error: error.message })
+          : send(response, 500, { error: 'internal error' }),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+    throw new HttpError(400, `invalid request: ${issues}`);
+  }
+  return result.data;
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `request body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'request body is not valid JSON');
+  }
+}

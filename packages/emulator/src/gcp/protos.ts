@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Folder of an installed package, found the way Node finds it (never a hard-coded node_modules
+ * path): resolve its entry point, then walk up to its package.json (google-gax's `exports`
+ * hides `package.json` itself).
+ */
+function packageDir(name: string): string {
+  let dir = dirname(require.resolve(name));
+  for (;;) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (manifest.name === name) return dir;
+    } catch {
+      // no package.json at this level
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the folder of package ${name}`);
+    dir = parent;
+  }
+}
+
+let cached: grpc.ServiceDefinition | undefined;
+
+/**
+ * The KeyManagementService definition (parsed once per process), loaded from the very .proto
+ * files the official client ships, so the emulator speaks exactly the wire format that client
+ * encodes.
+ */
+export function loadKeyManagementService(): grpc.ServiceDefinition {
+  cached ??= loadFromProtos();
+  return cached;
+}
+
+function loadFromProtos(): grpc.ServiceDefinition {
+  const kmsProtos = join(packageDir('@google-cloud/kms'), 'build', 'protos');
+  const gaxProtos = join(packageDir('google-gax'), 'build', 'protos');
+  const definition = protoLoader.loadSync('google/cloud/kms/v1/service.proto', {
+    includeDirs: [kmsProtos, gaxProtos],
+    keepCase: false,
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
+  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+    google: { cloud: { kms: { v1: { KeyManagementService: grpc.ServiceClientConstructor } } } };
+  };
+  return loaded.google.cloud.kms.v1.KeyManagementService.service;
+}
