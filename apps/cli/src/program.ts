@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEmulator } from './commands/emulator.js';
 import { registerKeys } from './commands/keys.js';
 import { registerEncrypt } from './commands/encrypt.js';
 import { registerInspect } from './commands/inspect.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerRewrap(program);
   registerMigrate(program);
   registerKeys(program);
+  registerEmulator(program);
   registerDemo(program);
   program.addHelpText(
     'after',

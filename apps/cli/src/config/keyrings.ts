@@ -1,7 +1,7 @@
 import { type Keyring, MultiKeyring } from '@polykms/envelope';
 import { discoveryKeyringFromFilters, keyringFromUris } from '@polykms/key-uri';
 import { CliError } from '../cli-error.js';
-import { providerSettingsFromEnv, schemesOf } from './provider-settings.js';
+import { providerSettingsFromEnv } from './provider-settings.js';
 
 /** The keyring that wraps a new data key for every key URI. */
 export async function encryptKeyring(keys: readonly string[] | undefined, flag = '--key'): Promise<Keyring> {
@@ -10,7 +10,7 @@ export async function encryptKeyring(keys: readonly string[] | undefined, flag =
       `name at least one ${flag} (e.g. ${flag} local://app.key or ${flag} aws-kms://arn:aws:kms:…)`,
     );
   }
-  return keyringFromUris(keys, { ...(await providerSettingsFromEnv(schemesOf(keys))), purpose: 'encrypt' });
+  return keyringFromUris(keys, { ...providerSettingsFromEnv(), purpose: 'encrypt' });
 }
 
 /** The keyring that may open a message: the allowed keys and/or the discovery filters. */
@@ -19,7 +19,7 @@ export async function decryptKeyring(
   discovery: readonly string[] | undefined,
 ): Promise<Keyring> {
   const settings = {
-    ...(await providerSettingsFromEnv(schemesOf([...(keys ?? []), ...(discovery ?? [])]))),
+    ...providerSettingsFromEnv(),
     purpose: 'decrypt' as const,
   };
   const keyrings: Keyring[] = [];

@@ -1,28 +1,23 @@
 import type { KeyUriOptions } from '@polykms/key-uri';
 
+import { CliError } from '../cli-error.js';
+
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
-function hostOf(endpoint: string): { host: string; port: number | undefined } {
-  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(endpoint);
-  return { host: match?.[1] ?? endpoint, port: match?.[2] ? Number(match[2]) : undefined };
-}
+/**
+ * Every KMS call gets a deadline: the cloud clients retry an unavailable service on their own
+ * schedule (Google's for up to 10 minutes), which is not what someone at a terminal wants.
+ */
+export const DEFAULT_KMS_TIMEOUT_MS = 30_000;
 
-/** POLYKMS_GCP_KMS_ENDPOINT=host:port: the Google client has no endpoint variable of its own. */
-async function gcpSettings(env: NodeJS.ProcessEnv): Promise<KeyUriOptions['gcp']> {
-  const endpoint = env['POLYKMS_GCP_KMS_ENDPOINT'];
-  if (!endpoint) return undefined;
-  const { host, port } = hostOf(endpoint);
-  const { KeyManagementServiceClient } = await import('@google-cloud/kms');
-  if (!LOOPBACK.test(host)) return { client: new KeyManagementServiceClient({ apiEndpoint: host, port }) };
-  // A loopback endpoint is the emulator: plaintext gRPC, no credentials, no metadata-server probe.
-  const grpc = await import('@grpc/grpc-js');
-  process.env['METADATA_SERVER_DETECTION'] ??= 'none';
-  const client = new KeyManagementServiceClient({
-    apiEndpoint: host.replace(/^\[|\]$/g, ''),
-    port,
-    sslCreds: grpc.credentials.createInsecure(),
-  });
-  return { client };
+function kmsTimeout(env: NodeJS.ProcessEnv): number {
+  const text = env['POLYKMS_KMS_TIMEOUT_MS'];
+  if (text === undefined || text === '') return DEFAULT_KMS_TIMEOUT_MS;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 1) {
+    throw new CliError(`POLYKMS_KMS_TIMEOUT_MS must be a positive number of milliseconds, got '${text}'`);
+  }
+  return ms;
 }
 
 /**
@@ -30,16 +25,16 @@ async function gcpSettings(env: NodeJS.ProcessEnv): Promise<KeyUriOptions['gcp']
  * host can never match, so that check is skipped there (and only there). Its CA certificate comes
  * from NODE_EXTRA_CA_CERTS and the token from IDENTITY_ENDPOINT, both read by Node and the SDK.
  */
-function azureSettings(env: NodeJS.ProcessEnv): KeyUriOptions['azure'] {
+function azureEmulatorOptions(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const vaultUrl = env['AZURE_KEYVAULT_URL'];
-  if (!vaultUrl) return undefined;
+  if (!vaultUrl) return {};
   let host: string;
   try {
     host = new URL(vaultUrl).hostname;
   } catch {
-    return undefined;
+    return {};
   }
-  return LOOPBACK.test(host) ? { clientOptions: { disableChallengeResourceVerification: true } } : undefined;
+  return LOOPBACK.test(host) ? { clientOptions: { disableChallengeResourceVerification: true } } : {};
 }
 
 /**
@@ -48,22 +43,16 @@ function azureSettings(env: NodeJS.ProcessEnv): KeyUriOptions['azure'] {
  * each provider uses its cloud's default endpoint and credential chain.
  *
  * - AWS: the SDK itself reads AWS_ENDPOINT_URL_KMS, AWS_REGION and the credential variables.
- * - Google Cloud: POLYKMS_GCP_KMS_ENDPOINT (host:port), otherwise Application Default Credentials.
+ * - Google Cloud: the keyring itself follows POLYKMS_GCP_KMS_ENDPOINT to a loopback emulator,
+ *   otherwise Application Default Credentials.
  * - Azure: AZURE_KEYVAULT_URL on loopback marks the emulator; DefaultAzureCredential otherwise.
- *
- * Only the providers in `schemes` are set up, so a command that uses local keys loads no cloud SDK.
+ * - All: POLYKMS_KMS_TIMEOUT_MS, the deadline of each KMS call (default 30 s).
  */
-export async function providerSettingsFromEnv(
-  schemes: ReadonlySet<string>,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<KeyUriOptions> {
+export function providerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): KeyUriOptions {
+  const timeoutMs = kmsTimeout(env);
   return {
-    gcp: schemes.has('gcp-kms') ? await gcpSettings(env) : undefined,
-    azure: schemes.has('azure-kv') ? azureSettings(env) : undefined,
+    aws: { timeoutMs },
+    gcp: { timeoutMs },
+    azure: { timeoutMs, ...azureEmulatorOptions(env) },
   };
-}
-
-/** The schemes of key URIs and discovery filters, for providerSettingsFromEnv. */
-export function schemesOf(uris: readonly string[]): Set<string> {
-  return new Set(uris.map((uri) => /^([a-z0-9-]+):\/\//i.exec(uri)?.[1]?.toLowerCase() ?? ''));
 }
