@@ -19,3 +19,6 @@ export type { EncryptOptions, EncryptResult, DecryptOptions, DecryptResult } fro
 export { encrypt } from './message/encrypt.js';
 export { decrypt } from './message/decrypt.js';
 export { inspect, type MessageInfo, type EncryptedDataKeyInfo } from './message/inspect.js';
+export * from './stream/index.js';
+export * from './cache/index.js';
+export * from './rewrap/index.js';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   InvalidArgumentError,
   NoDecryptableKeyError,
@@ -30,6 +31,14 @@ export interface MultiKeyringOptions {
   readonly minRecipients?: number | undefined;
   /** Decrypt tries keyrings in this order; default: generator, then children as given. */
   readonly decryptOrder?: readonly Keyring[] | undefined;
+  /**
+   * Create the data key here (node:crypto's CSPRNG) and have every keyring, generator included,
+   * wrap it at the same time: encrypt then waits for the slowest single recipient instead of the
+   * generator followed by the slowest child. Default false: the generator creates the key (for
+   * example with KMS GenerateDataKey), as the AWS Encryption SDK does. With this set, the
+   * generator is an ordinary recipient and `minRecipients` may leave it out too.
+   */
+  readonly generateLocally?: boolean | undefined;
 }
 
 function asFailure(keyring: Keyring, error: unknown): RecipientFailure {
@@ -39,7 +48,8 @@ function asFailure(keyring: Keyring, error: unknown): RecipientFailure {
 
 /**
  * Wraps one data key under several keyrings, typically in several clouds, so that any one of
- * them can decrypt. Children wrap in parallel: the latency is the slowest recipient's, not the sum.
+ * them can decrypt. Children wrap in parallel: the latency is the generator's plus the slowest
+ * child's, not the sum; with `generateLocally`, just the slowest recipient's.
  */
 export class MultiKeyring implements Keyring {
   readonly description: string;
@@ -47,6 +57,8 @@ export class MultiKeyring implements Keyring {
   readonly #children: readonly Keyring[];
   readonly #minRecipients: number;
   readonly #decryptOrder: readonly Keyring[];
+  readonly #generateLocally: boolean;
+  readonly #all: readonly Keyring[];
 
   constructor(options: MultiKeyringOptions) {
     this.#generator = options.generator;
@@ -59,6 +71,8 @@ export class MultiKeyring implements Keyring {
       throw new InvalidArgumentError(`minRecipients must be an integer from 1 to ${all.length}`);
     }
     this.#minRecipients = min;
+    this.#generateLocally = options.generateLocally ?? false;
+    this.#all = all;
     this.#decryptOrder = options.decryptOrder ?? all;
     for (const keyring of this.#decryptOrder) {
       if (!all.includes(keyring))
@@ -72,7 +86,9 @@ export class MultiKeyring implements Keyring {
     let generated: Uint8Array | undefined;
     const encryptedDataKeys: EncryptedDataKey[] = [];
     const failures: RecipientFailure[] = [];
-    if (dataKey === undefined) {
+    if (dataKey === undefined && this.#generateLocally) {
+      generated = dataKey = randomBytes(request.suite.keyLength);
+    } else if (dataKey === undefined) {
       if (!this.#generator) {
         throw new InvalidArgumentError('this multi-keyring has no generator, so it cannot create a data key');
       }
@@ -81,11 +97,9 @@ export class MultiKeyring implements Keyring {
       encryptedDataKeys.push(...first.encryptedDataKeys);
       failures.push(...first.failures);
     }
-    const others = generated
-      ? this.#children
-      : this.#generator
-        ? [this.#generator, ...this.#children]
-        : this.#children;
+    // Everyone still to wrap: all keyrings, less the generator if it already created the key.
+    const generatorWrapped = generated !== undefined && !this.#generateLocally;
+    const others = generatorWrapped ? this.#children : this.#all;
     const key = dataKey;
     const settled = await Promise.allSettled(
       others.map((child) => wrapDataKey(child, { ...request, dataKey: key })),
@@ -99,7 +113,7 @@ export class MultiKeyring implements Keyring {
           failures.push(asFailure(others[i]!, outcome.reason));
         }
       });
-      const wrappedBy = (generated ? 1 : 0) + settled.filter((s) => s.status === 'fulfilled').length;
+      const wrappedBy = (generatorWrapped ? 1 : 0) + settled.filter((s) => s.status === 'fulfilled').length;
       if (wrappedBy < this.#minRecipients) {
         throw new RecipientsUnavailableError(
           failures,

@@ -28,6 +28,11 @@ export interface WrapRequest extends KeyringRequest {
    * `suite.keyLength` bytes and return it. The keyring must not keep a reference to either.
    */
   readonly dataKey?: Uint8Array | undefined;
+  /**
+   * The plaintext length of the message this key will encrypt, when known in advance (buffered
+   * encrypt, or a stream given `plaintextLength`). A data-key cache needs it to enforce a byte limit.
+   */
+  readonly plaintextLength?: number | undefined;
 }
 
 export interface WrapResult {

@@ -1,4 +1,4 @@
-import { createSecretKey, timingSafeEqual } from 'node:crypto';
+import { type KeyObject, createSecretKey, timingSafeEqual } from 'node:crypto';
 import { BodyDecryptor } from '../body/decryptor.js';
 import { PUBLIC_KEY_CONTEXT_KEY } from '../context.js';
 import { deriveKeys } from '../crypto/derive.js';
@@ -48,15 +48,26 @@ function reconcileContext(
   return { full, required };
 }
 
+/** A header whose data key was unwrapped and whose commitment and tag verified. */
+export interface UnlockedHeader {
+  /** The message's derived encryption key (header tag and frames). */
+  readonly key: KeyObject;
+  /** The plaintext data key: the caller zeroes it. */
+  readonly dataKey: Uint8Array;
+  /** Stored and required pairs together. */
+  readonly encryptionContext: Readonly<Record<string, string>>;
+  /** Serialization of the required (unstored) pairs, as appended to the header-tag AAD. */
+  readonly serializedRequiredContext: Uint8Array;
+  readonly encryptedDataKey: EncryptedDataKey;
+  readonly verificationKey: KeyObject | undefined;
+}
+
 /**
  * Authenticates a parsed header: policy, context, data key, key commitment (compared in
- * constant time before the header tag) and header tag. Only then is a body decryptor returned.
+ * constant time before the header tag) and header tag. Returns the data key (rewrap needs it);
+ * on any failure the data key is zeroed before the error is thrown.
  */
-export async function openHeader(
-  header: MessageHeader,
-  headerBytes: Uint8Array,
-  options: DecryptOptions,
-): Promise<OpenedMessage> {
+export async function unlockHeader(header: MessageHeader, options: DecryptOptions): Promise<UnlockedHeader> {
   const { suite } = header;
   assertSuiteAllowedForDecrypt(suite, options.commitmentPolicy ?? DEFAULT_COMMITMENT_POLICY);
   const { full, required } = reconcileContext(header, options.encryptionContext ?? {});
@@ -78,28 +89,53 @@ export async function openHeader(
   });
   if (unwrapped === null)
     throw new NoDecryptableKeyError([], "the keyring holds none of the message's data keys");
-  const derived = deriveKeys(suite, unwrapped.dataKey, header.messageId);
-  zeroize(unwrapped.dataKey);
-  const key = createSecretKey(derived.encryptionKey);
-  zeroize(derived.encryptionKey);
-  if (suite.committing && !timingSafeEqual(derived.commitment!, header.commitment!)) {
-    throw new DecryptionFailedError();
+  try {
+    const derived = deriveKeys(suite, unwrapped.dataKey, header.messageId);
+    const key = createSecretKey(derived.encryptionKey);
+    zeroize(derived.encryptionKey);
+    if (suite.committing && !timingSafeEqual(derived.commitment!, header.commitment!)) {
+      throw new DecryptionFailedError();
+    }
+    const serializedRequiredContext = serializeEncryptionContext(required);
+    verifyHeaderTag(
+      suite,
+      key,
+      header.headerIv,
+      header.authenticatedBytes,
+      serializedRequiredContext,
+      header.headerTag,
+    );
+    return {
+      key,
+      dataKey: unwrapped.dataKey,
+      encryptionContext: Object.freeze(full),
+      serializedRequiredContext,
+      encryptedDataKey: unwrapped.encryptedDataKey,
+      verificationKey,
+    };
+  } catch (error) {
+    zeroize(unwrapped.dataKey);
+    throw error;
   }
-  verifyHeaderTag(
-    suite,
-    key,
-    header.headerIv,
-    header.authenticatedBytes,
-    serializeEncryptionContext(required),
-    header.headerTag,
-  );
+}
 
+/** Authenticates a parsed header (see `unlockHeader`); only then is a body decryptor returned. */
+export async function openHeader(
+  header: MessageHeader,
+  headerBytes: Uint8Array,
+  options: DecryptOptions,
+): Promise<OpenedMessage> {
+  const unlocked = await unlockHeader(header, options);
+  zeroize(unlocked.dataKey);
+  const { suite } = header;
   const verifier =
-    suite.signature && verificationKey ? new MessageVerifier(suite.signature, verificationKey) : undefined;
+    suite.signature && unlocked.verificationKey
+      ? new MessageVerifier(suite.signature, unlocked.verificationKey)
+      : undefined;
   verifier?.update(headerBytes.subarray(0, header.length));
   return {
-    body: new BodyDecryptor(header, new FrameCipher(suite, key, header.messageId), verifier),
-    encryptionContext: Object.freeze(full),
-    encryptedDataKey: unwrapped.encryptedDataKey,
+    body: new BodyDecryptor(header, new FrameCipher(suite, unlocked.key, header.messageId), verifier),
+    encryptionContext: unlocked.encryptionContext,
+    encryptedDataKey: unlocked.encryptedDataKey,
   };
 }

@@ -47,10 +47,14 @@ function splitContext(
 
 /**
  * Everything up to the body: gets a data key from the keyring, derives the message keys, writes
- * and authenticates the header. The data key is zeroed before this returns; only the derived
+ * and authenticates the header. `plaintextLength`, when known, is passed to the keyring (a
+ * data-key cache counts bytes with it). The data key is zeroed before this returns; only the derived
  * key survives, inside the KeyObject of the body encryptor.
  */
-export async function prepareEncryption(options: EncryptOptions): Promise<PreparedEncryption> {
+export async function prepareEncryption(
+  options: EncryptOptions,
+  plaintextLength?: number,
+): Promise<PreparedEncryption> {
   const suite = resolveSuite(options.suite);
   assertSuiteAllowedForEncrypt(suite);
   const frameLength = checkFrameLength(options.frameLength ?? DEFAULT_FRAME_LENGTH);
@@ -67,6 +71,7 @@ export async function prepareEncryption(options: EncryptOptions): Promise<Prepar
     suite,
     encryptionContext: Object.freeze(fullContext),
     signal: options.signal,
+    plaintextLength,
   });
   const messageId = randomBytes(32);
   const derived = deriveKeys(suite, wrapped.dataKey, messageId);

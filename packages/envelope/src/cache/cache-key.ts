@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import type { EncryptionContext } from '../context.js';
+import { serializeEncryptionContext } from '../format/encryption-context.js';
+import type { EncryptedDataKey } from '../keyring/types.js';
+import type { AlgorithmSuite } from '../suites.js';
+
+/** SHA-512 over length-prefixed parts, so that no two different part lists collide by concatenation. */
+function digest(parts: readonly (Uint8Array | string)[]): string {
+  const hash = createHash('sha512');
+  const length = Buffer.alloc(4);
+  for (const part of parts) {
+    const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
+    length.writeUInt32BE(bytes.length);
+    hash.update(length).update(bytes);
+  }
+  return hash.digest('base64');
+}
+
+function suiteBytes(suite: AlgorithmSuite): Uint8Array {
+  return Uint8Array.of(suite.id >> 8, suite.id & 0xff);
+}
+
+export function edkDigest(edk: EncryptedDataKey): string {
+  return digest([edk.providerId, edk.providerInfo, edk.ciphertext]);
+}
+
+/** Encryption materials are shared only within one partition, keyring, suite and full context. */
+export function encryptionCacheKey(
+  partition: string,
+  keyring: string,
+  suite: AlgorithmSuite,
+  context: EncryptionContext,
+): string {
+  return digest(['encrypt', partition, keyring, suiteBytes(suite), serializeEncryptionContext(context)]);
+}
+
+/** A decrypted data key is reused only for the same partition, keyring, suite, context and EDK set. */
+export function decryptionCacheKey(
+  partition: string,
+  keyring: string,
+  suite: AlgorithmSuite,
+  context: EncryptionContext,
+  encryptedDataKeys: readonly EncryptedDataKey[],
+): string {
+  const edks = encryptedDataKeys.map(edkDigest).sort();
+  return digest([
+    'decrypt',
+    partition,
+    keyring,
+    suiteBytes(suite),
+    serializeEncryptionContext(context),
+    ...edks,
+  ]);
+}

@@ -1,0 +1,132 @@
+import { zeroize } from '../crypto/zeroize.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { EncryptedDataKey } from '../keyring/types.js';
+
+/** Materials for encrypting: one data key and its EDKs, reused across messages within limits. */
+export interface EncryptionEntry {
+  readonly kind: 'encrypt';
+  readonly dataKey: Uint8Array;
+  readonly encryptedDataKeys: readonly EncryptedDataKey[];
+  readonly expiresAt: number;
+  messages: number;
+  bytes: number;
+}
+
+/** An unwrapped data key and the digest of the EDK it came from. */
+export interface DecryptionEntry {
+  readonly kind: 'decrypt';
+  readonly dataKey: Uint8Array;
+  readonly edkDigest: string;
+  readonly expiresAt: number;
+}
+
+export type CacheEntry = EncryptionEntry | DecryptionEntry;
+
+export interface DataKeyCacheOptions {
+  /** Entries kept at most; the least recently used is evicted (and zeroed) first. Default 1000. */
+  readonly capacity?: number | undefined;
+  /** Milliseconds since the epoch; tests inject their own. */
+  readonly clock?: (() => number) | undefined;
+}
+
+const SWEEP_INTERVAL_MS = 1000;
+
+/**
+ * An in-memory LRU of plaintext data keys with expiry. Every plaintext key that leaves the cache
+ * (expiry, LRU eviction, exhaustion, `clear`) is zeroed, so callers always receive copies. Keys are
+ * opaque strings built by the caching keyring (digests: they contain no secret). One cache may
+ * serve several caching keyrings: their partitions keep their entries apart.
+ */
+export class DataKeyCache {
+  readonly #entries = new Map<string, CacheEntry>();
+  readonly #pending = new Map<string, Promise<unknown>>();
+  readonly #capacity: number;
+  readonly #clock: () => number;
+  #lastSweep = 0;
+  #evictions = 0;
+
+  constructor(options: DataKeyCacheOptions = {}) {
+    const capacity = options.capacity ?? 1000;
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new InvalidArgumentError('the data-key cache capacity must be a positive integer');
+    }
+    this.#capacity = capacity;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Entries removed for any reason other than `clear`: expiry, capacity or exhausted limits. */
+  get evictions(): number {
+    return this.#evictions;
+  }
+
+  now(): number {
+    return this.#clock();
+  }
+
+  /** The live entry under `key`, or undefined (an expired entry is evicted on the way). */
+  get(key: string): CacheEntry | undefined {
+    this.#sweep();
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.#clock()) {
+      this.evict(key);
+      return undefined;
+    }
+    // Re-insert: Map order is the LRU order.
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry;
+  }
+
+  /** Stores `entry`, which the cache now owns (and zeroes on eviction). */
+  put(key: string, entry: CacheEntry): void {
+    const previous = this.#entries.get(key);
+    if (previous && previous !== entry) this.evict(key);
+    this.#entries.set(key, entry);
+    while (this.#entries.size > this.#capacity) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.evict(oldest);
+    }
+  }
+
+  /** Removes and zeroes the entry under `key`. */
+  evict(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    this.#entries.delete(key);
+    zeroize(entry.dataKey);
+    this.#evictions++;
+  }
+
+  /** Removes and zeroes every entry. */
+  clear(): void {
+    for (const entry of this.#entries.values()) zeroize(entry.dataKey);
+    this.#entries.clear();
+  }
+
+  /** The call in flight for `key`, if any: lets concurrent misses share one KMS call. */
+  pending(key: string): Promise<unknown> | undefined {
+    return this.#pending.get(key);
+  }
+
+  /** Runs `call` as the one in flight for `key` until it settles. */
+  async runPending<T>(key: string, call: Promise<T>): Promise<T> {
+    this.#pending.set(key, call);
+    try {
+      return await call;
+    } finally {
+      this.#pending.delete(key);
+    }
+  }
+
+  #sweep(): void {
+    const now = this.#clock();
+    if (now - this.#lastSweep < SWEEP_INTERVAL_MS) return;
+    this.#lastSweep = now;
+    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.evict(key);
+  }
+}

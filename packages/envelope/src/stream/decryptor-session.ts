@@ -1,0 +1,80 @@
+import type { BodyDecryptor } from '../body/decryptor.js';
+import { UnsupportedError } from '../errors.js';
+import type { MessageHeader } from '../format/header.js';
+import type { EncryptedDataKey } from '../keyring/types.js';
+import { openHeader } from '../message/open-header.js';
+import { HeaderAccumulator } from './header-accumulator.js';
+import type { StreamDecryptOptions } from './options.js';
+
+/** What is known once the header has been authenticated. */
+export interface OpenedHeaderInfo {
+  readonly header: MessageHeader;
+  /** Stored and required pairs together. */
+  readonly encryptionContext: Readonly<Record<string, string>>;
+  /** The EDK the keyring opened. */
+  readonly encryptedDataKey: EncryptedDataKey;
+}
+
+/**
+ * One message being decrypted incrementally. Bytes are collected until the header parses, the
+ * header is authenticated (one keyring call), and from then on every frame is authenticated by
+ * `BodyDecryptor` before its plaintext is returned. `finish` fails unless the message was
+ * complete, so a truncated stream never ends cleanly.
+ */
+export class DecryptionSession {
+  readonly #accumulator: HeaderAccumulator;
+  #body: BodyDecryptor | undefined;
+  #info: OpenedHeaderInfo | undefined;
+
+  constructor(private readonly options: StreamDecryptOptions) {
+    this.#accumulator = new HeaderAccumulator(options);
+  }
+
+  /** Set once the header has been authenticated. */
+  get info(): OpenedHeaderInfo | undefined {
+    return this.#info;
+  }
+
+  /** Authenticated plaintext completed by `chunk`. */
+  async push(chunk: Uint8Array): Promise<Buffer[]> {
+    if (this.#body) return this.#body.push(chunk);
+    const complete = this.#accumulator.push(chunk);
+    if (!complete) return [];
+    return this.#open(complete.header, complete.headerBytes, complete.rest);
+  }
+
+  /** End of input: the last plaintext, or an error if the message is incomplete. */
+  async finish(): Promise<Buffer[]> {
+    let out: Buffer[] = [];
+    if (!this.#body) {
+      const complete = this.#accumulator.finish();
+      out = await this.#open(complete.header, complete.headerBytes, complete.rest);
+    }
+    try {
+      this.#body!.finish();
+    } catch (error) {
+      for (const part of out) part.fill(0);
+      throw error;
+    }
+    return out;
+  }
+
+  async #open(header: MessageHeader, headerBytes: Uint8Array, rest: Uint8Array): Promise<Buffer[]> {
+    if (header.suite.signature && (this.options.signedMessages ?? 'refuse') === 'refuse') {
+      throw new UnsupportedError(
+        `streaming decrypt refuses signed messages (suite ${header.suite.name}) by default: their ` +
+          'signature is only checked after the last frame, so plaintext would be released before the ' +
+          "message is fully verified. Use the buffered decrypt(), or set signedMessages: 'release-before-signature' " +
+          'and discard the output if the stream fails.',
+      );
+    }
+    const opened = await openHeader(header, headerBytes, this.options);
+    this.#body = opened.body;
+    this.#info = {
+      header,
+      encryptionContext: opened.encryptionContext,
+      encryptedDataKey: opened.encryptedDataKey,
+    };
+    return opened.body.push(rest);
+  }
+}

@@ -1,0 +1,118 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import type { RecipientFailure } from '../errors.js';
+import type { MessageHeader } from '../format/header.js';
+import { cancelledError } from './cancellation.js';
+import { DecryptionSession, type OpenedHeaderInfo } from './decryptor-session.js';
+import { EncryptionSession } from './encryptor-session.js';
+import type { StreamDecryptOptions, StreamEncryptOptions } from './options.js';
+
+/** Destroys `stream` with ERR_CANCELLED when `signal` aborts (and at once if it already has). */
+function bindSignal(stream: Transform, signal: AbortSignal | undefined): void {
+  if (!signal) return;
+  if (signal.aborted) {
+    process.nextTick(() => stream.destroy(cancelledError(signal)));
+    return;
+  }
+  const onAbort = () => stream.destroy(cancelledError(signal));
+  signal.addEventListener('abort', onAbort, { once: true });
+  stream.once('close', () => signal.removeEventListener('abort', onAbort));
+}
+
+function pushAll(stream: Transform, parts: readonly Uint8Array[]): void {
+  for (const part of parts) if (part.length > 0) stream.push(part);
+}
+
+/**
+ * Plaintext in, one message out. The keyring is called when the stream is constructed; the
+ * `header` event (and property) and `missingRecipients` are available from then on. Memory is
+ * one partial frame plus what the stream buffers for backpressure.
+ */
+export class EncryptStream extends Transform {
+  #session: EncryptionSession | undefined;
+
+  constructor(private readonly options: StreamEncryptOptions) {
+    super();
+    bindSignal(this, options.signal);
+  }
+
+  get header(): MessageHeader | undefined {
+    return this.#session?.header;
+  }
+
+  get missingRecipients(): readonly RecipientFailure[] {
+    return this.#session?.missingRecipients ?? [];
+  }
+
+  override _construct(callback: (error?: Error | null) => void): void {
+    EncryptionSession.start(this.options).then((session) => {
+      this.#session = session;
+      this.emit('header', session.header);
+      callback();
+    }, callback);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      pushAll(this, this.#session!.push(chunk));
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    try {
+      pushAll(this, this.#session!.finish());
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+}
+
+/**
+ * One message in, plaintext out. Only authenticated frames are pushed; a truncated, tampered or
+ * trailing-garbage message destroys the stream with a typed error instead of ending it. The
+ * `header` event carries `OpenedHeaderInfo` once the header is authenticated.
+ */
+export class DecryptStream extends Transform {
+  readonly #session: DecryptionSession;
+
+  constructor(options: StreamDecryptOptions) {
+    super();
+    this.#session = new DecryptionSession(options);
+    bindSignal(this, options.signal);
+  }
+
+  get info(): OpenedHeaderInfo | undefined {
+    return this.#session.info;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const opened = this.#session.info !== undefined;
+    this.#session.push(chunk).then((parts) => {
+      if (!opened && this.#session.info) this.emit('header', this.#session.info);
+      pushAll(this, parts);
+      callback();
+    }, callback);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const opened = this.#session.info !== undefined;
+    this.#session.finish().then((parts) => {
+      if (!opened && this.#session.info) this.emit('header', this.#session.info);
+      pushAll(this, parts);
+      callback();
+    }, callback);
+  }
+}
+
+/** A Transform that encrypts what is written to it into one message. */
+export function encryptStream(options: StreamEncryptOptions): EncryptStream {
+  return new EncryptStream(options);
+}
+
+/** A Transform that decrypts one message written to it. */
+export function decryptStream(options: StreamDecryptOptions): DecryptStream {
+  return new DecryptStream(options);
+}

@@ -1,0 +1,25 @@
+import type { EncryptOptions, DecryptOptions } from '../message/options.js';
+
+export interface StreamEncryptOptions extends EncryptOptions {
+  /**
+   * The total plaintext length, when known in advance. Optional; a `CachingKeyring` needs it to
+   * enforce its byte limit and does not cache the data key of a stream without it. When given, the
+   * stream fails with ERR_INVALID_ARGUMENT if the plaintext turns out longer or shorter.
+   */
+  readonly plaintextLength?: number | undefined;
+}
+
+/**
+ * What streaming decrypt does with a signed message (suite 0x0578). Each frame is authenticated
+ * by AES-GCM before it is released, which proves the frame was written by someone holding the
+ * data key; the signature, which proves it was not forged by another *reader*, is in the footer
+ * and can only be checked at the very end.
+ * - `refuse` (default): fail before any KMS call with ERR_UNSUPPORTED; use buffered `decrypt`.
+ * - `release-before-signature`: release each authenticated frame as it arrives and fail at the
+ *   end if the signature does not verify. The consumer must then discard what it received.
+ */
+export type SignedMessagePolicy = 'refuse' | 'release-before-signature';
+
+export interface StreamDecryptOptions extends DecryptOptions {
+  readonly signedMessages?: SignedMessagePolicy | undefined;
+}

@@ -1,0 +1,211 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { describe, expect, it } from 'vitest';
+import {
+  CachingKeyring,
+  DataKeyCache,
+  MultiKeyring,
+  Suites,
+  decrypt,
+  encrypt,
+  encryptStream,
+  inspect,
+} from '@polykms/envelope';
+import { bytes, testKeyring } from './stream-test-keyring.js';
+
+type Entry = Parameters<DataKeyCache['put']>[1];
+
+/** A cache that remembers every entry it was given, to check that evicted keys are zeroed. */
+class RecordingCache extends DataKeyCache {
+  readonly stored: Entry[] = [];
+  override put(key: string, entry: Entry): void {
+    this.stored.push(entry);
+    super.put(key, entry);
+  }
+}
+
+function manualClock() {
+  const clock = { now: 1_000_000, tick: (ms: number) => (clock.now += ms) };
+  return clock;
+}
+
+async function drain(
+  stream: NodeJS.ReadableStream & NodeJS.WritableStream,
+  data: Uint8Array,
+): Promise<Buffer> {
+  const out: Buffer[] = [];
+  await pipeline(Readable.from([data]), stream, async (source) => {
+    for await (const chunk of source) out.push(chunk as Buffer);
+  });
+  return Buffer.concat(out);
+}
+
+describe('CachingKeyring: encryption', () => {
+  it('makes one inner wrap for 100 concurrent encrypts, each message still decrypting with its own id', async () => {
+    const inner = testKeyring('kms');
+    const keyring = new CachingKeyring({ keyring: inner, maxAge: 60_000 });
+    const plaintexts = Array.from({ length: 100 }, (_, i) => bytes(100, i + 1));
+    const results = await Promise.all(
+      plaintexts.map((p) => encrypt(p, { keyring, encryptionContext: { t: 'x' } })),
+    );
+    expect(inner.calls.wrap).toBe(1);
+    expect(keyring.stats()).toMatchObject({ innerWraps: 1, misses: 1, hits: 99 });
+    expect(new Set(results.map((r) => inspect(r.message).messageId)).size).toBe(100);
+    // The caller zeroes the key it gets; decrypting every message proves the cache handed out copies.
+    for (const [i, { message }] of results.entries()) {
+      expect(Buffer.from((await decrypt(message, { keyring: inner })).plaintext).equals(plaintexts[i]!)).toBe(
+        true,
+      );
+    }
+  });
+
+  it('uses a data key for at most maxMessages messages', async () => {
+    const inner = testKeyring('kms');
+    const keyring = new CachingKeyring({ keyring: inner, maxAge: 60_000, maxMessages: 3 });
+    for (let i = 0; i < 10; i++) await encrypt(bytes(10), { keyring });
+    expect(inner.calls.wrap).toBe(4);
+  });
+
+  it('uses a data key for at most maxBytes of plaintext, and never caches a message larger than that', async () => {
+    const inner = testKeyring('kms');
+    const keyring = new CachingKeyring({ keyring: inner, maxAge: 60_000, maxBytes: 250 });
+    for (let i = 0; i < 4; i++) await encrypt(bytes(100), { keyring });
+    expect(inner.calls.wrap).toBe(2);
+    await encrypt(bytes(251), { keyring });
+    await encrypt(bytes(251), { keyring });
+    expect(inner.calls.wrap).toBe(4);
+  });
+
+  it('expires entries after maxAge and zeroes the evicted plaintext key', async () => {
+    const clock = manualClock();
+    const cache = new RecordingCache({ clock: () => clock.now });
+    const inner = testKeyring('kms');
+    const keyring = new CachingKeyring({ keyring: inner, cache, maxAge: 1000 });
+    await encrypt(bytes(10), { keyring });
+    await encrypt(bytes(10), { keyring });
+    expect(inner.calls.wrap).toBe(1);
+    const first = cache.stored[0]!;
+    expect(first.dataKey.some((b) => b !== 0)).toBe(true);
+    clock.tick(1000);
+    await encrypt(bytes(10), { keyring });
+    expect(inner.calls.wrap).toBe(2);
+    expect(first.dataKey.every((b) => b === 0)).toBe(true);
+    expect(keyring.stats().evictions).toBe(1);
+    cache.clear();
+    expect(cache.stored[1]!.dataKey.every((b) => b === 0)).toBe(true);
+  });
+
+  it('zeroes the least recently used entry when over capacity', async () => {
+    const cache = new RecordingCache({ capacity: 2 });
+    const keyring = new CachingKeyring({ keyring: testKeyring('kms'), cache, maxAge: 60_000 });
+    for (const tenant of ['a', 'b', 'c'])
+      await encrypt(bytes(10), { keyring, encryptionContext: { tenant } });
+    expect(cache.size).toBe(2);
+    expect(cache.stored[0]!.dataKey.every((b) => b === 0)).toBe(true);
+    expect(cache.stored[2]!.dataKey.some((b) => b !== 0)).toBe(true);
+  });
+
+  it('keeps entries apart by encryption context, suite and partition', async () => {
+    const inner = testKeyring('kms');
+    const cache = new DataKeyCache();
+    const keyring = new CachingKeyring({ keyring: inner, cache, maxAge: 60_000 });
+    await encrypt(bytes(10), { keyring, encryptionContext: { tenant: 'a' } });
+    await encrypt(bytes(10), { keyring, encryptionContext: { tenant: 'b' } });
+    await encrypt(bytes(10), { keyring, encryptionContext: { tenant: 'a', extra: '1' } });
+    expect(inner.calls.wrap).toBe(3);
+    const stranger = new CachingKeyring({ keyring: inner, cache, maxAge: 60_000 });
+    await encrypt(bytes(10), { keyring: stranger, encryptionContext: { tenant: 'a' } });
+    expect(inner.calls.wrap).toBe(4);
+    const left = new CachingKeyring({ keyring: inner, cache, maxAge: 60_000, partition: 'shared' });
+    const right = new CachingKeyring({ keyring: inner, cache, maxAge: 60_000, partition: 'shared' });
+    await encrypt(bytes(10), { keyring: left });
+    await encrypt(bytes(10), { keyring: right });
+    expect(inner.calls.wrap).toBe(5);
+  });
+
+  it('does not cache signed suites, streams of unknown length, or wraps that left recipients out', async () => {
+    const inner = testKeyring('kms');
+    const keyring = new CachingKeyring({ keyring: inner, maxAge: 60_000 });
+    const suite = Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384;
+    await encrypt(bytes(10), { keyring, suite });
+    await encrypt(bytes(10), { keyring, suite });
+    expect(inner.calls.wrap).toBe(2);
+
+    await drain(encryptStream({ keyring }), bytes(10));
+    await drain(encryptStream({ keyring }), bytes(10));
+    expect(inner.calls.wrap).toBe(4);
+    await drain(encryptStream({ keyring, plaintextLength: 10 }), bytes(10));
+    await drain(encryptStream({ keyring, plaintextLength: 10 }), bytes(10));
+    expect(inner.calls.wrap).toBe(5);
+
+    const child = testKeyring('down');
+    child.down = true;
+    const partial = new CachingKeyring({
+      keyring: new MultiKeyring({ generator: testKeyring('up'), children: [child], minRecipients: 1 }),
+      maxAge: 60_000,
+    });
+    const first = await encrypt(bytes(10), { keyring: partial });
+    await encrypt(bytes(10), { keyring: partial });
+    expect(first.missingRecipients).toHaveLength(1);
+    expect(partial.stats().innerWraps).toBe(2);
+  });
+
+  it('shares a failure of the inner wrap with every concurrent waiter and caches nothing', async () => {
+    const inner = testKeyring('kms', { delayMs: 5 });
+    inner.down = true;
+    const keyring = new CachingKeyring({ keyring: inner, maxAge: 60_000 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => encrypt(bytes(10), { keyring })),
+    );
+    expect(
+      results.every(
+        (r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'ERR_UNAVAILABLE',
+      ),
+    ).toBe(true);
+    expect(inner.calls.wrap).toBe(1);
+    expect(keyring.cache.size).toBe(0);
+  });
+
+  it('requires maxAge and sane limits', () => {
+    const keyring = testKeyring('kms');
+    expect(() => new CachingKeyring({ keyring } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
+    expect(() => new CachingKeyring({ keyring, maxAge: 0 })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
+    expect(() => new CachingKeyring({ keyring, maxAge: 10, maxMessages: 0 })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
+  });
+});
+
+describe('CachingKeyring: decryption', () => {
+  it('unwraps a data key once for repeated and concurrent decrypts, until the TTL passes', async () => {
+    const clock = manualClock();
+    const inner = testKeyring('kms');
+    const keyring = new CachingKeyring({
+      keyring: inner,
+      cache: new DataKeyCache({ clock: () => clock.now }),
+      maxAge: 1000,
+    });
+    const plaintext = bytes(300);
+    const { message } = await encrypt(plaintext, { keyring: inner, encryptionContext: { a: 'b' } });
+    const results = await Promise.all(Array.from({ length: 10 }, () => decrypt(message, { keyring })));
+    for (const r of results) expect(Buffer.from(r.plaintext).equals(plaintext)).toBe(true);
+    expect(inner.calls.unwrap).toBe(1);
+    clock.tick(1000);
+    await decrypt(message, { keyring });
+    expect(keyring.stats()).toMatchObject({ innerUnwraps: 2, hits: 9 });
+  });
+
+  it('turns 1,000 messages into one wrap and one unwrap with a cache on both sides', async () => {
+    const inner = testKeyring('kms');
+    const keyring = new CachingKeyring({ keyring: inner, maxAge: 60_000 });
+    for (let i = 0; i < 1_000; i++) {
+      const { message } = await encrypt(bytes(16, i + 1), { keyring, encryptionContext: { batch: '1' } });
+      if (i % 100 === 0) await decrypt(message, { keyring });
+    }
+    expect(inner.calls).toEqual({ wrap: 1, unwrap: 1 });
+  });
+});
