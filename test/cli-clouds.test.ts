@@ -126,7 +126,7 @@ describe('outages and refusals', () => {
   });
 });
 
-describe.skip('polykms rewrap (pending: rewrap() from the scale branch has not landed on main)', () => {
+describe('polykms rewrap', () => {
   it('moves a message from AWS to Azure, keeping Google Cloud, with the body byte for byte', async () => {
     await writeFile(join(dir, 'move.pkms'), await readFile(join(dir, 'two.pkms')));
     const bodyBefore = sha(await bodyOf('move.pkms'));
@@ -160,7 +160,7 @@ describe.skip('polykms rewrap (pending: rewrap() from the scale branch has not l
   });
 });
 
-describe.skip('polykms migrate (pending: rewrap() from the scale branch has not landed on main)', () => {
+describe('polykms migrate', () => {
   const corpus = join('corpus');
   const count = 12;
 

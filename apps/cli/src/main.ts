@@ -13,7 +13,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   overrideExit(program);
   try {
     await program.parseAsync([...argv]);
-    return ExitCode.Ok;
+    // A command that finished with a non-zero status (migrate with failures) set process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and --version end here too, with exit code 0; commander already printed the message.

@@ -1,10 +1,22 @@
 import type { Command } from 'commander';
-import { decrypt } from '@polykms/envelope';
+import { decrypt, decryptStream, isPolykmsError, parseHeader } from '@polykms/envelope';
+import { CliError } from '../cli-error.js';
+import { assertWritable } from '../io/atomic-output.js';
+import { readHeaderBytes } from '../io/header-bytes.js';
+import { openSource, streamToOutput } from '../io/stream-io.js';
 import { decryptKeyring } from '../config/keyrings.js';
 import { STDIO, readInput } from '../io/input.js';
-import { writeOutput } from '../io/output.js';
+import { writeStdout } from '../io/output.js';
 import { collect, parseContext, parsePositiveInt } from '../options.js';
 import { ENCRYPTED_SUFFIX } from './encrypt.js';
+
+async function isSigned(file: string): Promise<boolean> {
+  try {
+    return parseHeader((await readHeaderBytes(file)).bytes).suite.signature !== undefined;
+  } catch {
+    return false; // the streaming decrypt reports what is wrong with the header
+  }
+}
 
 interface DecryptFlags {
   key?: string[];
@@ -56,18 +68,41 @@ export function registerDecrypt(program: Command): void {
       const maxEncryptedDataKeys = flags.maxEncryptedDataKeys
         ? parsePositiveInt(flags.maxEncryptedDataKeys, '--max-encrypted-data-keys')
         : undefined;
+      if (output !== STDIO) await assertWritable(output, flags.force === true);
       const keyring = await decryptKeyring(flags.key, flags.discovery);
-      const message = await readInput(file);
-      const result = await decrypt(message, {
+      const options = {
         keyring,
         encryptionContext,
         maxEncryptedDataKeys,
-        commitmentPolicy: flags.allowV1 ? 'require-encrypt-allow-decrypt' : 'require-encrypt-require-decrypt',
-      });
-      try {
-        await writeOutput(output, result.plaintext, flags.force === true);
-      } finally {
-        result.plaintext.fill(0);
+        commitmentPolicy: flags.allowV1
+          ? ('require-encrypt-allow-decrypt' as const)
+          : ('require-encrypt-require-decrypt' as const),
+      };
+      if (output === STDIO && file !== STDIO && (await isSigned(file))) {
+        // A signature is checked only at the end, so a signed message goes to stdout only whole.
+        const result = await decrypt(await readInput(file), options);
+        try {
+          await writeStdout(result.plaintext);
+        } finally {
+          result.plaintext.fill(0);
+        }
+      } else {
+        // Into a file, frames may be released before the signature is checked: the file is
+        // renamed into place only after it was, and deleted otherwise.
+        const stream = decryptStream({
+          ...options,
+          signedMessages: output === STDIO ? 'refuse' : 'release-before-signature',
+        });
+        try {
+          await streamToOutput(await openSource(file), stream, output, 'decrypting');
+        } catch (error) {
+          if (isPolykmsError(error, 'ERR_UNSUPPORTED') && output === STDIO) {
+            throw new CliError(
+              'a signed message from stdin cannot be checked before its end: decrypt it into a file with --output',
+            );
+          }
+          throw error;
+        }
       }
       if (output !== STDIO)
         process.stderr.write(`decrypted ${file === STDIO ? 'stdin' : file} -> ${output}\n`);

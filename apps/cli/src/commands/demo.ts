@@ -11,9 +11,7 @@ export function registerDemo(program: Command): void {
     )
     .option('--keep', 'keep the working directory with the demo files')
     .action(async (flags: { keep?: boolean }) => {
-      void flags;
-      throw new Error(
-        'the demo needs the emulator environment and CachingKeyring, which have not landed yet',
-      );
+      const { runDemo } = await import('../demo/run-demo.js');
+      await runDemo({ keep: flags.keep === true, color: process.stdout.isTTY === true });
     });
 }

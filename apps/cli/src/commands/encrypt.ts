@@ -1,8 +1,10 @@
 import { type Command, Option } from 'commander';
-import { encrypt } from '@polykms/envelope';
+import { encryptStream } from '@polykms/envelope';
 import { encryptKeyring } from '../config/keyrings.js';
-import { STDIO, readInput } from '../io/input.js';
-import { assertBinaryStdoutAllowed, writeOutput } from '../io/output.js';
+import { assertWritable } from '../io/atomic-output.js';
+import { STDIO } from '../io/input.js';
+import { assertBinaryStdoutAllowed } from '../io/output.js';
+import { openSource, streamToOutput } from '../io/stream-io.js';
 import { collect, parseContext, parseSize, parseSuite } from '../options.js';
 
 export const ENCRYPTED_SUFFIX = '.pkms';
@@ -53,11 +55,18 @@ export function registerEncrypt(program: Command): void {
       const encryptionContext = parseContext(flags.context);
       const suite = parseSuite(flags.suite ?? 'committed');
       const frameLength = flags.frameLength ? parseSize(flags.frameLength, '--frame-length') : undefined;
+      if (output !== STDIO) await assertWritable(output, flags.force === true);
       const keyring = await encryptKeyring(flags.key);
-      const plaintext = await readInput(file);
-      const result = await encrypt(plaintext, { keyring, encryptionContext, suite, frameLength });
-      await writeOutput(output, result.message, flags.force === true);
-      for (const missing of result.missingRecipients) {
+      const source = await openSource(file);
+      const stream = encryptStream({
+        keyring,
+        encryptionContext,
+        suite,
+        frameLength,
+        plaintextLength: source.size,
+      });
+      await streamToOutput(source, stream, output, 'encrypting');
+      for (const missing of stream.missingRecipients) {
         process.stderr.write(
           `polykms: warning: ${missing.recipient} did not wrap the data key: ${missing.error.message}\n`,
         );

@@ -1,19 +1,17 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type MessageHeader, isPolykmsError, parseHeader } from '@polykms/envelope';
 import { CliError } from '../cli-error.js';
 import { decryptKeyring, encryptKeyring } from '../config/keyrings.js';
 import { ExitCode } from '../exit-codes.js';
-import { writeFileAtomic } from '../io/atomic-output.js';
 import { readHeaderBytes } from '../io/header-bytes.js';
 import { listFiles } from '../io/list-files.js';
 import { collect, parsePositiveInt, parseShard, type Shard } from '../options.js';
 import { forEachConcurrently } from '../pool.js';
 import { createProgress } from '../progress.js';
 import { type Recipient, matchesAny, recipientsOf } from '../recipients.js';
-import { type RewrapPlan, rewrapMessage } from '../rewrap-message.js';
+import { type RewrapPlan, rewrapFile } from '../rewrap-message.js';
 
 interface MigrateFlags {
   from?: string[];
@@ -171,7 +169,7 @@ async function migrateFile(
   }
   const state = classify(header, from, to);
   if (state !== 'migrated' || dryRun) return state;
-  const rewrapped = await rewrapMessage(await readFile(path), plan);
-  await writeFileAtomic(path, rewrapped);
+  // Streamed into a temporary file renamed over the original: the file is old or new, never half.
+  await rewrapFile(path, path, plan);
   return 'migrated';
 }

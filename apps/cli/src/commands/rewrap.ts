@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseHeader } from '@polykms/envelope';
+import { type RecipientFailure, parseHeader } from '@polykms/envelope';
 import { keyUriOfEncryptedDataKey } from '@polykms/key-uri';
 import { CliError } from '../cli-error.js';
 import { decryptKeyring, encryptKeyring } from '../config/keyrings.js';
@@ -8,7 +8,8 @@ import { assertBinaryStdoutAllowed, writeOutput } from '../io/output.js';
 import { assertWritable } from '../io/atomic-output.js';
 import { collect } from '../options.js';
 import { matchesAny, recipientsOf } from '../recipients.js';
-import { rewrapMessage } from '../rewrap-message.js';
+import { rewrapFile, rewrapMessage } from '../rewrap-message.js';
+import { readHeaderBytes } from '../io/header-bytes.js';
 
 interface RewrapFlags {
   addKey?: string[];
@@ -63,8 +64,9 @@ export function registerRewrap(program: Command): void {
       if (output === STDIO) assertBinaryStdoutAllowed('an encrypted message');
       if (!inPlace && output !== STDIO) await assertWritable(output, flags.force === true);
 
-      const message = await readInput(file);
-      const header = parseHeader(message);
+      // A file is streamed (only its header is read here); stdin is read whole.
+      const message = file === STDIO ? await readInput(file) : undefined;
+      const header = parseHeader(message ?? (await readHeaderBytes(file)).bytes);
       const removed = await recipientsOf(flags.removeKey ?? []);
       const added = await recipientsOf(adding);
       const keep = flags.to
@@ -90,12 +92,24 @@ export function registerRewrap(program: Command): void {
       if (kept + adding.length === 0) {
         throw new CliError('that would leave the message with no recipient: nobody could ever decrypt it');
       }
-      const rewrapped = await rewrapMessage(message, {
+      const plan = {
         unwrapKeyring: await decryptKeyring(openers.keys, openers.discovery),
         addKeyring: adding.length > 0 ? await encryptKeyring(adding, '--add-key') : undefined,
         keep,
-      });
-      await writeOutput(output, rewrapped, inPlace || flags.force === true);
+      };
+      let missing: readonly RecipientFailure[];
+      if (message === undefined && output !== STDIO) {
+        missing = await rewrapFile(file, output, plan);
+      } else {
+        const rewrapped = await rewrapMessage(message ?? (await readInput(file)), plan);
+        await writeOutput(output, rewrapped.message, inPlace || flags.force === true);
+        missing = rewrapped.missingRecipients;
+      }
+      for (const failure of missing) {
+        process.stderr.write(
+          `polykms: warning: ${failure.recipient} did not wrap the data key: ${failure.error.message}\n`,
+        );
+      }
       if (output !== STDIO) {
         process.stderr.write(
           `rewrapped ${file === STDIO ? 'stdin' : file} -> ${output}: ${kept} recipient(s) kept, ${adding.length} added\n`,
