@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 import { main } from './main.js';
 
-// Exit explicitly: KMS clients may keep sockets open after the work is done. Writes to stdout
-// have completed by now (main awaits them), so nothing is cut short.
-process.exit(await main(process.argv));
+const code = await main(process.argv);
+// Exit explicitly: KMS clients may keep sockets open after the work is done. First let stdout and
+// stderr flush: a write callback runs only after every earlier write on that stream has finished,
+// and a pipe whose reader is slow may still hold the end of a decrypted stream.
+await Promise.all(
+  [process.stdout, process.stderr].map(
+    (stream) => new Promise<void>((resolve) => stream.write('', () => resolve())),
+  ),
+);
+process.exit(code);

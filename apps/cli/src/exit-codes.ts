@@ -61,6 +61,7 @@ function noKeyExitCode(error: NoDecryptableKeyError): ExitCodeValue {
 }
 
 const ioErrnos = new Set([
+  'EPIPE',
   'ENOENT',
   'EEXIST',
   'EACCES',

@@ -25,6 +25,8 @@ function describeIoError(error: NodeJS.ErrnoException): string {
       return `permission denied${path}`;
     case 'EISDIR':
       return `${path.trim()} is a directory, not a file`;
+    case 'EPIPE':
+      return 'the program reading the output closed it before the end';
     case 'ENOSPC':
       return 'no space left on the device';
     default:
