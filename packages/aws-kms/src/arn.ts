@@ -15,7 +15,7 @@ export interface AwsKmsArn {
 }
 
 /** Longest KeyId KMS accepts. */
-const MAX_ARN_LENGTH = 2048;
+export const MAX_ARN_LENGTH = 2048;
 const ARN = /^arn:(aws(?:-[a-z]+)*):kms:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):(key|alias)\/([A-Za-z0-9:/_-]+)$/;
 
 /** The parts of a KMS key or alias ARN, or undefined when `value` is not one. */

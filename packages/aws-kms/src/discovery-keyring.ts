@@ -4,12 +4,12 @@ import {
   type UnwrapRequest,
   type UnwrapResult,
   type WrapResult,
-  unwrapFirst,
 } from '@polykms/envelope';
+import type { AwsKmsArn } from './arn.js';
 import { type ClientProvider, defaultClientProvider } from './client-provider.js';
-import { decryptEdk } from './decrypt-edk.js';
-import { edkKeyArn } from './keyring.js';
+import { checkTimeout } from './keyring.js';
 import { PROVIDER_ID } from './provider.js';
+import { unwrapMatching } from './unwrap-matching.js';
 
 export interface DiscoveryFilter {
   /** `aws`, `aws-cn`, `aws-us-gov`, … */
@@ -55,9 +55,7 @@ export class AwsKmsDiscoveryKeyring implements Keyring {
         { provider: PROVIDER_ID },
       );
     }
-    if (options.timeoutMs !== undefined && !(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0)) {
-      throw new InvalidArgumentError('timeoutMs must be a positive integer', { provider: PROVIDER_ID });
-    }
+    checkTimeout(options.timeoutMs);
     this.#partition = filter.partition;
     this.#accounts = new Set(filter.accountIds);
     this.#clientProvider = options.clientProvider ?? defaultClientProvider();
@@ -74,27 +72,15 @@ export class AwsKmsDiscoveryKeyring implements Keyring {
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
-    return unwrapFirst(
-      request.encryptedDataKeys,
-      (edk) => {
-        const arn = edkKeyArn(edk);
-        return arn !== undefined && arn.partition === this.#partition && this.#accounts.has(arn.account);
-      },
-      (edk) => {
-        const arn = edkKeyArn(edk);
-        if (!arn) throw new Error('unreachable: isMine accepted an EDK without a key ARN');
-        return decryptEdk({
-          client: this.#clientProvider(arn.region),
-          keyArn: arn.arn,
-          edk,
-          suite: request.suite,
-          encryptionContext: request.encryptionContext,
-          grantTokens: this.#grantTokens,
-          timeoutMs: this.#timeoutMs,
-          signal: request.signal,
-        });
-      },
-      (edk) => `${PROVIDER_ID} ${edkKeyArn(edk)?.arn ?? '(unparseable ARN)'}`,
+    const options = {
+      clientFor: (arn: AwsKmsArn) => this.#clientProvider(arn.region),
+      grantTokens: this.#grantTokens,
+      timeoutMs: this.#timeoutMs,
+    };
+    return unwrapMatching(
+      request,
+      options,
+      (arn) => arn.partition === this.#partition && this.#accounts.has(arn.account),
     );
   }
 }

@@ -1,6 +1,5 @@
 import { EncryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import {
-  type EncryptedDataKey,
   ErrorCodes,
   InvalidArgumentError,
   type Keyring,
@@ -10,14 +9,13 @@ import {
   type WrapRequest,
   type WrapResult,
   kmsCall,
-  unwrapFirst,
   zeroize,
 } from '@polykms/envelope';
-import { type AwsKmsArn, parseAwsKmsArn, parseKeyArn } from './arn.js';
+import { parseAwsKmsArn, parseKeyArn } from './arn.js';
 import { type ClientProvider, defaultClientProvider } from './client-provider.js';
-import { decryptEdk } from './decrypt-edk.js';
 import { mapAwsKmsError } from './error-table.js';
 import { PROVIDER_ID } from './provider.js';
+import { unwrapMatching } from './unwrap-matching.js';
 
 export interface AwsKmsKeyringOptions {
   /**
@@ -35,17 +33,6 @@ export interface AwsKmsKeyringOptions {
 }
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
-
-/** The ARN an `aws-kms` EDK names, or undefined when the EDK is not one or names no key ARN. */
-export function edkKeyArn(edk: EncryptedDataKey): AwsKmsArn | undefined {
-  if (edk.providerId !== PROVIDER_ID) return undefined;
-  try {
-    return parseKeyArn(utf8Decoder.decode(edk.providerInfo));
-  } catch {
-    return undefined;
-  }
-}
 
 function checkGrantTokens(grantTokens: readonly string[] | undefined): void {
   if (grantTokens === undefined) return;
@@ -60,7 +47,7 @@ function checkGrantTokens(grantTokens: readonly string[] | undefined): void {
   }
 }
 
-function checkTimeout(timeoutMs: number | undefined): void {
+export function checkTimeout(timeoutMs: number | undefined): void {
   if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
     throw new InvalidArgumentError('timeoutMs must be a positive integer', { provider: PROVIDER_ID });
   }
@@ -155,22 +142,12 @@ export class AwsKmsKeyring implements Keyring {
         { provider: PROVIDER_ID, keyId: this.#keyId },
       );
     }
-    return unwrapFirst(
-      request.encryptedDataKeys,
-      (edk) => edkKeyArn(edk)?.arn === keyArn,
-      (edk) =>
-        decryptEdk({
-          client: this.#client,
-          keyArn,
-          edk,
-          suite: request.suite,
-          encryptionContext: request.encryptionContext,
-          grantTokens: this.#grantTokens,
-          timeoutMs: this.#timeoutMs,
-          signal: request.signal,
-        }),
-      () => this.description,
-    );
+    const options = {
+      clientFor: () => this.#client,
+      grantTokens: this.#grantTokens,
+      timeoutMs: this.#timeoutMs,
+    };
+    return unwrapMatching(request, options, (arn) => arn.arn === keyArn);
   }
 
   #call<T>(

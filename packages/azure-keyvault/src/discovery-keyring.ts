@@ -1,18 +1,15 @@
 import type { CryptographyClientOptions } from '@azure/keyvault-keys';
 import {
-  type EncryptedDataKey,
   InvalidArgumentError,
   type Keyring,
   type UnwrapRequest,
   type UnwrapResult,
   UnsupportedError,
   type WrapResult,
-  unwrapFirst,
 } from '@polykms/envelope';
 import { AzureClients, type AzureTokenCredential } from './clients.js';
 import { PROVIDER_ID } from './error-table.js';
-import type { AzureKeyId } from './key-id.js';
-import { edkKeyId, openEdk } from './open-edk.js';
+import { unwrapMatching } from './unwrap-matching.js';
 
 export interface AzureKeyVaultDiscoveryKeyringOptions {
   /** Only EDKs of keys in these vaults are opened, e.g. `['my-vault.vault.azure.net']` (port if not 443). */
@@ -54,22 +51,8 @@ export class AzureKeyVaultDiscoveryKeyring implements Keyring {
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
-    const ids = new Map<EncryptedDataKey, AzureKeyId>();
-    for (const edk of request.encryptedDataKeys) {
-      const id = edkKeyId(edk);
-      if (id !== undefined && this.#hosts.has(id.host)) ids.set(edk, id);
-    }
-    const open = {
-      clients: this.#clients,
-      suite: request.suite,
-      signal: request.signal,
-      timeoutMs: this.#timeoutMs,
-    };
-    return unwrapFirst(
-      request.encryptedDataKeys,
-      (edk) => ids.has(edk),
-      (edk) => openEdk(open, edk, ids.get(edk) as AzureKeyId),
-      (edk) => `${PROVIDER_ID} ${ids.get(edk)?.text ?? ''}`,
+    return unwrapMatching(request, { clients: this.#clients, timeoutMs: this.#timeoutMs }, (id) =>
+      this.#hosts.has(id.host),
     );
   }
 }

@@ -1,4 +1,3 @@
-import { randomFillSync } from 'node:crypto';
 import type { CryptographyClientOptions } from '@azure/keyvault-keys';
 import {
   type EncryptedDataKey,
@@ -12,14 +11,13 @@ import {
   type WrapResult,
   isPolykmsError,
   kmsCall,
-  unwrapFirst,
-  zeroize,
+  sealGivenOrNewDataKey,
 } from '@polykms/envelope';
 import { AzureClients, type AzureTokenCredential } from './clients.js';
 import { PROVIDER_ID, mapAzureError } from './error-table.js';
 import { type AzureKeyId, parseKeyId, sameKey } from './key-id.js';
 import { type WrapAlgorithm, keyOperation } from './key-operation.js';
-import { edkKeyId, openEdk } from './open-edk.js';
+import { unwrapMatching } from './unwrap-matching.js';
 
 export interface AzureKeyVaultKeyringOptions {
   /** `https://<vault-host>/keys/<name>[/<version>]`; without a version, new data keys use the current one. */
@@ -72,17 +70,7 @@ export class AzureKeyVaultKeyring implements Keyring {
   }
 
   async wrap(request: WrapRequest): Promise<WrapResult> {
-    // Filled in place, so that no copy of the key is left behind in another buffer.
-    const generated =
-      request.dataKey === undefined ? randomFillSync(new Uint8Array(request.suite.keyLength)) : undefined;
-    const dataKey = request.dataKey ?? (generated as Uint8Array);
-    try {
-      const edk = await this.#wrapOnce(dataKey, request.signal);
-      return { ...(generated ? { dataKey: generated } : {}), encryptedDataKeys: [edk] };
-    } catch (error) {
-      if (generated) zeroize(generated);
-      throw error;
-    }
+    return sealGivenOrNewDataKey(request, (dataKey) => this.#wrapOnce(dataKey, request.signal));
   }
 
   async #wrapOnce(dataKey: Uint8Array, signal: AbortSignal | undefined): Promise<EncryptedDataKey> {
@@ -154,22 +142,8 @@ export class AzureKeyVaultKeyring implements Keyring {
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
-    const ids = new Map<EncryptedDataKey, AzureKeyId>();
-    for (const edk of request.encryptedDataKeys) {
-      const id = edkKeyId(edk);
-      if (id !== undefined && sameKey(id, this.#keyId)) ids.set(edk, id);
-    }
-    const open = {
-      clients: this.#clients,
-      suite: request.suite,
-      signal: request.signal,
-      timeoutMs: this.#timeoutMs,
-    };
-    return unwrapFirst(
-      request.encryptedDataKeys,
-      (edk) => ids.has(edk),
-      (edk) => openEdk(open, edk, ids.get(edk) as AzureKeyId),
-      (edk) => `${PROVIDER_ID} ${ids.get(edk)?.text ?? this.#keyId.text}`,
+    return unwrapMatching(request, { clients: this.#clients, timeoutMs: this.#timeoutMs }, (id) =>
+      sameKey(id, this.#keyId),
     );
   }
 }

@@ -4,6 +4,7 @@ import {
   ErrorCodes,
   KmsError,
   kmsCall,
+  providerInfoText,
   zeroize,
 } from '@polykms/envelope';
 import type { AzureClients } from './clients.js';
@@ -11,18 +12,11 @@ import { PROVIDER_ID, mapAzureError } from './error-table.js';
 import { type AzureKeyId, MAX_KEY_ID_LENGTH, parseKeyId, sameKeyVersion } from './key-id.js';
 import { keyOperation, unwrapAlgorithmFor } from './key-operation.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** The versioned key id an `azure-kv` EDK names, or undefined when it is not one of ours. */
 export function edkKeyId(edk: EncryptedDataKey): AzureKeyId | undefined {
-  if (edk.providerId !== PROVIDER_ID || edk.providerInfo.length > MAX_KEY_ID_LENGTH) return undefined;
-  let text: string;
-  try {
-    text = utf8.decode(edk.providerInfo);
-  } catch {
-    return undefined;
-  }
-  const keyId = parseKeyId(text);
+  if (edk.providerId !== PROVIDER_ID) return undefined;
+  const text = providerInfoText(edk.providerInfo, MAX_KEY_ID_LENGTH);
+  const keyId = text === undefined ? undefined : parseKeyId(text);
   return keyId?.version === undefined ? undefined : keyId;
 }
 

@@ -7,6 +7,9 @@ export { wrapDataKey, unwrapDataKey, type CheckedWrapResult } from './keyring/co
 export { MultiKeyring, type MultiKeyringOptions } from './keyring/multi-keyring.js';
 export { KMS_CALL_CHANNEL, type KmsCallEvent, type KmsCallOptions, kmsCall } from './keyring/kms-call.js';
 export { unwrapFirst } from './keyring/unwrap-first.js';
+export { unwrapFirstWithKey } from './keyring/unwrap-first-with-key.js';
+export { sealGivenOrNewDataKey } from './keyring/seal-data-key.js';
+export { providerInfoText } from './keyring/provider-info-text.js';
 export { zeroize } from './crypto/zeroize.js';
 export {
   serializeEncryptionContext,

@@ -6,13 +6,10 @@ import {
   type UnwrapResult,
   UnsupportedError,
   type WrapResult,
-  serializeEncryptionContext,
-  unwrapFirst,
 } from '@polykms/envelope';
 import { lazyClient } from './client.js';
 import { PROVIDER_ID } from './errors.js';
-import { decryptWithKms } from './kms-operations.js';
-import { versionNameFromProviderInfo } from './names.js';
+import { unwrapMatching } from './unwrap-matching.js';
 
 export interface GcpDiscoveryFilter {
   /** Project ids whose keys may be used (at least one). */
@@ -68,28 +65,9 @@ export class GcpKmsDiscoveryKeyring implements Keyring {
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
-    const aad = serializeEncryptionContext(request.encryptionContext);
-    const allowedKey = (providerInfo: Uint8Array) => {
-      const version = versionNameFromProviderInfo(providerInfo);
-      if (!version) return undefined;
-      const { project, location } = version.cryptoKey;
-      if (!this.#projects.has(project)) return undefined;
-      if (this.#locations && !this.#locations.has(location)) return undefined;
-      return version.cryptoKey.name;
-    };
-    return unwrapFirst(
-      request.encryptedDataKeys,
-      (edk) => edk.providerId === PROVIDER_ID && allowedKey(edk.providerInfo) !== undefined,
-      (edk) =>
-        decryptWithKms(
-          this.#client(),
-          allowedKey(edk.providerInfo) as string,
-          edk.ciphertext,
-          aad,
-          request.suite.keyLength,
-          { signal: request.signal, timeoutMs: this.#timeoutMs },
-        ),
-      (edk) => `${PROVIDER_ID} ${versionNameFromProviderInfo(edk.providerInfo)?.name ?? 'unknown key'}`,
-    );
+    return unwrapMatching(request, { client: this.#client, timeoutMs: this.#timeoutMs }, ({ cryptoKey }) => {
+      if (!this.#projects.has(cryptoKey.project)) return false;
+      return this.#locations === undefined || this.#locations.has(cryptoKey.location);
+    });
   }
 }

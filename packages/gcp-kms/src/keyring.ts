@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
 import {
   type EncryptedDataKey,
@@ -8,14 +7,14 @@ import {
   type UnwrapResult,
   type WrapRequest,
   type WrapResult,
+  sealGivenOrNewDataKey,
   serializeEncryptionContext,
-  unwrapFirst,
-  zeroize,
 } from '@polykms/envelope';
 import { lazyClient } from './client.js';
 import { PROVIDER_ID } from './errors.js';
-import { decryptWithKms, encryptWithKms } from './kms-operations.js';
-import { parseCryptoKeyName, versionNameFromProviderInfo } from './names.js';
+import { encryptWithKms } from './kms-operations.js';
+import { parseCryptoKeyName } from './names.js';
+import { unwrapMatching } from './unwrap-matching.js';
 
 export interface GcpKmsKeyringOptions {
   /** `projects/{p}/locations/{l}/keyRings/{r}/cryptoKeys/{k}` (a CryptoKey, not a version). */
@@ -51,39 +50,21 @@ export class GcpKmsKeyring implements Keyring {
   }
 
   async wrap(request: WrapRequest): Promise<WrapResult> {
-    const generated = request.dataKey === undefined ? randomBytes(request.suite.keyLength) : undefined;
-    const dataKey = request.dataKey ?? (generated as Uint8Array);
     const aad = serializeEncryptionContext(request.encryptionContext);
-    try {
+    return sealGivenOrNewDataKey(request, async (dataKey): Promise<EncryptedDataKey> => {
       const { ciphertext, version } = await encryptWithKms(this.#client(), this.keyName, dataKey, aad, {
         signal: request.signal,
         timeoutMs: this.#timeoutMs,
       });
-      const encryptedDataKey: EncryptedDataKey = {
-        providerId: PROVIDER_ID,
-        providerInfo: utf8.encode(version.name),
-        ciphertext,
-      };
-      return { ...(generated ? { dataKey: generated } : {}), encryptedDataKeys: [encryptedDataKey] };
-    } catch (error) {
-      zeroize(generated);
-      throw error;
-    }
+      return { providerId: PROVIDER_ID, providerInfo: utf8.encode(version.name), ciphertext };
+    });
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
-    const aad = serializeEncryptionContext(request.encryptionContext);
-    return unwrapFirst(
-      request.encryptedDataKeys,
-      (edk) =>
-        edk.providerId === PROVIDER_ID &&
-        versionNameFromProviderInfo(edk.providerInfo)?.cryptoKey.name === this.keyName,
-      (edk) =>
-        decryptWithKms(this.#client(), this.keyName, edk.ciphertext, aad, request.suite.keyLength, {
-          signal: request.signal,
-          timeoutMs: this.#timeoutMs,
-        }),
-      (edk) => `${PROVIDER_ID} ${versionNameFromProviderInfo(edk.providerInfo)?.name ?? this.keyName}`,
+    return unwrapMatching(
+      request,
+      { client: this.#client, timeoutMs: this.#timeoutMs },
+      (version) => version.cryptoKey.name === this.keyName,
     );
   }
 }

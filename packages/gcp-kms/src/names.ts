@@ -1,3 +1,5 @@
+import { providerInfoText } from '@polykms/envelope';
+
 /** Cloud KMS resource ids: letters, digits, `_` and `-`, 1 to 63 characters. */
 const ID = '[a-zA-Z0-9_-]{1,63}';
 const KEY_NAME = new RegExp(`^projects/(${ID})/locations/(${ID})/keyRings/${ID}/cryptoKeys/${ID}$`);
@@ -33,16 +35,8 @@ export function parseCryptoKeyVersionName(name: string): CryptoKeyVersionName | 
   };
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
 /** The CryptoKeyVersion name stored as an EDK's provider info, or undefined when it is not one. */
 export function versionNameFromProviderInfo(providerInfo: Uint8Array): CryptoKeyVersionName | undefined {
-  if (providerInfo.length === 0 || providerInfo.length > MAX_VERSION_NAME_BYTES) return undefined;
-  let text: string;
-  try {
-    text = decoder.decode(providerInfo);
-  } catch {
-    return undefined;
-  }
-  return parseCryptoKeyVersionName(text);
+  const text = providerInfoText(providerInfo, MAX_VERSION_NAME_BYTES);
+  return text === undefined ? undefined : parseCryptoKeyVersionName(text);
 }

@@ -10,6 +10,7 @@ import {
   type WrapRequest,
   type WrapResult,
   serializeEncryptionContext,
+  sealGivenOrNewDataKey,
   unwrapFirst,
   zeroize,
 } from '@polykms/envelope';
@@ -22,7 +23,6 @@ import {
 } from './aes-provider-info.js';
 import { checkKeyIdentity } from './key-identity.js';
 import { serializeContextInLocaleOrder } from './legacy-context-order.js';
-import { wrapOne } from './wrap-one.js';
 
 export interface RawAesKeyringOptions {
   /** Written as the EDK's provider id. Must not start with `aws-kms`. */
@@ -76,7 +76,7 @@ export class RawAesKeyring implements Keyring {
   }
 
   async wrap(request: WrapRequest): Promise<WrapResult> {
-    return wrapOne(request, (dataKey) => {
+    return sealGivenOrNewDataKey(request, (dataKey) => {
       const iv = randomBytes(AES_IV_BYTES);
       const cipher = createCipheriv(this.#cipher, this.#key, iv, { authTagLength: AES_TAG_BYTES });
       cipher.setAAD(serializeEncryptionContext(request.encryptionContext));

@@ -17,10 +17,10 @@ import {
   UnsupportedError,
   type WrapRequest,
   type WrapResult,
+  sealGivenOrNewDataKey,
   zeroize,
 } from '@polykms/envelope';
 import { checkKeyIdentity } from './key-identity.js';
-import { wrapOne } from './wrap-one.js';
 import { RSA_PADDINGS, type RsaPadding, isPkcs1DecryptRefusal, rsaPaddingOptions } from './rsa-padding.js';
 
 export interface RawRsaKeyringOptions {
@@ -101,7 +101,7 @@ export class RawRsaKeyring implements Keyring {
   }
 
   async wrap(request: WrapRequest): Promise<WrapResult> {
-    return wrapOne(request, (dataKey) => ({
+    return sealGivenOrNewDataKey(request, (dataKey) => ({
       providerId: this.keyNamespace,
       providerInfo: Buffer.from(this.keyName, 'utf8'),
       ciphertext: publicEncrypt({ key: this.#publicKey, ...rsaPaddingOptions(this.padding) }, dataKey),

@@ -1,0 +1,140 @@
+import { fileURLToPath } from 'node:url';
+import {
+  CreateKeyCommand,
+  DisableKeyCommand,
+  EnableKeyCommand,
+  KMSClient,
+  RotateKeyOnDemandCommand,
+} from '@aws-sdk/client-kms';
+import {
+  type ConformanceHarness,
+  type KeyName,
+  emulatorAdmin,
+  registerConformanceSuite,
+} from '@polykms/conformance';
+import { type AwsEndpoint, EmulatorControl, createAwsFrontEnd } from '@polykms/emulator';
+import { AwsKmsDiscoveryKeyring, AwsKmsKeyring } from '../src/index.js';
+import { type KmsTarget, motoOnPath, startMotoTarget } from './aws-targets.js';
+
+const report = { dir: fileURLToPath(new URL('../../../.reports/conformance/', import.meta.url)) };
+
+const control = new EmulatorControl();
+const frontEnd = createAwsFrontEnd({ control, onChange: () => {} });
+let endpoint: AwsEndpoint;
+let kms: KMSClient;
+const keys = {} as Record<KeyName, string>;
+/**
+ * The SDK's standard retries (3 attempts) with 10 ms between them: its default backoff for
+ * throttling starts at 500 ms, which makes the persistent-fault cases slow for nothing.
+ */
+const retryToken = (count: number) => ({ getRetryCount: () => count, getRetryDelay: () => 10 });
+const quickRetries = {
+  mode: 'standard',
+  acquireInitialRetryToken: async () => retryToken(0),
+  async refreshRetryTokenForRetry(token: { getRetryCount(): number }, error: { errorType: string }) {
+    if (error.errorType === 'CLIENT_ERROR' || token.getRetryCount() >= 2) throw new Error('no more retries');
+    return retryToken(token.getRetryCount() + 1);
+  },
+  recordSuccess: () => {},
+};
+const keyring = (keyId: string, timeoutMs?: number) => new AwsKmsKeyring({ keyId, client: kms, timeoutMs });
+
+const emulated: ConformanceHarness = {
+  name: 'aws-kms (emulator)',
+  providerId: 'aws-kms',
+  remote: true,
+  bindsContext: true,
+  async setup() {
+    endpoint = frontEnd.endpoint('127.0.0.1', await frontEnd.listen('127.0.0.1', 0));
+    kms = new KMSClient({ ...endpoint.clientConfig, retryStrategy: quickRetries });
+    for (const key of ['A', 'B'] as const) {
+      const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: `conformance ${key}` }));
+      keys[key] = KeyMetadata!.Arn!;
+    }
+  },
+  async teardown() {
+    kms?.destroy();
+    await frontEnd.close();
+  },
+  keyringForKeyA: () => keyring(keys.A),
+  keyringForKeyB: () => keyring(keys.B),
+  keyringForMissingKey: () => keyring(keys.A.replace(/key\/.*$/, 'key/00000000-0000-4000-8000-000000000000')),
+  keyringWithTimeout: (timeoutMs) => keyring(keys.A, timeoutMs),
+  discoveryKeyring: (filter) =>
+    new AwsKmsDiscoveryKeyring({
+      discoveryFilter: {
+        partition: 'aws',
+        accountIds: [filter === 'admit' ? endpoint.accountId : '000000000000'],
+      },
+      clientProvider: () => kms,
+    }),
+  admin: {
+    disableKey: async (key) => void (await kms.send(new DisableKeyCommand({ KeyId: keys[key] }))),
+    enableKey: async (key) => void (await kms.send(new EnableKeyCommand({ KeyId: keys[key] }))),
+    rotateKey: async (key) => void (await kms.send(new RotateKeyOnDemandCommand({ KeyId: keys[key] }))),
+    ...emulatorAdmin({
+      control,
+      cloud: 'aws',
+      keyIds: () => keys,
+      operations: { encrypt: ['GenerateDataKey', 'Encrypt'], decrypt: ['Decrypt'] },
+    }),
+  },
+};
+
+registerConformanceSuite(emulated, { report });
+
+// Against real AWS KMS: two symmetric keys of one account, and the default credential chain.
+const realA = process.env.POLYKMS_CONFORMANCE_AWS_KEY_A;
+const realB = process.env.POLYKMS_CONFORMANCE_AWS_KEY_B;
+registerConformanceSuite(
+  {
+    name: 'aws-kms (real AWS)',
+    providerId: 'aws-kms',
+    remote: true,
+    bindsContext: true,
+    unavailable: realA && realB ? undefined : 'no credentials (set POLYKMS_CONFORMANCE_AWS_KEY_A and _KEY_B)',
+    keyringForKeyA: () => new AwsKmsKeyring({ keyId: realA! }),
+    keyringForKeyB: () => new AwsKmsKeyring({ keyId: realB! }),
+    keyringWithTimeout: (timeoutMs) => new AwsKmsKeyring({ keyId: realA!, timeoutMs }),
+  },
+  { report },
+);
+
+// Against moto, an independent KMS implementation: no control plane, so no faults, denials or
+// call counts. Rotation goes through the API; DisableKey is left out because the moto_server
+// installed here answers it with an HTML error page that the SDK cannot parse.
+let moto: KmsTarget | undefined;
+const motoKeys = {} as Record<KeyName, string>;
+const motoKeyring = (keyId: string) => new AwsKmsKeyring({ keyId, client: moto!.client() });
+registerConformanceSuite(
+  {
+    name: 'aws-kms (moto)',
+    providerId: 'aws-kms',
+    remote: true,
+    bindsContext: true,
+    unavailable: motoOnPath ? undefined : 'moto_server is not on PATH',
+    async setup() {
+      moto = await startMotoTarget();
+      motoKeys.A = await moto.createKey();
+      motoKeys.B = await moto.createKey();
+    },
+    teardown: () => moto?.stop(),
+    keyringForKeyA: () => motoKeyring(motoKeys.A),
+    keyringForKeyB: () => motoKeyring(motoKeys.B),
+    keyringForMissingKey: () =>
+      motoKeyring(motoKeys.A.replace(/key\/.*$/, 'key/00000000-0000-4000-8000-000000000000')),
+    discoveryKeyring: (filter) =>
+      new AwsKmsDiscoveryKeyring({
+        discoveryFilter: {
+          partition: 'aws',
+          accountIds: [filter === 'admit' ? motoKeys.A.split(':')[4]! : '000000000000'],
+        },
+        clientProvider: () => moto!.client(),
+      }),
+    admin: {
+      rotateKey: async (key) =>
+        void (await moto!.client().send(new RotateKeyOnDemandCommand({ KeyId: motoKeys[key] }))),
+    },
+  },
+  { report },
+);

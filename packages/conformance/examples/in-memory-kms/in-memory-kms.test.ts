@@ -1,0 +1,7 @@
+import { fileURLToPath } from 'node:url';
+import { registerConformanceSuite } from '@polykms/conformance';
+import { createInMemoryKmsHarness } from './harness.js';
+
+registerConformanceSuite(createInMemoryKmsHarness(), {
+  report: { dir: fileURLToPath(new URL('../../../../.reports/conformance/', import.meta.url)) },
+});

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { unwrapDataKey } from '@polykms/envelope';
+import { assertSameBytes } from '../assertions.js';
+import { type ConformanceCase, admin, adminOf, all, remote } from '../case.js';
+import { context, suite, wrapFresh } from '../fixtures.js';
+
+export const rotationCases: readonly ConformanceCase[] = [
+  {
+    id: 'rotation/old-edks-readable',
+    title: 'EDKs wrapped before a key rotation still unwrap after it, and new wraps unwrap too',
+    needs: all(remote, admin('rotateKey')),
+    async run(harness) {
+      const before = await wrapFresh(await harness.keyringForKeyA());
+      await adminOf(harness).rotateKey('A');
+      const a = await harness.keyringForKeyA();
+      const after = await wrapFresh(a);
+      for (const [label, wrapped] of [
+        ['before', before],
+        ['after', after],
+      ] as const) {
+        const opened = await unwrapDataKey(a, {
+          suite,
+          encryptionContext: context,
+          encryptedDataKeys: [wrapped.edk],
+        });
+        assert.ok(opened, `key A returned null for its EDK wrapped ${label} the rotation`);
+        assertSameBytes(opened.dataKey, wrapped.dataKey, `the data key wrapped ${label} the rotation`);
+      }
+    },
+  },
+];

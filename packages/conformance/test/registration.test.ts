@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type ConformanceHarness,
+  buildReport,
+  conformanceCases,
+  errorTexts,
+  findSecrets,
+  registerConformanceSuite,
+  reportToMarkdown,
+  skipReason,
+} from '@polykms/conformance';
+import { KmsError } from '@polykms/envelope';
+import { describe, expect, it } from 'vitest';
+
+const bare: ConformanceHarness = {
+  name: 'bare',
+  providerId: 'bare',
+  remote: true,
+  bindsContext: false,
+  keyringForKeyA: () => {
+    throw new Error('not used');
+  },
+  keyringForKeyB: () => {
+    throw new Error('not used');
+  },
+};
+
+describe('skips', () => {
+  it('skips every case that needs a hook the harness lacks, naming the hook', () => {
+    const reasons = new Map(conformanceCases.map((c) => [c.id, skipReason(c, bare)]));
+    expect(reasons.get('isolation/key-b-ignores-key-a-no-call')).toBe('the harness has no admin.callCount');
+    expect(reasons.get('errors/disabled-key-wrap')).toBe(
+      'the harness has no admin.disableKey, admin.enableKey',
+    );
+    expect(reasons.get('discovery/admits')).toBe('the harness has no discoveryKeyring');
+    expect(reasons.get('context/unwrap-other-context')).toMatch(/does not bind the encryption context/);
+    expect(reasons.get('round-trip/generate')).toBeUndefined();
+  });
+
+  it('marks the KMS-call cases of a local keyring not applicable', () => {
+    const local = { ...bare, remote: false };
+    expect(skipReason(conformanceCases.find((c) => c.id === 'faults/abort-before-call')!, local)).toMatch(
+      /^not applicable/,
+    );
+  });
+
+  it('skips every case of an unavailable target with its reason', () => {
+    const unavailable = { ...bare, unavailable: 'no credentials (set POLYKMS_CONFORMANCE_AWS_KEY_A)' };
+    for (const c of conformanceCases) {
+      expect(skipReason(c, unavailable)).toBe('skipped: no credentials (set POLYKMS_CONFORMANCE_AWS_KEY_A)');
+    }
+  });
+
+  it('gives every case a unique id', () => {
+    const ids = conformanceCases.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('report', () => {
+  it('counts verdicts and lists each skip with its reason', () => {
+    const report = buildReport('t', 'p', [
+      { id: 'a/x', title: 'x works', verdict: 'passed' },
+      { id: 'a/y', title: 'y | pipes', verdict: 'skipped', reason: 'the harness has no admin.deny' },
+    ]);
+    expect(report.summary).toEqual({ passed: 1, failed: 0, skipped: 1, 'not run': 0 });
+    const markdown = reportToMarkdown(report);
+    expect(markdown).toContain('| `a/y` y \\| pipes | skipped | the harness has no admin.deny |');
+  });
+});
+
+describe('secret scan', () => {
+  const secret = randomBytes(32);
+  const encodings: [string, string][] = [
+    ['hex', secret.toString('hex')],
+    ['HEX', secret.toString('hex').toUpperCase()],
+    ['base64', secret.toString('base64')],
+    ['base64url', secret.subarray(5).toString('base64url')],
+    ['raw bytes', secret.toString('latin1')],
+    ['decimal list', Array.from(secret.subarray(3, 20)).join(',')],
+  ];
+  for (const [label, text] of encodings) {
+    it(`finds a data key written as ${label}, even in part`, () => {
+      // A window can read the same in two encodings (base64 without + or / is also base64url).
+      const leaks = findSecrets([{ name: 'k', bytes: secret }], [{ where: 'w', text: `x ${text} y` }]);
+      expect(leaks).toHaveLength(1);
+      expect(leaks[0]).toMatch(/^k \(.+\) in w$/);
+    });
+  }
+
+  it('finds nothing in text that does not contain the secret', () => {
+    expect(
+      findSecrets([{ name: 'k', bytes: secret }], [{ where: 'w', text: randomBytes(64).toString('hex') }]),
+    ).toEqual([]);
+  });
+
+  it('reads the message, the stack, the cause and the recipient failures of an error', () => {
+    const error = new KmsError({
+      code: 'ERR_ACCESS_DENIED',
+      provider: 'p',
+      operation: 'o',
+      cause: new Error('inner'),
+    });
+    const where = errorTexts(error, 'e').map((t) => t.where);
+    expect(where).toEqual(expect.arrayContaining(['e.message', 'e.stack', 'e.cause.message']));
+  });
+});
+
+describe('registerConformanceSuite', () => {
+  // Registered at collection time: two cases of a target without credentials, shown as skips.
+  const dir = mkdtempSync(join(tmpdir(), 'conformance-report-'));
+  registerConformanceSuite(
+    { ...bare, name: 'no credentials target', unavailable: 'no credentials (set X)' },
+    { report: { dir }, cases: conformanceCases.slice(0, 2) },
+  );
+
+  it('writes the report of an all-skipped target at once, each case with its reason', () => {
+    const report = JSON.parse(readFileSync(join(dir, 'no-credentials-target.json'), 'utf8'));
+    expect(report.summary).toEqual({ passed: 0, failed: 0, skipped: 2, 'not run': 0 });
+    expect(report.cases[0].reason).toBe('skipped: no credentials (set X)');
+    expect(readFileSync(join(dir, 'no-credentials-target.md'), 'utf8')).toContain(
+      'skipped: no credentials (set X)',
+    );
+  });
+});

@@ -1,0 +1,137 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DefaultAzureCredential } from '@azure/identity';
+import { KeyClient } from '@azure/keyvault-keys';
+import { AwsKmsKeyring } from '@polykms/aws-kms';
+import { AzureKeyVaultKeyring } from '@polykms/azure-keyvault';
+import { type RunningEmulator, startEmulator } from '@polykms/emulator';
+import { MultiKeyring, decrypt, encrypt, inspect } from '@polykms/envelope';
+import { GcpKmsKeyring, defaultClient } from '@polykms/gcp-kms';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+// The official clients configured from the emulator's exported variables alone, as a user's CI
+// would after `. ./kms.env`: no endpoint, region, credential or port in code.
+
+/** Variables of the three SDKs that could send a client elsewhere; cleared for these tests. */
+const FOREIGN = /^(AWS_|AZURE_|IDENTITY_|MSI_|GOOGLE_|GCLOUD_|CLOUDSDK_|POLYKMS_|METADATA_SERVER_DETECTION$)/;
+
+let emulator: RunningEmulator;
+let saved: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(() => emulator?.stop());
+
+describe('in this process, with the exported variables set', () => {
+  beforeEach(() => {
+    saved = { ...process.env };
+    for (const name of Object.keys(process.env)) if (FOREIGN.test(name)) delete process.env[name];
+    Object.assign(process.env, emulator.env);
+  });
+  afterEach(() => {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  });
+
+  it('every SDK and every polykms keyring made without a client reaches the emulator', async () => {
+    const env = process.env as Record<string, string>;
+    // NODE_EXTRA_CA_CERTS is read only when Node starts, so in-process the certificate it names is
+    // passed as tlsOptions.ca (the emulator README's other way); the separate process below uses
+    // the variable itself. Loopback is not *.vault.azure.net: Azure's challenge check must be off.
+    const azureOptions = {
+      tlsOptions: { ca: readFileSync(env['NODE_EXTRA_CA_CERTS'] as string, 'utf8') },
+      disableChallengeResourceVerification: true,
+    };
+
+    const kms = new KMSClient({});
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+    kms.destroy();
+    const gcp = defaultClient();
+    const parent = gcp.locationPath(
+      env['POLYKMS_GCP_PROJECT'] as string,
+      env['POLYKMS_GCP_LOCATION'] as string,
+    );
+    const [ring] = await gcp.createKeyRing({ parent, keyRingId: 'env-only', keyRing: {} });
+    const [cryptoKey] = await gcp.createCryptoKey({
+      parent: ring.name as string,
+      cryptoKeyId: 'env-only',
+      cryptoKey: { purpose: 'ENCRYPT_DECRYPT' },
+    });
+    await gcp.close();
+    const vault = new KeyClient(
+      env['AZURE_KEYVAULT_URL'] as string,
+      new DefaultAzureCredential(),
+      azureOptions,
+    );
+    await vault.createRsaKey('env-only', { keySize: 2048 });
+
+    const keyrings = {
+      aws: new AwsKmsKeyring({ keyId: KeyMetadata?.Arn as string }),
+      gcp: new GcpKmsKeyring({ keyName: cryptoKey.name as string }),
+      azure: new AzureKeyVaultKeyring({
+        keyId: `${env['AZURE_KEYVAULT_URL']}/keys/env-only`,
+        clientOptions: azureOptions,
+      }),
+    };
+    const plaintext = Buffer.from('configured by the environment alone');
+    const { message } = await encrypt(plaintext, {
+      keyring: new MultiKeyring({ generator: keyrings.aws, children: [keyrings.gcp, keyrings.azure] }),
+    });
+    expect(inspect(message).encryptedDataKeys.map((e) => e.providerId)).toEqual([
+      'aws-kms',
+      'gcp-kms',
+      'azure-kv',
+    ]);
+    for (const keyring of Object.values(keyrings)) {
+      expect(Buffer.from((await decrypt(message, { keyring })).plaintext).equals(plaintext)).toBe(true);
+    }
+
+    const count = (cloud: 'aws' | 'gcp' | 'azure', operation: string) =>
+      emulator.control.calls({ cloud, operation }).total;
+    expect([count('aws', 'CreateKey'), count('aws', 'GenerateDataKey'), count('aws', 'Decrypt')]).toEqual([
+      1, 1, 1,
+    ]);
+    expect([count('gcp', 'CreateCryptoKey'), count('gcp', 'Encrypt'), count('gcp', 'Decrypt')]).toEqual([
+      1, 1, 1,
+    ]);
+    expect([count('azure', 'create'), count('azure', 'wrapKey'), count('azure', 'unwrapKey')]).toEqual([
+      1, 1, 1,
+    ]);
+  });
+});
+
+describe('in a separate process started with the exported variables', () => {
+  const script = fileURLToPath(new URL('./support/env-only-client.mjs', import.meta.url));
+  /** Runs the script with only PATH and `env`, nothing from this process's environment. */
+  async function run(env: Record<string, string>) {
+    const { stdout } = await promisify(execFile)(process.execPath, [script], {
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      timeout: 30_000,
+    });
+    return JSON.parse(stdout) as Record<'aws' | 'azure', { roundTrip?: boolean; error?: string }>;
+  }
+
+  it('the unchanged AWS and Azure SDKs round-trip a key, trusting the vault through NODE_EXTRA_CA_CERTS', async () => {
+    emulator.control.resetCounters();
+    const report = await run({ ...emulator.env });
+    expect(report.aws).toMatchObject({ roundTrip: true });
+    expect(report.azure).toMatchObject({ roundTrip: true });
+    expect(emulator.control.calls({ cloud: 'aws', operation: 'Decrypt' }).total).toBe(1);
+    expect(emulator.control.calls({ cloud: 'azure', operation: 'unwrapKey' }).total).toBe(1);
+  });
+
+  it('without NODE_EXTRA_CA_CERTS the vault certificate is refused (so the variable is what made it work)', async () => {
+    const { NODE_EXTRA_CA_CERTS: _dropped, ...rest } = emulator.env;
+    emulator.control.resetCounters();
+    const report = await run(rest);
+    expect(report.aws).toMatchObject({ roundTrip: true });
+    expect(report.azure.error).toMatch(
+      /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/,
+    );
+    expect(emulator.control.calls({ cloud: 'azure' }).total).toBe(0);
+  });
+});
