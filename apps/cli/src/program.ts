@@ -14,12 +14,12 @@ export function buildProgram(): Command {
   const program = new Command('polykms')
     .version(VERSION)
     .description(
-      'Envelope encryption over AWS KMS, Google Cloud KMS, Azure Key Vault and local key files,\n' +
+      'Envelope encryption over AWS KMS, Google Cloud KMS, Azure Key Vault and local key files, ' +
         'in the AWS Encryption SDK message format. Keys are named by URI:\n' +
         '  aws-kms://arn:aws:kms:<region>:<account>:key/<id>\n' +
         '  gcp-kms://projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>\n' +
         '  azure-kv://<vault-host>/keys/<name>[/<version>]\n' +
-        '  local://<path-to-key-file>          (make one with `polykms keys generate`)\n' +
+        '  local://<path-to-key-file>   (make one with `polykms keys generate`)\n\n' +
         'New here? Run `polykms demo`: the whole story on a local emulator, no account needed.',
     )
     .showHelpAfterError('(run with --help for usage)');
@@ -33,9 +33,9 @@ export function buildProgram(): Command {
   registerDemo(program);
   program.addHelpText(
     'after',
-    '\nExit codes: 0 ok, 1 unexpected, 2 usage, 3 not authentic, 4 no usable key / access denied,\n' +
-      '5 context mismatch, 6 malformed input, 7 KMS unavailable, 8 file error, 9 migrate had failures,\n' +
-      '130 interrupted. Set POLYKMS_DEBUG=1 for stack traces.',
+    '\nExit codes: 0 ok, 1 unexpected, 2 usage, 3 not authentic, 4 no usable key or access denied,\n' +
+      '5 context mismatch, 6 malformed input, 7 KMS unavailable, 8 file error, 9 migrate had\n' +
+      'failures, 130 interrupted. Set POLYKMS_DEBUG=1 for stack traces.',
   );
   return program;
 }

@@ -33,8 +33,8 @@ export function registerDecrypt(program: Command): void {
     .command('decrypt')
     .summary('decrypt a message with any one of its keys')
     .description(
-      'Decrypts FILE (or stdin). Say which keys may open it: --key for specific keys (tried in order),\n' +
-        '--discovery for any key of a provider that passes a filter. Nothing is written unless the whole\n' +
+      'Decrypts FILE (or stdin). Say which keys may open it: --key for specific keys (tried in order), ' +
+        '--discovery for any key of a provider that passes a filter. Nothing is written unless the whole ' +
         'message is authentic; a file output appears complete or not at all.',
     )
     .argument('[file]', 'the message; - or absent for stdin', STDIO)

@@ -5,8 +5,8 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .summary('the migration story on a built-in emulator: no account needed (start here)')
     .description(
-      'Creates keys in emulated AWS, Google Cloud and Azure, encrypts a file for two clouds, decrypts\n' +
-        'it with each, survives an AWS outage, shows the data-key cache, moves the file to Azure\n' +
+      'Creates keys in emulated AWS, Google Cloud and Azure, encrypts a file for two clouds, decrypts ' +
+        'it with each, survives an AWS outage, shows the data-key cache, moves the file to Azure ' +
         'without re-encrypting it, and shows tampering being caught. Takes a few seconds.',
     )
     .option('--keep', 'keep the working directory with the demo files')

@@ -32,8 +32,8 @@ export function registerEmulator(program: Command): void {
     .command('emulator')
     .summary('run the local AWS KMS / Google Cloud KMS / Azure Key Vault emulator')
     .description(
-      'Starts the emulator on 127.0.0.1 and prints the environment variables that point polykms\n' +
-        '(and the official SDKs) at it. Runs until Ctrl-C. Keys live in memory unless --state is given.\n' +
+      'Starts the emulator on 127.0.0.1 and prints the environment variables that point polykms ' +
+        '(and the official SDKs) at it. Runs until Ctrl-C. Keys live in memory unless --state is given. ' +
         'For CI: start it in the background, source the variables, run your tests.',
     )
     .option('--clouds <list>', 'comma-separated clouds to serve (default aws,gcp,azure)', clouds)

@@ -23,7 +23,7 @@ export function registerEncrypt(program: Command): void {
     .command('encrypt')
     .summary('encrypt a file (or stdin) for one or more keys')
     .description(
-      'Encrypts FILE (or stdin when FILE is - or absent) into one message that each --key can decrypt on its own.\n' +
+      'Encrypts FILE (or stdin when FILE is - or absent) into one message that each --key can decrypt on its own. ' +
         'The first --key creates the data key; every --key wraps it.',
     )
     .argument('[file]', 'the file to encrypt; - or absent for stdin', STDIO)

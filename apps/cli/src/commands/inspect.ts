@@ -93,7 +93,7 @@ export function registerInspect(program: Command): void {
     .command('inspect')
     .summary('show what a message header says, without any key')
     .description(
-      'Prints the algorithm suite, encryption context and recipients (wrapped data keys) of a message.\n' +
+      'Prints the algorithm suite, encryption context and recipients (wrapped data keys) of a message. ' +
         'Needs no key and makes no KMS call; only the header is read.',
     )
     .argument('[file]', 'the message; - or absent for stdin', STDIO)

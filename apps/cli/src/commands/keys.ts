@@ -16,8 +16,8 @@ export function registerKeys(program: Command): void {
     .command('generate')
     .summary('create a new local key file (AES-256 by default)')
     .description(
-      'Creates a key file readable only by you (mode 0600) and prints the key URI to use it.\n' +
-        'It is never overwritten: losing a key loses every message only it can open, so back it up.\n' +
+      'Creates a key file readable only by you (mode 0600) and prints the key URI to use it. ' +
+        'It is never overwritten: losing a key loses every message only it can open, so back it up. ' +
         'The file holds the key itself; keep it out of version control.',
     )
     .argument('<file>', 'the key file to create')

@@ -65,10 +65,10 @@ export function registerMigrate(program: Command): void {
     .command('migrate')
     .summary('rewrap every message under a directory from some keys to others')
     .description(
-      'For each message under DIR whose recipients include a --from key: open the data key with\n' +
-        'a --from key (or --key), wrap it for every --to key, and drop the --from recipients.\n' +
-        'Other recipients stay; bodies are not touched. Each file is replaced atomically, so an\n' +
-        'interrupted run loses nothing: run it again and files already migrated (recognised from\n' +
+      'For each message under DIR whose recipients include a --from key: open the data key with ' +
+        'a --from key (or --key), wrap it for every --to key, and drop the --from recipients. ' +
+        'Other recipients stay; bodies are not touched. Each file is replaced atomically, so an ' +
+        'interrupted run loses nothing: run it again and files already migrated (recognised from ' +
         'their header, with no KMS call) are skipped.',
     )
     .argument('<dir>', 'the directory to migrate (searched recursively)')

@@ -26,10 +26,10 @@ export function registerRewrap(program: Command): void {
     .command('rewrap')
     .summary('add or replace who can decrypt a message, without touching its body')
     .description(
-      'Changes the recipients (wrapped data keys) of a message: the data key is opened once and\n' +
-        'wrapped for the new keys; the encrypted body is copied byte for byte. Use --add-key and\n' +
-        '--remove-key, or --to to replace every recipient. The data key is opened with --key /\n' +
-        '--discovery when given, else with the cloud keys the header names. Signed messages\n' +
+      'Changes the recipients (wrapped data keys) of a message: the data key is opened once and ' +
+        'wrapped for the new keys; the encrypted body is copied byte for byte. Use --add-key and ' +
+        '--remove-key, or --to to replace every recipient. The data key is opened with --key / ' +
+        '--discovery when given, else with the cloud keys the header names. Signed messages ' +
         '(suite 0x0578) cannot be rewrapped.',
     )
     .argument('<file>', 'the message; - for stdin')
