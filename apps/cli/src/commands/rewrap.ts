@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type RecipientFailure, parseHeader } from '@polykms/envelope';
+import { type EncryptedDataKey, type RecipientFailure, parseHeader } from '@polykms/envelope';
 import { keyUriOfEncryptedDataKey } from '@polykms/key-uri';
 import { CliError } from '../cli-error.js';
 import { decryptKeyring, encryptKeyring } from '../config/keyrings.js';
@@ -71,7 +71,7 @@ export function registerRewrap(program: Command): void {
       const added = await recipientsOf(adding);
       const keep = flags.to
         ? () => false
-        : (edk: Parameters<typeof matchesAny>[1]) => !matchesAny(removed, edk) && !matchesAny(added, edk);
+        : (edk: EncryptedDataKey) => !matchesAny(removed, edk) && !matchesAny(added, edk);
       const openers =
         flags.key || flags.discovery
           ? { keys: flags.key, discovery: flags.discovery }
