@@ -1,0 +1,110 @@
+import type { Command } from 'commander';
+import { decrypt, decryptStream, isPolykmsError, parseHeader } from '@polykms/envelope';
+import { CliError } from '../cli-error.js';
+import { assertWritable } from '../io/atomic-output.js';
+import { readHeaderBytes } from '../io/header-bytes.js';
+import { openSource, streamToOutput } from '../io/stream-io.js';
+import { decryptKeyring } from '../config/keyrings.js';
+import { STDIO, readInput } from '../io/input.js';
+import { writeStdout } from '../io/output.js';
+import { collect, parseContext, parsePositiveInt } from '../options.js';
+import { ENCRYPTED_SUFFIX } from './encrypt.js';
+
+async function isSigned(file: string): Promise<boolean> {
+  try {
+    return parseHeader((await readHeaderBytes(file)).bytes).suite.signature !== undefined;
+  } catch {
+    return false; // the streaming decrypt reports what is wrong with the header
+  }
+}
+
+interface DecryptFlags {
+  key?: string[];
+  discovery?: string[];
+  expectContext?: string[];
+  output?: string;
+  force?: boolean;
+  allowV1?: boolean;
+  maxEncryptedDataKeys?: string;
+}
+
+export function registerDecrypt(program: Command): void {
+  program
+    .command('decrypt')
+    .summary('decrypt a message with any one of its keys')
+    .description(
+      'Decrypts FILE (or stdin). Say which keys may open it: --key for specific keys (tried in order), ' +
+        '--discovery for any key of a provider that passes a filter. Nothing is written unless the whole ' +
+        'message is authentic; a file output appears complete or not at all.',
+    )
+    .argument('[file]', 'the message; - or absent for stdin', STDIO)
+    .option('-k, --key <uri>', 'a key allowed to decrypt (repeatable)', collect)
+    .option(
+      '--discovery <filter>',
+      'allow any key matching: aws-kms://<partition>/<account>, gcp-kms://projects/<p>[/locations/<l>], ' +
+        'azure-kv://<vault-host> (repeatable)',
+      collect,
+    )
+    .option(
+      '-e, --expect-context <key=value>',
+      'fail unless the message is bound to this pair (repeatable)',
+      collect,
+    )
+    .option('-o, --output <file>', `where to write; default FILE without ${ENCRYPTED_SUFFIX}, else stdout`)
+    .option('-f, --force', 'replace the output file if it exists')
+    .option('--allow-v1', 'also read non-committing (v1) messages written by older ESDKs')
+    .option('--max-encrypted-data-keys <n>', 'refuse messages with more wrapped keys than this (default 32)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  polykms decrypt report.pdf.pkms --key local://app.key            # writes report.pdf\n' +
+        '  polykms decrypt data.pkms --discovery aws-kms://aws/111122223333 -e tenant=acme -o -',
+    )
+    .action(async (file: string, flags: DecryptFlags) => {
+      const output =
+        flags.output ??
+        (file !== STDIO && file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : STDIO);
+      const encryptionContext = parseContext(flags.expectContext, '--expect-context');
+      const maxEncryptedDataKeys = flags.maxEncryptedDataKeys
+        ? parsePositiveInt(flags.maxEncryptedDataKeys, '--max-encrypted-data-keys')
+        : undefined;
+      if (output !== STDIO) await assertWritable(output, flags.force === true);
+      const keyring = await decryptKeyring(flags.key, flags.discovery);
+      const options = {
+        keyring,
+        encryptionContext,
+        maxEncryptedDataKeys,
+        commitmentPolicy: flags.allowV1
+          ? ('require-encrypt-allow-decrypt' as const)
+          : ('require-encrypt-require-decrypt' as const),
+      };
+      if (output === STDIO && file !== STDIO && (await isSigned(file))) {
+        // A signature is checked only at the end, so a signed message goes to stdout only whole.
+        const result = await decrypt(await readInput(file), options);
+        try {
+          await writeStdout(result.plaintext);
+        } finally {
+          result.plaintext.fill(0);
+        }
+      } else {
+        // Into a file, frames may be released before the signature is checked: the file is
+        // renamed into place only after it was, and deleted otherwise.
+        const stream = decryptStream({
+          ...options,
+          signedMessages: output === STDIO ? 'refuse' : 'release-before-signature',
+        });
+        try {
+          await streamToOutput(await openSource(file), stream, output, 'decrypting');
+        } catch (error) {
+          if (isPolykmsError(error, 'ERR_UNSUPPORTED') && output === STDIO) {
+            throw new CliError(
+              'a signed message from stdin cannot be checked before its end: decrypt it into a file with --output',
+            );
+          }
+          throw error;
+        }
+      }
+      if (output !== STDIO)
+        process.stderr.write(`decrypted ${file === STDIO ? 'stdin' : file} -> ${output}\n`);
+    });
+}

@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .summary('the migration story on a built-in emulator: no account needed (start here)')
+    .description(
+      'Creates keys in emulated AWS, Google Cloud and Azure, encrypts a file for two clouds, decrypts ' +
+        'it with each, survives an AWS outage, shows the data-key cache, moves the file to Azure ' +
+        'without re-encrypting it, and shows tampering being caught. Takes a few seconds.',
+    )
+    .option('--keep', 'keep the working directory with the demo files')
+    .action(async (flags: { keep?: boolean }) => {
+      const { runDemo } = await import('../demo/run-demo.js');
+      await runDemo({ keep: flags.keep === true, color: process.stdout.isTTY === true });
+    });
+}

@@ -1,0 +1,105 @@
+import type { Command } from 'commander';
+import { type MessageInfo, inspect } from '@polykms/envelope';
+import { keyUriOfEncryptedDataKey } from '@polykms/key-uri';
+import { readHeaderBytes } from '../io/header-bytes.js';
+import { STDIO } from '../io/input.js';
+
+export interface InspectReport extends Omit<MessageInfo, 'bodyLength'> {
+  readonly file: string;
+  readonly totalLength: number;
+  readonly bodyLength: number;
+  /** Each recipient with the key URI that decrypts it, where the header names one. */
+  readonly recipients: readonly RecipientInfo[];
+}
+
+export interface RecipientInfo {
+  readonly providerId: string;
+  readonly providerInfo: string;
+  /** The key URI that decrypts it, where the header names a cloud key. */
+  readonly keyUri?: string | undefined;
+  /** For raw (local) keys: the key name and kind the provider info carries. */
+  readonly rawKey?: { readonly name: string; readonly kind: 'aes' | 'rsa-or-other' } | undefined;
+}
+
+/** Raw AES provider info: key name ‖ u32 tag bits (128) ‖ u32 IV length (12) ‖ IV (12). */
+function rawKeyOf(providerInfo: string): RecipientInfo['rawKey'] {
+  if (!providerInfo.startsWith('base64:')) return { name: providerInfo, kind: 'rsa-or-other' };
+  const info = Buffer.from(providerInfo.slice('base64:'.length), 'base64');
+  const at = info.length - 20;
+  if (at > 0 && info.readUInt32BE(at) === 128 && info.readUInt32BE(at + 4) === 12) {
+    return { name: info.subarray(0, at).toString('utf8'), kind: 'aes' };
+  }
+  return undefined;
+}
+
+function describeRecipient(edk: { providerId: string; providerInfo: string }): RecipientInfo {
+  const keyUri = keyUriOfEncryptedDataKey(edk.providerId, edk.providerInfo);
+  if (keyUri) return { ...edk, keyUri };
+  return { ...edk, rawKey: rawKeyOf(edk.providerInfo) };
+}
+
+export async function inspectFile(file: string): Promise<InspectReport> {
+  const { bytes, totalLength } = await readHeaderBytes(file);
+  const info = inspect(bytes);
+  return {
+    file,
+    ...info,
+    totalLength,
+    bodyLength: totalLength - info.headerLength,
+    recipients: info.encryptedDataKeys.map(describeRecipient),
+  };
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+function formatRecipient(r: RecipientInfo): string {
+  if (r.keyUri) {
+    const version = r.providerId === 'gcp-kms' ? `  (version ${r.providerInfo.split('/').pop()})` : '';
+    return `${r.keyUri}${version}`;
+  }
+  if (r.rawKey) {
+    const kind = r.rawKey.kind === 'aes' ? 'raw AES' : 'raw RSA or other';
+    return `${kind} key, namespace '${r.providerId}', name '${r.rawKey.name}'`;
+  }
+  return `provider '${r.providerId}', info ${r.providerInfo}`;
+}
+
+export function formatInspectReport(report: InspectReport): string {
+  const hexId = `0x${report.suiteId.toString(16).padStart(4, '0')}`;
+  const traits = [
+    report.committing ? 'key-committing' : 'not key-committing',
+    report.signed ? 'signed' : 'unsigned',
+  ];
+  const contextPairs = Object.entries(report.encryptionContext);
+  const lines = [
+    `message      ${report.file === STDIO ? 'stdin' : report.file} (${report.totalLength} bytes)`,
+    `format       v${report.version}, suite ${hexId} ${report.suiteName} (${traits.join(', ')})`,
+    `message id   ${report.messageId}`,
+    `context      ${contextPairs.length === 0 ? '(none)' : contextPairs.map(([k, v]) => `${k}=${v}`).join('\n             ')}`,
+    `recipients   ${report.recipients.length}`,
+    ...report.recipients.map((r) => `  - ${formatRecipient(r)}`),
+    `body         ${report.contentType}, ${report.contentType === 'framed' ? `frames of ${formatBytes(report.frameLength)}, ` : ''}${report.bodyLength} bytes after a ${report.headerLength}-byte header`,
+    'note         the header is not authenticated until a key opens the message: treat these as claims',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerInspect(program: Command): void {
+  program
+    .command('inspect')
+    .summary('show what a message header says, without any key')
+    .description(
+      'Prints the algorithm suite, encryption context and recipients (wrapped data keys) of a message. ' +
+        'Needs no key and makes no KMS call; only the header is read.',
+    )
+    .argument('[file]', 'the message; - or absent for stdin', STDIO)
+    .option('--json', 'print JSON instead of text')
+    .action(async (file: string, flags: { json?: boolean }) => {
+      const report = await inspectFile(file);
+      process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatInspectReport(report));
+    });
+}

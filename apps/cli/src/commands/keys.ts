@@ -1,0 +1,62 @@
+import { basename } from 'node:path';
+import { type Command, Option } from 'commander';
+import { generateKeyFile } from '@polykms/local';
+import { parsePositiveInt } from '../options.js';
+
+interface GenerateFlags {
+  type: 'aes' | 'rsa';
+  namespace: string;
+  name?: string;
+  bits?: string;
+}
+
+export function registerKeys(program: Command): void {
+  const keys = program.command('keys').summary('manage local key files');
+  keys
+    .command('generate')
+    .summary('create a new local key file (AES-256 by default)')
+    .description(
+      'Creates a key file readable only by you (mode 0600) and prints the key URI to use it. ' +
+        'It is never overwritten: losing a key loses every message only it can open, so back it up. ' +
+        'The file holds the key itself; keep it out of version control.',
+    )
+    .argument('<file>', 'the key file to create')
+    .addOption(
+      new Option('--type <type>', 'aes (symmetric) or rsa (public key can be shared)')
+        .choices(['aes', 'rsa'])
+        .default('aes'),
+    )
+    .option(
+      '--namespace <ns>',
+      'the key namespace written into messages (the EDK provider id)',
+      'polykms-local',
+    )
+    .option('--name <name>', 'the key name written into messages (default: the file name)')
+    .option('--bits <n>', 'AES: 128, 192 or 256 (default 256); RSA: 2048, 3072 or 4096 (default 3072)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  polykms keys generate app.key && polykms encrypt notes.txt --key local://app.key',
+    )
+    .action(async (file: string, flags: GenerateFlags) => {
+      const name = flags.name ?? basename(file).replace(/\.(key|json)$/, '');
+      const bits = flags.bits ? parsePositiveInt(flags.bits, '--bits') : undefined;
+      const generated =
+        flags.type === 'aes'
+          ? await generateKeyFile(file, {
+              type: 'aes',
+              namespace: flags.namespace,
+              name,
+              bits: bits as 128 | 192 | 256 | undefined,
+            })
+          : await generateKeyFile(file, {
+              type: 'rsa',
+              namespace: flags.namespace,
+              name,
+              modulusLength: bits as 2048 | 3072 | 4096 | undefined,
+            });
+      process.stderr.write(
+        `created ${generated.type.toUpperCase()} key file ${generated.path} (namespace ${generated.namespace}, name ${generated.name})\n`,
+      );
+      process.stdout.write(`local://${file}\n`);
+    });
+}

@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { type MessageHeader, isPolykmsError, parseHeader } from '@polykms/envelope';
+import { CliError } from '../cli-error.js';
+import { decryptKeyring, encryptKeyring } from '../config/keyrings.js';
+import { ExitCode } from '../exit-codes.js';
+import { readHeaderBytes } from '../io/header-bytes.js';
+import { listFiles } from '../io/list-files.js';
+import { collect, parsePositiveInt, parseShard, type Shard } from '../options.js';
+import { forEachConcurrently } from '../pool.js';
+import { createProgress } from '../progress.js';
+import { type Recipient, matchesAny, recipientsOf } from '../recipients.js';
+import { type RewrapPlan, rewrapFile } from '../rewrap-message.js';
+
+interface MigrateFlags {
+  from?: string[];
+  to?: string[];
+  key?: string[];
+  concurrency?: string;
+  dryRun?: boolean;
+  shard?: string;
+  verbose?: boolean;
+  json?: boolean;
+}
+
+export type FileState =
+  /** Rewrapped now (or would be, in a dry run). */
+  | 'migrated'
+  /** Every target key is a recipient and no source key is: done by an earlier run. */
+  | 'already-migrated'
+  /** Not a message, or none of its recipients is a source key: not ours to migrate. */
+  | 'not-applicable'
+  | 'failed';
+
+export interface MigrateSummary {
+  readonly dryRun: boolean;
+  readonly shard: Shard | undefined;
+  readonly files: number;
+  readonly migrated: number;
+  readonly alreadyMigrated: number;
+  readonly notApplicable: number;
+  readonly failed: readonly { file: string; code: string; error: string }[];
+}
+
+/** Which worker of `--shard i/n` owns a file: by a hash of its path, so it never depends on listing order. */
+export function shardOf(relativePath: string, count: number): number {
+  return createHash('sha256').update(relativePath).digest().readUInt32BE(0) % count;
+}
+
+export function classify(
+  header: MessageHeader,
+  from: readonly Recipient[],
+  to: readonly Recipient[],
+): FileState {
+  const edks = header.encryptedDataKeys;
+  const hasSource = edks.some((edk) => matchesAny(from, edk));
+  const hasAllTargets = to.every((target) => edks.some((edk) => target.matches(edk)));
+  if (!hasSource && hasAllTargets) return 'already-migrated';
+  return hasSource ? 'migrated' : 'not-applicable';
+}
+
+export function registerMigrate(program: Command): void {
+  program
+    .command('migrate')
+    .summary('rewrap every message under a directory from some keys to others')
+    .description(
+      'For each message under DIR whose recipients include a --from key: open the data key with ' +
+        'a --from key (or --key), wrap it for every --to key, and drop the --from recipients. ' +
+        'Other recipients stay; bodies are not touched. Each file is replaced atomically, so an ' +
+        'interrupted run loses nothing: run it again and files already migrated (recognised from ' +
+        'their header, with no KMS call) are skipped.',
+    )
+    .argument('<dir>', 'the directory to migrate (searched recursively)')
+    .option('--from <uri>', 'a key to migrate away from (repeatable)', collect)
+    .option('--to <uri>', 'a key to migrate to (repeatable)', collect)
+    .option('-k, --key <uri>', 'another key allowed to open the data key (repeatable)', collect)
+    .option('--concurrency <n>', 'files in flight at once', '4')
+    .option('--shard <i/n>', 'take only this worker’s share of the files (0 ≤ i < n), for parallel jobs')
+    .option('--dry-run', 'report what would change; write nothing and call no KMS')
+    .option('-v, --verbose', 'print one line per file')
+    .option('--json', 'print the summary as JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  polykms migrate ./archive --from aws-kms://arn:aws:kms:… --to azure-kv://myvault.vault.azure.net/keys/app\n' +
+        '  polykms migrate ./archive --from local://old.key --to local://new.key --shard 2/8 --concurrency 16',
+    )
+    .action(async (dir: string, flags: MigrateFlags) => {
+      const summary = await migrate(dir, flags);
+      if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      else process.stderr.write(formatSummary(summary));
+      if (summary.failed.length > 0) process.exitCode = ExitCode.PartialFailure;
+    });
+}
+
+export function formatSummary(s: MigrateSummary): string {
+  const lines = [
+    `${s.dryRun ? 'dry run: ' : ''}${s.files} files${s.shard ? ` in shard ${s.shard.index}/${s.shard.count}` : ''}: ` +
+      `${s.migrated} ${s.dryRun ? 'to migrate' : 'migrated'}, ${s.alreadyMigrated} already migrated, ` +
+      `${s.notApplicable} skipped (not a message, or no --from recipient), ${s.failed.length} failed`,
+    ...s.failed.map((f) => `  failed ${f.file}: [${f.code}] ${f.error}`),
+  ];
+  if (s.failed.length > 0)
+    lines.push('Fix the cause and run the same command again: migrated files are skipped.');
+  return `${lines.join('\n')}\n`;
+}
+
+async function migrate(dir: string, flags: MigrateFlags): Promise<MigrateSummary> {
+  if (!flags.from?.length || !flags.to?.length) {
+    throw new CliError('migrate needs at least one --from key and one --to key');
+  }
+  const concurrency = parsePositiveInt(flags.concurrency ?? '4', '--concurrency');
+  const shard = flags.shard ? parseShard(flags.shard) : undefined;
+  const from = await recipientsOf(flags.from);
+  const to = await recipientsOf(flags.to);
+  const dryRun = flags.dryRun === true;
+  // Keyrings are built even in a dry run, so that a typo in a URI fails before the report.
+  const plan: RewrapPlan = {
+    unwrapKeyring: await decryptKeyring([...flags.from, ...(flags.key ?? [])], undefined),
+    addKeyring: await encryptKeyring(flags.to, '--to'),
+    keep: (edk) => !matchesAny(from, edk) && !matchesAny(to, edk),
+  };
+
+  let files = await listFiles(dir);
+  if (shard) files = files.filter((file) => shardOf(file, shard.count) === shard.index);
+  const counts = { migrated: 0, alreadyMigrated: 0, notApplicable: 0 };
+  const failed: { file: string; code: string; error: string }[] = [];
+  const progress = createProgress(files.length, dryRun ? 'checking' : 'migrating');
+  const log = (file: string, what: string) => {
+    if (flags.verbose) process.stderr.write(`${what.padEnd(16)} ${file}\n`);
+  };
+
+  await forEachConcurrently(files, concurrency, async (file) => {
+    const path = join(dir, file);
+    try {
+      const state = await migrateFile(path, from, to, plan, dryRun);
+      if (state === 'migrated') counts.migrated++;
+      else if (state === 'already-migrated') counts.alreadyMigrated++;
+      else counts.notApplicable++;
+      log(file, dryRun && state === 'migrated' ? 'would migrate' : state);
+    } catch (error) {
+      const code = isPolykmsError(error)
+        ? error.code
+        : ((error as { code?: string }).code ?? 'ERR_UNEXPECTED');
+      failed.push({ file, code, error: error instanceof Error ? error.message : String(error) });
+      log(file, 'failed');
+    } finally {
+      progress.increment();
+    }
+  });
+  progress.stop();
+  return { dryRun, shard, files: files.length, ...counts, failed };
+}
+
+async function migrateFile(
+  path: string,
+  from: readonly Recipient[],
+  to: readonly Recipient[],
+  plan: RewrapPlan,
+  dryRun: boolean,
+): Promise<FileState> {
+  let header: MessageHeader;
+  try {
+    header = parseHeader((await readHeaderBytes(path)).bytes);
+  } catch (error) {
+    if (isPolykmsError(error, 'ERR_MALFORMED_MESSAGE')) return 'not-applicable';
+    throw error;
+  }
+  const state = classify(header, from, to);
+  if (state !== 'migrated' || dryRun) return state;
+  // Streamed into a temporary file renamed over the original: the file is old or new, never half.
+  await rewrapFile(path, path, plan);
+  return 'migrated';
+}

@@ -1,0 +1,63 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createProgress } from '../progress.js';
+import { AtomicOutput } from './atomic-output.js';
+import { STDIO } from './input.js';
+
+/** Files smaller than this finish before a progress bar would be worth drawing. */
+const PROGRESS_THRESHOLD = 16 * 1024 * 1024;
+
+export interface Source {
+  readonly stream: Readable;
+  /** Known for files; undefined for stdin. */
+  readonly size: number | undefined;
+}
+
+export async function openSource(path: string): Promise<Source> {
+  if (path === STDIO) return { stream: process.stdin, size: undefined };
+  const { size } = await stat(path);
+  return { stream: createReadStream(path), size };
+}
+
+/** Counts bytes through to a progress bar on a terminal; a plain pass-through otherwise. */
+function progressCounter(size: number | undefined, label: string): Transform {
+  const progress =
+    size !== undefined && size >= PROGRESS_THRESHOLD ? createProgress(size, label, 'bytes') : undefined;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      progress?.increment(chunk.length);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      progress?.stop();
+      callback();
+    },
+  });
+}
+
+/**
+ * Streams `source` through `transform` into `output`: to stdout as it goes, or into a file that
+ * appears only once everything succeeded (see AtomicOutput).
+ */
+export async function streamToOutput(
+  source: Source,
+  transform: Transform,
+  output: string,
+  label: string,
+): Promise<void> {
+  const counter = progressCounter(source.size, label);
+  if (output === STDIO) {
+    await pipeline(source.stream, counter, transform, process.stdout, { end: false });
+    return;
+  }
+  const file = await AtomicOutput.create(output);
+  try {
+    await pipeline(source.stream, counter, transform, file.stream);
+    await file.commit();
+  } catch (error) {
+    await file.abort();
+    throw error;
+  }
+}

@@ -1,0 +1,53 @@
+import { isPolykmsError } from '@polykms/envelope';
+import { CliError } from './cli-error.js';
+import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
+
+const hints: Partial<Record<ExitCodeValue, string>> = {
+  [ExitCode.Usage]: 'Run the command with --help to see its options and examples.',
+  [ExitCode.DecryptFailed]:
+    'The message was altered or truncated, or a wrapped data key does not open: restore it from a good copy.',
+  [ExitCode.NoKey]:
+    'Pass a --key that is one of the recipients (`polykms inspect FILE` lists them) and check that your ' +
+    'credentials may use it.',
+  [ExitCode.ContextMismatch]: 'Compare --expect-context with the context that `polykms inspect FILE` shows.',
+  [ExitCode.MalformedInput]: 'Is this an encrypted message? `polykms inspect FILE` reads its header.',
+  [ExitCode.ProviderUnavailable]:
+    'The KMS could not be reached or is throttling: try again later, or decrypt through another recipient.',
+};
+
+function describeIoError(error: NodeJS.ErrnoException): string {
+  const path = error.path ? ` '${error.path}'` : '';
+  switch (error.code) {
+    case 'ENOENT':
+      return `no such file or directory${path}`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied${path}`;
+    case 'EISDIR':
+      return `${path.trim()} is a directory, not a file`;
+    case 'EPIPE':
+      return 'the program reading the output closed it before the end';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    default:
+      return error.message;
+  }
+}
+
+/**
+ * Prints one failure to stderr and returns its exit code. Messages come from typed errors that
+ * never contain plaintext or key material; causes (SDK errors) are printed only with POLYKMS_DEBUG=1.
+ */
+export function reportError(error: unknown, write: (line: string) => void): ExitCodeValue {
+  const exitCode = error instanceof CliError ? error.exitCode : exitCodeFor(error);
+  let message: string;
+  if (error instanceof CliError || isPolykmsError(error)) message = error.message;
+  else if (exitCode === ExitCode.Io) message = describeIoError(error as NodeJS.ErrnoException);
+  else message = error instanceof Error ? error.message : String(error);
+  const code = isPolykmsError(error) ? ` [${error.code}]` : '';
+  write(`polykms: error${code}: ${message}`);
+  const hint = error instanceof CliError ? undefined : hints[exitCode];
+  if (hint) write(`  ${hint}`);
+  if (process.env['POLYKMS_DEBUG'] === '1' && error instanceof Error) write(error.stack ?? '');
+  return exitCode;
+}

@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type RunningEmulator, startEmulator } from '@polykms/emulator';
+import { createAwsKey, createAzureKey, createGcpKey } from 'polykms/emulator-clouds';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureCliBuilt, filesIn, runCli, spawnCli, workDir } from './cli-harness.js';
+
+// The built CLI against the emulator over loopback, configured only by the environment variables
+// the emulator exports: the way a CI job or a developer shell uses it.
+let emulator: RunningEmulator;
+let dir: string;
+let cleanup: () => Promise<void>;
+let aws: string;
+let gcp: string;
+let azure: string;
+const plaintext = Buffer.from(Array.from({ length: 30000 }, (_, i) => `row ${i}`).join('\n'));
+const cli = (args: string[], input?: Uint8Array) => runCli(args, { cwd: dir, env: emulator.env, input });
+const bodyOf = async (file: string) => {
+  const info = JSON.parse((await cli(['inspect', file, '--json'])).stdout.toString()) as {
+    headerLength: number;
+  };
+  return (await readFile(join(dir, file))).subarray(info.headerLength);
+};
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+beforeAll(async () => {
+  await ensureCliBuilt();
+  ({ dir, cleanup } = await workDir());
+  emulator = await startEmulator({ adminPort: false });
+  aws = await createAwsKey(emulator.aws, 'cli test');
+  gcp = await createGcpKey(emulator.gcp, 'cli-test', 'data');
+  azure = await createAzureKey(emulator.azure, 'cli-test');
+  await writeFile(join(dir, 'data.txt'), plaintext);
+  const enc = await cli([
+    'encrypt',
+    'data.txt',
+    '--key',
+    aws,
+    '--key',
+    gcp,
+    '-c',
+    'app=test',
+    '-o',
+    'two.pkms',
+  ]);
+  expect(enc.code, enc.stderr).toBe(0);
+}, 120_000);
+
+afterEach(() => emulator?.control.reset());
+afterAll(async () => {
+  await emulator?.stop();
+  await cleanup?.();
+});
+
+describe('encrypt for two clouds, decrypt with each', () => {
+  it('lists both cloud keys as recipients in inspect', async () => {
+    const out = (await cli(['inspect', 'two.pkms'])).stdout.toString();
+    expect(out).toContain(aws);
+    expect(out).toContain(gcp);
+  });
+
+  it.each([
+    ['AWS', () => aws],
+    ['Google Cloud', () => gcp],
+  ])('decrypts with %s alone', async (_name, key) => {
+    const result = await cli(['decrypt', 'two.pkms', '--key', key(), '-e', 'app=test', '-o', '-']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toEqual(plaintext);
+  });
+
+  it('decrypts through discovery filters naming the account or the project', async () => {
+    const account = /:(\d{12}):/.exec(aws)?.[1];
+    const project = /projects\/([^/]+)/.exec(gcp)?.[1];
+    for (const filter of [`aws-kms://aws/${account}`, `gcp-kms://projects/${project}`]) {
+      const result = await cli(['decrypt', 'two.pkms', '--discovery', filter, '-o', '-']);
+      expect(result.code, `${filter}: ${result.stderr}`).toBe(0);
+      expect(result.stdout).toEqual(plaintext);
+    }
+    const other = await cli(['decrypt', 'two.pkms', '--discovery', 'aws-kms://aws/999999999999', '-o', '-']);
+    expect(other.code).toBe(4);
+  });
+});
+
+describe('outages and refusals', () => {
+  it('exit 7 when the only allowed cloud is down, and success through the other one', async () => {
+    emulator.control.injectFault({ cloud: 'aws', kind: 'unavailable' });
+    const down = await cli(['decrypt', 'two.pkms', '--key', aws, '-o', 'down.txt']);
+    expect(down.code).toBe(7);
+    expect(down.stderr).toContain('ERR_UNAVAILABLE');
+    const failover = await cli(['decrypt', 'two.pkms', '--key', aws, '--key', gcp, '-o', '-']);
+    expect(failover.code, failover.stderr).toBe(0);
+    expect(failover.stdout).toEqual(plaintext);
+    expect(await filesIn(dir)).not.toContain('down.txt');
+  });
+
+  it('exit 4 when the KMS denies the decrypt permission', async () => {
+    emulator.control.deny({ cloud: 'gcp', operation: 'Decrypt' });
+    const result = await cli(['decrypt', 'two.pkms', '--key', gcp, '-o', '-']);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('ERR_ACCESS_DENIED');
+  });
+
+  it('exit 7 and no output file when a recipient cannot wrap during encrypt, within the KMS deadline', async () => {
+    // Google's client retries UNAVAILABLE for minutes; the CLI's per-call deadline ends that.
+    emulator.control.injectFault({ cloud: 'gcp', kind: 'unavailable' });
+    const before = await filesIn(dir);
+    const result = await runCli(['encrypt', 'data.txt', '--key', aws, '--key', gcp, '-o', 'partial.pkms'], {
+      cwd: dir,
+      env: { ...emulator.env, POLYKMS_KMS_TIMEOUT_MS: '1500' },
+    });
+    expect(result.code, result.stderr).toBe(7);
+    expect(result.stderr).toContain('ERR_TIMEOUT');
+    expect(await filesIn(dir)).toEqual(before);
+  });
+
+  it('exit 2 for an AWS alias on decrypt: a message names the key, never the alias', async () => {
+    const result = await cli([
+      'decrypt',
+      'two.pkms',
+      '--key',
+      'aws-kms://arn:aws:kms:us-east-1:111122223333:alias/app',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('never the alias');
+  });
+});
+
+describe('polykms rewrap', () => {
+  it('moves a message from AWS to Azure, keeping Google Cloud, with the body byte for byte', async () => {
+    await writeFile(join(dir, 'move.pkms'), await readFile(join(dir, 'two.pkms')));
+    const bodyBefore = sha(await bodyOf('move.pkms'));
+    const result = await cli(['rewrap', 'move.pkms', '--add-key', azure, '--remove-key', aws]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(sha(await bodyOf('move.pkms'))).toBe(bodyBefore);
+    const info = JSON.parse((await cli(['inspect', 'move.pkms', '--json'])).stdout.toString());
+    expect(info.recipients.map((r: { providerId: string }) => r.providerId)).toEqual(['gcp-kms', 'azure-kv']);
+    const viaAzure = await cli(['decrypt', 'move.pkms', '--key', azure, '-o', '-']);
+    expect(viaAzure.code, viaAzure.stderr).toBe(0);
+    expect(viaAzure.stdout).toEqual(plaintext);
+    expect((await cli(['decrypt', 'move.pkms', '--key', aws, '-o', '-'])).code).toBe(4);
+  });
+
+  it('--to replaces every recipient, opening the data key with --key', async () => {
+    const result = await cli(['rewrap', 'two.pkms', '--key', gcp, '--to', azure, '-o', 'azure-only.pkms']);
+    expect(result.code, result.stderr).toBe(0);
+    const info = JSON.parse((await cli(['inspect', 'azure-only.pkms', '--json'])).stdout.toString());
+    expect(info.recipients.map((r: { providerId: string }) => r.providerId)).toEqual(['azure-kv']);
+  });
+
+  it('leaves the file untouched when the data key cannot be opened', async () => {
+    await writeFile(join(dir, 'stuck.pkms'), await readFile(join(dir, 'two.pkms')));
+    const before = await readFile(join(dir, 'stuck.pkms'));
+    emulator.control.injectFault({ cloud: 'aws', kind: 'unavailable' });
+    emulator.control.injectFault({ cloud: 'gcp', kind: 'unavailable' });
+    const result = await runCli(['rewrap', 'stuck.pkms', '--add-key', azure], {
+      cwd: dir,
+      env: { ...emulator.env, POLYKMS_KMS_TIMEOUT_MS: '1500' },
+    });
+    expect(result.code).toBe(7);
+    expect(await readFile(join(dir, 'stuck.pkms'))).toEqual(before);
+    expect((await filesIn(dir)).filter((f) => f.endsWith('.polykms-tmp'))).toEqual([]);
+  });
+});
+
+describe('polykms migrate', () => {
+  const corpus = join('corpus');
+  const count = 6;
+
+  beforeAll(async () => {
+    await mkdir(join(dir, corpus, 'nested'), { recursive: true });
+    for (let i = 0; i < count; i++) {
+      const sub = i % 2 ? 'nested/' : '';
+      await writeFile(join(dir, corpus, `${sub}r${i}.txt`), `record ${i}`);
+      const enc = await cli([
+        'encrypt',
+        join(corpus, `${sub}r${i}.txt`),
+        '--key',
+        aws,
+        '-o',
+        join(corpus, `${sub}r${i}.pkms`),
+      ]);
+      expect(enc.code, enc.stderr).toBe(0);
+    }
+  }, 120_000);
+
+  it('survives being interrupted, and a second run finishes the rest and skips what was done', async () => {
+    // Every Azure wrap takes a while, so the run can be interrupted in the middle.
+    emulator.control.injectFault({ cloud: 'azure', kind: 'latency', latencyMs: 300 });
+    const child = spawnCli(
+      ['migrate', corpus, '--from', aws, '--to', azure, '--concurrency', '1', '--verbose'],
+      { cwd: dir, env: emulator.env },
+    );
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/^migrated /m.test(stderr)) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    const firstRun = (stderr.match(/^migrated /gm) ?? []).length;
+    expect(firstRun).toBeGreaterThan(0);
+    expect(firstRun).toBeLessThan(count);
+    expect((await filesIn(join(dir, corpus))).filter((f) => f.includes('.polykms-tmp'))).toEqual([]);
+
+    emulator.control.clearFaults();
+    const resumed = await cli(['migrate', corpus, '--from', aws, '--to', azure, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const summary = JSON.parse(resumed.stdout.toString());
+    expect(summary).toMatchObject({ migrated: count - firstRun, alreadyMigrated: firstRun, failed: [] });
+    // Files that are not messages (the .txt originals) are counted as skipped.
+    expect(summary.notApplicable).toBe(count);
+    // Every file now has Azure and no AWS recipient (a dry run finds nothing left to do), and a
+    // file from each run decrypts with Azure.
+    const check = JSON.parse(
+      (await cli(['migrate', corpus, '--from', aws, '--to', azure, '--dry-run', '--json'])).stdout.toString(),
+    );
+    expect(check).toMatchObject({ migrated: 0, alreadyMigrated: count });
+    for (const i of [0, count - 1]) {
+      const file = join(corpus, `${i % 2 ? 'nested/' : ''}r${i}.pkms`);
+      const result = await cli(['decrypt', file, '--key', azure, '-o', '-']);
+      expect(result.stdout.toString(), file).toBe(`record ${i}`);
+    }
+  });
+});
