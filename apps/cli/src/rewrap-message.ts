@@ -70,6 +70,8 @@ export async function rewrapMessage(message: Uint8Array, plan: RewrapPlan): Prom
     decryptKeyring: plan.unwrapKeyring,
     keyring: newRecipients(header.encryptedDataKeys, plan),
     mode: 'replace',
+    // The commands replace the original in place by default and warn when a copy is kept.
+    retireOriginal: true,
   });
   return { message: result.message, missingRecipients: result.missingRecipients };
 }
@@ -88,6 +90,7 @@ export async function rewrapFile(
     decryptKeyring: plan.unwrapKeyring,
     keyring: newRecipients(header.encryptedDataKeys, plan),
     mode: 'replace',
+    retireOriginal: true,
   });
   const output = await AtomicOutput.create(outputPath);
   try {

@@ -30,7 +30,10 @@ export function registerRewrap(program: Command): void {
         'wrapped for the new keys; the encrypted body is copied byte for byte. Use --add-key and ' +
         '--remove-key, or --to to replace every recipient. The data key is opened with --key / ' +
         '--discovery when given, else with the cloud keys the header names. Signed messages ' +
-        '(suite 0x0578) cannot be rewrapped.',
+        '(suite 0x0578) cannot be rewrapped. The new header is authenticated with the same key and ' +
+        'nonce as the old one, so old and new copies must not both survive: anyone holding both ' +
+        'could forge the message. Rewrap in place (the default) and delete backups of the original, ' +
+        'or decrypt and encrypt again.',
     )
     .argument('<file>', 'the message; - for stdin')
     .option('--add-key <uri>', 'a key to add as a recipient (repeatable)', collect)
@@ -113,6 +116,12 @@ export function registerRewrap(program: Command): void {
       if (output !== STDIO) {
         process.stderr.write(
           `rewrapped ${file === STDIO ? 'stdin' : file} -> ${output}: ${kept} recipient(s) kept, ${adding.length} added\n`,
+        );
+      }
+      if (!inPlace && file !== STDIO) {
+        process.stderr.write(
+          `polykms: warning: the original ${file} still exists. Delete it and any copies: old and new ` +
+            'headers together let an attacker forge this message.\n',
         );
       }
     });
