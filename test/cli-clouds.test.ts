@@ -101,8 +101,20 @@ describe('outages and refusals', () => {
     expect(result.stderr).toContain('ERR_ACCESS_DENIED');
   });
 
-  it('exit 7 and no output file when a recipient cannot wrap during encrypt, within the KMS deadline', async () => {
-    // Google's client retries UNAVAILABLE for minutes; the CLI's per-call deadline ends that.
+  it('exit 7 with ERR_TIMEOUT when a KMS answers later than POLYKMS_KMS_TIMEOUT_MS', async () => {
+    emulator.control.injectFault({ cloud: 'gcp', kind: 'latency', latencyMs: 10_000 });
+    const before = await filesIn(dir);
+    const result = await runCli(['encrypt', 'data.txt', '--key', gcp, '-o', 'late.pkms'], {
+      cwd: dir,
+      env: { ...emulator.env, POLYKMS_KMS_TIMEOUT_MS: '1000' },
+    });
+    expect(result.code, result.stderr).toBe(7);
+    expect(result.stderr).toContain('ERR_TIMEOUT');
+    expect(await filesIn(dir)).toEqual(before);
+  });
+
+  it('exit 7 and no output file when a recipient cannot wrap during encrypt', async () => {
+    // The GCP keyring retries a bounded number of times, then reports the outage as retryable.
     emulator.control.injectFault({ cloud: 'gcp', kind: 'unavailable' });
     const before = await filesIn(dir);
     const result = await runCli(['encrypt', 'data.txt', '--key', aws, '--key', gcp, '-o', 'partial.pkms'], {
@@ -110,7 +122,8 @@ describe('outages and refusals', () => {
       env: { ...emulator.env, POLYKMS_KMS_TIMEOUT_MS: '1500' },
     });
     expect(result.code, result.stderr).toBe(7);
-    expect(result.stderr).toContain('ERR_TIMEOUT');
+    expect(result.stderr).toContain('ERR_RECIPIENTS_UNAVAILABLE');
+    expect(result.stderr).toContain('ERR_UNAVAILABLE');
     expect(await filesIn(dir)).toEqual(before);
   });
 
