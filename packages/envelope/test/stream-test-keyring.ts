@@ -1,6 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type EncryptedDataKey, type Keyring, KmsError } from '@polykms/envelope';
+import { type Keyring, KmsError } from '@polykms/envelope';
+import { aesTestKeyring, isTestKeyringEdk } from './support/keyrings.js';
 
 export interface TestKeyring extends Keyring {
   readonly calls: { wrap: number; unwrap: number };
@@ -22,45 +22,29 @@ export interface TestKeyringOptions {
  * slowed down or taken down, and owns only EDKs with its own name.
  */
 export function testKeyring(name: string, options: TestKeyringOptions = {}): TestKeyring {
-  const kek = randomBytes(32);
+  const inner = aesTestKeyring(name);
   const log = options.log ?? [];
+  const observe = async (operation: 'wrap' | 'unwrap') => {
+    keyring.calls[operation]++;
+    log.push(`start ${name} ${operation}`);
+    if (options.delayMs) await sleep(options.delayMs);
+    log.push(`end ${name} ${operation}`);
+    if (keyring.down) throw unavailable(name, operation === 'wrap' ? 'Encrypt' : 'Decrypt');
+  };
   const keyring: TestKeyring = {
-    description: `test ${name}`,
+    description: inner.description,
     calls: { wrap: 0, unwrap: 0 },
     log,
     down: false,
     async wrap(request) {
-      keyring.calls.wrap++;
-      log.push(`start ${name} wrap`);
-      if (options.delayMs) await sleep(options.delayMs);
-      log.push(`end ${name} wrap`);
-      if (keyring.down) throw unavailable(name, 'Encrypt');
-      const dataKey = request.dataKey ? undefined : randomBytes(request.suite.keyLength);
-      const key = request.dataKey ?? dataKey!;
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', kek, iv);
-      const ciphertext = Buffer.concat([iv, cipher.update(key), cipher.final(), cipher.getAuthTag()]);
-      return {
-        dataKey,
-        encryptedDataKeys: [{ providerId: 'test', providerInfo: Buffer.from(name), ciphertext }],
-      };
+      await observe('wrap');
+      return inner.wrap(request);
     },
     async unwrap(request) {
-      const mine = request.encryptedDataKeys.find(
-        (edk: EncryptedDataKey) =>
-          edk.providerId === 'test' && Buffer.from(edk.providerInfo).toString() === name,
-      );
-      if (!mine) return null;
-      keyring.calls.unwrap++;
-      log.push(`start ${name} unwrap`);
-      if (options.delayMs) await sleep(options.delayMs);
-      log.push(`end ${name} unwrap`);
-      if (keyring.down) throw unavailable(name, 'Decrypt');
-      const c = Buffer.from(mine.ciphertext);
-      const decipher = createDecipheriv('aes-256-gcm', kek, c.subarray(0, 12));
-      decipher.setAuthTag(c.subarray(c.length - 16));
-      const dataKey = Buffer.concat([decipher.update(c.subarray(12, c.length - 16)), decipher.final()]);
-      return { dataKey, encryptedDataKey: mine };
+      // Like a KMS keyring: no call at all for EDKs that are not its own.
+      if (!request.encryptedDataKeys.some((edk) => isTestKeyringEdk(name, edk))) return null;
+      await observe('unwrap');
+      return inner.unwrap(request);
     },
   };
   return keyring;

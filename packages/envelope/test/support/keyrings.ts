@@ -1,6 +1,11 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { DecryptionFailedError, type EncryptedDataKey, type Keyring } from '@polykms/envelope';
 
+/** Whether `edk` was written by `aesTestKeyring(name)`. */
+export function isTestKeyringEdk(name: string, edk: EncryptedDataKey): boolean {
+  return edk.providerId === 'test' && Buffer.from(edk.providerInfo).toString() === name;
+}
+
 /** A small AES-GCM keyring for message-layer tests; the envelope package has no keyring of its own. */
 export function aesTestKeyring(name: string, kek: Uint8Array = randomBytes(32)): Keyring {
   return {
@@ -17,10 +22,7 @@ export function aesTestKeyring(name: string, kek: Uint8Array = randomBytes(32)):
       };
     },
     async unwrap(request) {
-      const mine = request.encryptedDataKeys.find(
-        (edk: EncryptedDataKey) =>
-          edk.providerId === 'test' && Buffer.from(edk.providerInfo).toString() === name,
-      );
+      const mine = request.encryptedDataKeys.find((edk) => isTestKeyringEdk(name, edk));
       if (!mine) return null;
       const c = Buffer.from(mine.ciphertext);
       if (c.length < 28) throw new DecryptionFailedError();
