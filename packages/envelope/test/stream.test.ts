@@ -2,6 +2,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_STREAM_MAX_FRAME_LENGTH,
   Suites,
   decrypt,
   decryptIterable,
@@ -311,5 +312,31 @@ describe('web streams', () => {
       decryptWebStream({ keyring }),
     );
     await expect(collect(truncated)).rejects.toMatchObject({ code: 'ERR_MALFORMED_MESSAGE' });
+  });
+});
+
+describe('frame length bound', () => {
+  const keyring = testKeyring('bound');
+  const claimed = DEFAULT_STREAM_MAX_FRAME_LENGTH + 1;
+
+  it('refuses a message whose frames are longer than maxFrameLength before any keyring call', async () => {
+    const { message } = await encrypt(bytes(10), { keyring, frameLength: claimed });
+    const unwrapsBefore = keyring.calls.unwrap;
+    const { released, error } = await runDecrypt([message], { keyring });
+    expect(error).toMatchObject({ code: 'ERR_LIMIT_EXCEEDED' });
+    expect(released.length).toBe(0);
+    expect(keyring.calls.unwrap).toBe(unwrapsBefore);
+  });
+
+  it('reads such a message when the caller raises the bound, and buffered decrypt has none', async () => {
+    const { message } = await encrypt(bytes(10), { keyring, frameLength: claimed });
+    const streamed = await runDecrypt([message], { keyring, maxFrameLength: claimed });
+    expect(streamed.error).toBeUndefined();
+    expect(streamed.released.equals(bytes(10))).toBe(true);
+    const buffered = await decrypt(message, { keyring });
+    expect(Buffer.from(buffered.plaintext).equals(bytes(10))).toBe(true);
+    await expect(decrypt(message, { keyring, maxFrameLength: 4096 })).rejects.toMatchObject({
+      code: 'ERR_LIMIT_EXCEEDED',
+    });
   });
 });

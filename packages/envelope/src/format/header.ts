@@ -35,6 +35,8 @@ export interface MessageHeader {
 export interface HeaderLimits {
   readonly maxEncryptedDataKeys?: number | undefined;
   readonly maxHeaderBytes?: number | undefined;
+  /** Largest frame length accepted; undefined = any the format allows. */
+  readonly maxFrameLength?: number | undefined;
 }
 
 const V1_TYPE = 0x80;
@@ -50,7 +52,7 @@ export function parseHeader(bytes: Uint8Array, limits: HeaderLimits = {}): Messa
   const reader = new ByteReader(bytes.length > maxHeaderBytes ? bytes.subarray(0, maxHeaderBytes) : bytes);
   const truncatedByLimit = bytes.length > maxHeaderBytes;
   try {
-    return readHeader(reader, maxEdks);
+    return readHeader(reader, maxEdks, limits.maxFrameLength);
   } catch (error) {
     if (truncatedByLimit && error instanceof MalformedMessageError && error.message.includes('truncated')) {
       throw new LimitExceededError(`the message header is longer than maxHeaderBytes (${maxHeaderBytes})`);
@@ -59,7 +61,7 @@ export function parseHeader(bytes: Uint8Array, limits: HeaderLimits = {}): Messa
   }
 }
 
-function readHeader(reader: ByteReader, maxEdks: number): MessageHeader {
+function readHeader(reader: ByteReader, maxEdks: number, maxFrameLength: number | undefined): MessageHeader {
   const version = reader.u8('version');
   if (version !== 1 && version !== 2) {
     throw new MalformedMessageError(`unsupported message version ${version}`);
@@ -106,6 +108,11 @@ function readHeader(reader: ByteReader, maxEdks: number): MessageHeader {
       throw new MalformedMessageError(`IV length ${ivLength} does not match the suite`);
   }
   const frameLength = reader.u32('frame length');
+  if (maxFrameLength !== undefined && frameLength > maxFrameLength) {
+    throw new LimitExceededError(
+      `the message's frame length (${frameLength} bytes) exceeds maxFrameLength (${maxFrameLength})`,
+    );
+  }
   if (contentType === 'framed' && frameLength === 0)
     throw new MalformedMessageError('a framed message has frame length 0');
   if (contentType === 'non-framed' && frameLength !== 0) {

@@ -41,6 +41,12 @@ export interface DecryptOptions {
   readonly maxEncryptedDataKeys?: number | undefined;
   /** Default 1 MiB. */
   readonly maxHeaderBytes?: number | undefined;
+  /**
+   * Largest frame length accepted. Buffered decrypt: no limit by default (the message is already in
+   * memory). Streaming decrypt must hold a whole frame before it can authenticate and release it, so
+   * it defaults to DEFAULT_STREAM_MAX_FRAME_LENGTH (64 MiB): a hostile header cannot make it buffer 4 GiB.
+   */
+  readonly maxFrameLength?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 

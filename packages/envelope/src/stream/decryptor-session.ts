@@ -4,7 +4,7 @@ import type { MessageHeader } from '../format/header.js';
 import type { EncryptedDataKey } from '../keyring/types.js';
 import { openHeader } from '../message/open-header.js';
 import { HeaderAccumulator } from './header-accumulator.js';
-import type { StreamDecryptOptions } from './options.js';
+import { DEFAULT_STREAM_MAX_FRAME_LENGTH, type StreamDecryptOptions } from './options.js';
 
 /** What is known once the header has been authenticated. */
 export interface OpenedHeaderInfo {
@@ -27,7 +27,10 @@ export class DecryptionSession {
   #info: OpenedHeaderInfo | undefined;
 
   constructor(private readonly options: StreamDecryptOptions) {
-    this.#accumulator = new HeaderAccumulator(options);
+    this.#accumulator = new HeaderAccumulator({
+      ...options,
+      maxFrameLength: options.maxFrameLength ?? DEFAULT_STREAM_MAX_FRAME_LENGTH,
+    });
   }
 
   /** Set once the header has been authenticated. */
