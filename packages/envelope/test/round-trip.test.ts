@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MultiKeyring, Suites, decrypt, encrypt, inspect } from '@polykms/envelope';
+import { MultiKeyring, Suites, decrypt, encrypt, inspect, parseHeader } from '@polykms/envelope';
 import { aesTestKeyring } from './support/keyrings.js';
 
 describe('encrypt and decrypt', () => {
@@ -87,4 +87,46 @@ describe('encrypt and decrypt', () => {
       expect(Buffer.from((await decrypt(message, { keyring: k })).plaintext).toString()).toBe('both');
     }
   });
+});
+
+describe('the header encrypt returns', () => {
+  for (const suite of [
+    Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY,
+    Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
+  ]) {
+    it(`is what the parser reads back from the message (${suite.name})`, async () => {
+      const keyring = new MultiKeyring({ generator: aesTestKeyring('a'), children: [aesTestKeyring('b')] });
+      const { message, header } = await encrypt(Buffer.from('hello'), {
+        keyring,
+        suite,
+        frameLength: 128,
+        encryptionContext: { stored: 'yes', tenant: 'acme' },
+        requiredContextKeys: ['tenant'],
+      });
+      const parsed = parseHeader(message);
+      const bytesOf = (b: Uint8Array | undefined) => (b ? [...b] : b);
+      expect({ ...header.encryptionContext }).toEqual({ ...parsed.encryptionContext });
+      expect(
+        header.encryptedDataKeys.map((e) => [e.providerId, bytesOf(e.providerInfo), bytesOf(e.ciphertext)]),
+      ).toEqual(
+        parsed.encryptedDataKeys.map((e) => [e.providerId, bytesOf(e.providerInfo), bytesOf(e.ciphertext)]),
+      );
+      for (const field of [
+        'messageId',
+        'headerIv',
+        'commitment',
+        'headerTag',
+        'authenticatedBytes',
+      ] as const) {
+        expect(bytesOf(header[field]), field).toEqual(bytesOf(parsed[field]));
+      }
+      expect([header.version, header.suite, header.contentType, header.frameLength, header.length]).toEqual([
+        parsed.version,
+        parsed.suite,
+        parsed.contentType,
+        parsed.frameLength,
+        parsed.length,
+      ]);
+    });
+  }
 });

@@ -8,7 +8,7 @@ import { MessageSigner, generateSigningKey } from '../crypto/signature.js';
 import { zeroize } from '../crypto/zeroize.js';
 import { InvalidArgumentError, type RecipientFailure } from '../errors.js';
 import { assertNoReservedKeys, serializeEncryptionContext } from '../format/encryption-context.js';
-import { type MessageHeader, parseHeader, serializeHeaderV2 } from '../format/header.js';
+import { type MessageHeader, serializeHeaderV2 } from '../format/header.js';
 import { wrapDataKey } from '../keyring/contract.js';
 import { DEFAULT_SUITE, type AlgorithmSuite, assertSuiteAllowedForEncrypt, suiteFromId } from '../suites.js';
 import { DEFAULT_FRAME_LENGTH, checkFrameLength } from './frame-length.js';
@@ -94,12 +94,24 @@ export async function prepareEncryption(
   const signer =
     signingKey && suite.signature ? new MessageSigner(suite.signature, signingKey.privateKey) : undefined;
   signer?.update(headerBytes);
+  // Built from the fields just written, rather than parsed back from the bytes.
+  const header: MessageHeader = Object.freeze({
+    version: 2,
+    suite,
+    messageId,
+    encryptionContext: Object.freeze(stored),
+    encryptedDataKeys: Object.freeze([...wrapped.encryptedDataKeys]),
+    contentType: 'framed',
+    frameLength,
+    headerIv,
+    commitment: derived.commitment,
+    headerTag: tag,
+    authenticatedBytes: headerBytes.subarray(0, headerBody.length),
+    length: headerBytes.length,
+  });
   return {
     headerBytes,
-    header: parseHeader(headerBytes, {
-      maxEncryptedDataKeys: 0xffff,
-      maxHeaderBytes: Number.POSITIVE_INFINITY,
-    }),
+    header,
     body: new BodyEncryptor(new FrameCipher(suite, key, messageId), frameLength, signer),
     missingRecipients: wrapped.failures,
   };
