@@ -1,5 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_STREAM_MAX_FRAME_LENGTH,
@@ -275,6 +276,77 @@ describe('encryptStream and decryptStream', () => {
       new Writable({ write: (_c, _e, cb) => cb() }),
     );
     await expect(run).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE' });
+  });
+});
+
+describe('frames split across chunks', () => {
+  const keyring = testKeyring('split');
+
+  it('decrypts a frame whose prefix, ciphertext and tag arrive in many tiny chunks', async () => {
+    const plaintext = bytes(3 * FRAME + 9);
+    const { message } = await encrypt(plaintext, { keyring, frameLength: FRAME });
+    const headerLength = inspect(message).headerLength;
+    const chunks = [
+      message.subarray(0, headerLength),
+      ...chunked(message.subarray(headerLength), [1, 2, 3, 5]),
+    ];
+    const { released, error } = await runDecrypt(chunks, { keyring });
+    expect(error).toBeUndefined();
+    expect(released.equals(plaintext)).toBe(true);
+  });
+
+  it('decrypts when a frame tag is split across chunks at every position', async () => {
+    const plaintext = bytes(2 * FRAME + 3);
+    const { message } = await encrypt(plaintext, { keyring, frameLength: FRAME });
+    const firstFrameEnd = frameBoundaries(message, plaintext.length)[1]!;
+    for (let inTag = 1; inTag < 16; inTag++) {
+      const chunks = splitAt(message, [firstFrameEnd - 16 + inTag]);
+      const { released, error } = await runDecrypt(chunks, { keyring });
+      expect(error, `split ${inTag} bytes into the tag`).toBeUndefined();
+      expect(released.equals(plaintext)).toBe(true);
+    }
+  });
+
+  it('releases nothing of a split frame whose tag was tampered with, however it was split', async () => {
+    const plaintext = bytes(4 * FRAME + 10);
+    const { message } = await encrypt(plaintext, { keyring, frameLength: FRAME });
+    const boundaries = frameBoundaries(message, plaintext.length);
+    for (let frame = 0; frame < boundaries.length - 1; frame++) {
+      const tampered = Buffer.from(message);
+      const tagStart = boundaries[frame + 1]! - 16;
+      tampered[tagStart]! ^= 1;
+      // Each frame before the bad one arrives whole; the bad one in 7-byte pieces, its tag split too.
+      const chunks = [
+        ...splitAt(tampered.subarray(0, boundaries[frame]!), boundaries.slice(0, frame + 1)),
+        ...chunked(tampered.subarray(boundaries[frame]!), [7]),
+      ];
+      const { released, error } = await runDecrypt(chunks, { keyring });
+      expect(isPolykmsError(error, 'ERR_DECRYPTION_FAILED'), `frame ${frame}`).toBe(true);
+      expect(released.length, `frame ${frame}`).toBe(frame * FRAME);
+      expect(released.equals(plaintext.subarray(0, released.length))).toBe(true);
+    }
+  });
+
+  it('round-trips any plaintext through any chunking on both sides', async () => {
+    const chunkSizes = fc.array(fc.integer({ min: 1, max: 3 * FRAME }), { minLength: 1, maxLength: 6 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 6 * FRAME }),
+        chunkSizes,
+        chunkSizes,
+        async (length, encryptChunks, decryptChunks) => {
+          const plaintext = bytes(length, length + 1);
+          const message = await collect(
+            encryptIterable(chunked(plaintext, encryptChunks), { keyring, frameLength: FRAME }),
+          );
+          const buffered = await decrypt(message, { keyring });
+          expect(Buffer.from(buffered.plaintext).equals(plaintext)).toBe(true);
+          const streamed = await collect(decryptIterable(chunked(message, decryptChunks), { keyring }));
+          expect(streamed.equals(plaintext)).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 

@@ -1,12 +1,13 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FrameCipher } from '../crypto/frame-cipher.js';
+import type { FrameOpening } from '../crypto/frame-opening.js';
 import type { MessageVerifier } from '../crypto/signature.js';
 import { MalformedMessageError } from '../errors.js';
 import { FINAL_FRAME_MARKER, frameIv } from '../format/body.js';
 import { ChunkQueue } from '../format/chunk-queue.js';
-import { ByteReader } from '../format/reader.js';
 import type { MessageHeader } from '../format/header.js';
+import { ByteReader } from '../format/reader.js';
 import { MAX_NON_FRAMED_CONTENT_LENGTH } from '../limits.js';
-import { timingSafeEqual } from 'node:crypto';
 
 const IV_LENGTH = 12;
 const TAG_LENGTH = 16;
@@ -14,21 +15,35 @@ const TAG_LENGTH = 16;
 const REGULAR_PREFIX = 4 + IV_LENGTH;
 /** Marker, sequence number, IV, content length. */
 const FINAL_PREFIX = 4 + 4 + IV_LENGTH + 4;
+/** IV, u64 content length. */
+const SINGLE_BLOCK_PREFIX = IV_LENGTH + 8;
 /** Largest footer: a u16-prefixed DER signature. */
 const MAX_FOOTER = 2 + 0xffff;
 
-type State = 'frames' | 'footer' | 'done';
+/** What comes next: a frame's prefix, its ciphertext, its tag, the footer, or nothing. */
+type State = 'prefix' | 'ciphertext' | 'tag' | 'footer' | 'done';
+
+/** The frame whose ciphertext is being read. */
+interface OpenFrame {
+  readonly opening: FrameOpening;
+  /** The final frame or the single block: the body ends with it. */
+  readonly last: boolean;
+  /** Ciphertext bytes not read yet. */
+  remaining: number;
+}
 
 /**
- * Parses and opens a message body pushed in chunks of any size. Each frame is authenticated
- * before its plaintext is returned, every length read is checked against the header's frame
- * length, and `finish` fails unless the final frame (and, for signed suites, a valid footer)
- * arrived with nothing after it. A truncated body therefore always ends in an error.
+ * Parses and opens a message body pushed in chunks of any size. A frame's ciphertext is fed to
+ * the cipher straight from the chunks it arrives in (no copy, however the chunks fall), and its
+ * plaintext is returned only after its tag has verified. Every length read is checked against
+ * the header's frame length, and `finish` fails unless the final frame (and, for signed suites, a
+ * valid footer) arrived with nothing after it. A truncated body therefore always ends in an error.
  */
 export class BodyDecryptor {
   readonly #queue = new ChunkQueue();
-  #state: State = 'frames';
+  #state: State = 'prefix';
   #expectedSequence = 1;
+  #frame: OpenFrame | undefined;
 
   constructor(
     private readonly header: MessageHeader,
@@ -49,21 +64,14 @@ export class BodyDecryptor {
     this.#queue.push(chunk);
     const out: Buffer[] = [];
     try {
-      while (this.#state !== 'done') {
-        const progressed =
-          this.#state === 'footer'
-            ? this.#readFooter()
-            : this.header.contentType === 'framed'
-              ? this.#readFrame(out)
-              : this.#readSingleBlock(out);
-        if (!progressed) break;
-      }
+      while (this.#step(out)) {}
       if (this.#state === 'done' && this.#queue.length > 0) {
         throw new MalformedMessageError('trailing bytes after the end of the message');
       }
     } catch (error) {
       // Frames of a message that turned out bad are not handed out, even though each verified.
       for (const part of out) part.fill(0);
+      this.discard();
       throw error;
     }
     return out;
@@ -71,44 +79,62 @@ export class BodyDecryptor {
 
   /** Call at end of input: throws unless the message was complete. */
   finish(): void {
-    if (this.#state !== 'done') throw new MalformedMessageError('the message is truncated');
+    if (this.#state !== 'done') {
+      this.discard();
+      throw new MalformedMessageError('the message is truncated');
+    }
   }
 
-  #readFrame(out: Buffer[]): boolean {
+  /** Zeroes the plaintext held for a frame whose tag has not arrived (call when abandoning input). */
+  discard(): void {
+    this.#frame?.opening.discard();
+    this.#frame = undefined;
+  }
+
+  /** Reads what the queue holds of the next element; false when it must wait for more bytes. */
+  #step(out: Buffer[]): boolean {
+    switch (this.#state) {
+      case 'prefix':
+        return this.header.contentType === 'framed' ? this.#readFramePrefix() : this.#readSingleBlockPrefix();
+      case 'ciphertext':
+        return this.#readCiphertext();
+      case 'tag':
+        return this.#readTag(out);
+      case 'footer':
+        return this.#readFooter();
+      case 'done':
+        return false;
+    }
+  }
+
+  #readFramePrefix(): boolean {
     if (this.#queue.length < 4) return false;
     const first = new ByteReader(this.#queue.peek(4)).u32('sequence number');
-    const isFinal = first === FINAL_FRAME_MARKER;
-    if (isFinal) {
-      if (this.#queue.length < FINAL_PREFIX) return false;
-      const prefix = new ByteReader(this.#queue.peek(FINAL_PREFIX), 4);
-      const sequenceNumber = prefix.u32('sequence number');
-      const iv = prefix.bytesOf(IV_LENGTH, 'frame IV');
-      const contentLength = prefix.u32('final frame length');
-      this.#checkFrameStart(sequenceNumber, iv);
-      if (contentLength > this.header.frameLength) {
-        throw new MalformedMessageError('the final frame is longer than the frame length');
-      }
-      const total = FINAL_PREFIX + contentLength + TAG_LENGTH;
-      if (this.#queue.length < total) return false;
-      const frame = this.#queue.take(total);
-      this.verifier?.update(frame);
-      const ciphertext = frame.subarray(FINAL_PREFIX, FINAL_PREFIX + contentLength);
-      const tag = frame.subarray(FINAL_PREFIX + contentLength);
-      out.push(this.cipher.open('final', sequenceNumber, iv, ciphertext, tag));
-      this.#state = this.verifier ? 'footer' : 'done';
+    if (first !== FINAL_FRAME_MARKER) {
+      if (this.#queue.length < REGULAR_PREFIX) return false;
+      const prefix = this.#queue.take(REGULAR_PREFIX);
+      const iv = prefix.subarray(4);
+      this.#checkFrameStart(first, iv);
+      this.verifier?.update(prefix);
+      this.#begin(
+        this.cipher.beginOpen('frame', first, iv, this.header.frameLength),
+        false,
+        this.header.frameLength,
+      );
       return true;
     }
-    const total = REGULAR_PREFIX + this.header.frameLength + TAG_LENGTH;
-    if (this.#queue.length < REGULAR_PREFIX) return false;
-    const iv = this.#queue.peek(REGULAR_PREFIX).subarray(4);
-    this.#checkFrameStart(first, iv);
-    if (this.#queue.length < total) return false;
-    const frame = this.#queue.take(total);
-    this.verifier?.update(frame);
-    const ciphertext = frame.subarray(REGULAR_PREFIX, REGULAR_PREFIX + this.header.frameLength);
-    const tag = frame.subarray(REGULAR_PREFIX + this.header.frameLength);
-    out.push(this.cipher.open('frame', first, iv, ciphertext, tag));
-    this.#expectedSequence++;
+    if (this.#queue.length < FINAL_PREFIX) return false;
+    const prefix = this.#queue.take(FINAL_PREFIX);
+    const reader = new ByteReader(prefix, 4);
+    const sequenceNumber = reader.u32('sequence number');
+    const iv = reader.bytesOf(IV_LENGTH, 'frame IV');
+    const contentLength = reader.u32('final frame length');
+    this.#checkFrameStart(sequenceNumber, iv);
+    if (contentLength > this.header.frameLength) {
+      throw new MalformedMessageError('the final frame is longer than the frame length');
+    }
+    this.verifier?.update(prefix);
+    this.#begin(this.cipher.beginOpen('final', sequenceNumber, iv, contentLength), true, contentLength);
     return true;
   }
 
@@ -121,26 +147,53 @@ export class BodyDecryptor {
     }
   }
 
-  #readSingleBlock(out: Buffer[]): boolean {
-    const prefixLength = IV_LENGTH + 8;
-    if (this.#queue.length < prefixLength) return false;
-    const prefix = new ByteReader(this.#queue.peek(prefixLength));
-    const iv = prefix.bytesOf(IV_LENGTH, 'IV');
-    const contentLength = prefix.u64('content length');
+  #readSingleBlockPrefix(): boolean {
+    if (this.#queue.length < SINGLE_BLOCK_PREFIX) return false;
+    const prefix = this.#queue.take(SINGLE_BLOCK_PREFIX);
+    const reader = new ByteReader(prefix);
+    const iv = reader.bytesOf(IV_LENGTH, 'IV');
+    const contentLength = reader.u64('content length');
     if (contentLength > MAX_NON_FRAMED_CONTENT_LENGTH) {
       throw new MalformedMessageError('the non-framed content length exceeds the format limit');
     }
     if (!timingSafeEqual(iv, frameIv(1)))
       throw new MalformedMessageError('the body IV is not the expected one');
-    const total = prefixLength + contentLength + TAG_LENGTH;
-    if (this.#queue.length < total) return false;
-    const block = this.#queue.take(total);
-    this.verifier?.update(block);
-    const ciphertext = block.subarray(prefixLength, prefixLength + contentLength);
-    out.push(
-      this.cipher.open('single-block', 1, iv, ciphertext, block.subarray(prefixLength + contentLength)),
-    );
-    this.#state = this.verifier ? 'footer' : 'done';
+    this.verifier?.update(prefix);
+    this.#begin(this.cipher.beginOpen('single-block', 1, iv, contentLength), true, contentLength);
+    return true;
+  }
+
+  #begin(opening: FrameOpening, last: boolean, contentLength: number): void {
+    this.#frame = { opening, last, remaining: contentLength };
+    this.#state = 'ciphertext';
+  }
+
+  #readCiphertext(): boolean {
+    const frame = this.#frame!;
+    const n = Math.min(frame.remaining, this.#queue.length);
+    for (const piece of this.#queue.takeViews(n)) {
+      this.verifier?.update(piece);
+      frame.opening.update(piece);
+    }
+    frame.remaining -= n;
+    if (frame.remaining > 0) return false;
+    this.#state = 'tag';
+    return true;
+  }
+
+  #readTag(out: Buffer[]): boolean {
+    if (this.#queue.length < TAG_LENGTH) return false;
+    const tag = this.#queue.take(TAG_LENGTH);
+    this.verifier?.update(tag);
+    const frame = this.#frame!;
+    this.#frame = undefined;
+    out.push(...frame.opening.finish(tag));
+    if (frame.last) {
+      this.#state = this.verifier ? 'footer' : 'done';
+    } else {
+      this.#expectedSequence++;
+      this.#state = 'prefix';
+    }
     return true;
   }
 

@@ -1,7 +1,7 @@
 import { type KeyObject, createCipheriv, createDecipheriv } from 'node:crypto';
-import { DecryptionFailedError } from '../errors.js';
 import { type FrameKind, frameAad, frameIv } from '../format/body.js';
 import type { AlgorithmSuite } from '../suites.js';
+import { FrameOpening } from './frame-opening.js';
 
 /**
  * Seals and opens body frames with one message's derived key. The key is a KeyObject created
@@ -25,26 +25,15 @@ export class FrameCipher {
     return [ciphertext, cipher.getAuthTag()];
   }
 
-  /** Authenticates and decrypts one frame; nothing is returned unless the tag verifies. */
-  open(
-    kind: FrameKind,
-    sequenceNumber: number,
-    iv: Uint8Array,
-    ciphertext: Uint8Array,
-    tag: Uint8Array,
-  ): Buffer {
+  /**
+   * Starts decrypting one frame of `contentLength` bytes whose ciphertext will arrive in pieces;
+   * its plaintext is released only once the tag verifies.
+   */
+  beginOpen(kind: FrameKind, sequenceNumber: number, iv: Uint8Array, contentLength: number): FrameOpening {
     const decipher = createDecipheriv(this.suite.cipher, this.key, iv, {
       authTagLength: this.suite.tagLength,
     });
-    decipher.setAAD(frameAad(this.messageId, kind, sequenceNumber, ciphertext.length));
-    decipher.setAuthTag(tag);
-    const plaintext = decipher.update(ciphertext);
-    try {
-      decipher.final();
-    } catch {
-      plaintext.fill(0);
-      throw new DecryptionFailedError();
-    }
-    return plaintext;
+    decipher.setAAD(frameAad(this.messageId, kind, sequenceNumber, contentLength));
+    return new FrameOpening(decipher);
   }
 }

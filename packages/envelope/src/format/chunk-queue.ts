@@ -1,6 +1,7 @@
 /**
  * Bytes that arrived but are not consumed yet. `take` returns a contiguous view, copying only when
  * the requested range spans chunks, so a whole message pushed at once is parsed without copies.
+ * `takeViews` never copies: it hands out the range as views of the chunks it lies in.
  */
 export class ChunkQueue {
   #chunks: Uint8Array[] = [];
@@ -38,6 +39,26 @@ export class ChunkQueue {
     const out = this.peek(n);
     this.skip(n);
     return out;
+  }
+
+  /** Consumes the next `n` bytes (n ≤ length) as views into the pushed chunks, in order. */
+  takeViews(n: number): Uint8Array[] {
+    const views: Uint8Array[] = [];
+    this.#length -= n;
+    while (n > 0) {
+      const first = this.#chunks[0]!;
+      const available = first.length - this.#head;
+      if (available > n) {
+        views.push(first.subarray(this.#head, this.#head + n));
+        this.#head += n;
+        return views;
+      }
+      views.push(this.#head === 0 ? first : first.subarray(this.#head));
+      n -= available;
+      this.#chunks.shift();
+      this.#head = 0;
+    }
+    return views;
   }
 
   skip(n: number): void {

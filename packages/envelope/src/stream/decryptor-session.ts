@@ -62,6 +62,14 @@ export class DecryptionSession {
     return out;
   }
 
+  /**
+   * Zeroes plaintext held for a frame whose tag has not arrived. Call when abandoning the input
+   * (cancellation, a failed source); harmless after `finish`.
+   */
+  discard(): void {
+    this.#body?.discard();
+  }
+
   async #open(header: MessageHeader, headerBytes: Uint8Array, rest: Uint8Array): Promise<Buffer[]> {
     if (header.suite.signature && (this.options.signedMessages ?? 'refuse') === 'refuse') {
       throw new UnsupportedError(

@@ -33,10 +33,14 @@ export async function* decryptIterable(
 ): AsyncGenerator<Buffer, void, undefined> {
   throwIfAborted(options.signal);
   const session = new DecryptionSession(options);
-  for await (const chunk of source) {
+  try {
+    for await (const chunk of source) {
+      throwIfAborted(options.signal);
+      yield* await session.push(chunk);
+    }
     throwIfAborted(options.signal);
-    yield* await session.push(chunk);
+    yield* await session.finish();
+  } finally {
+    session.discard();
   }
-  throwIfAborted(options.signal);
-  yield* await session.finish();
 }

@@ -97,6 +97,11 @@ export class DecryptStream extends Transform {
     }, callback);
   }
 
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#session.discard();
+    callback(error);
+  }
+
   override _flush(callback: TransformCallback): void {
     const opened = this.#session.info !== undefined;
     this.#session.finish().then((parts) => {

@@ -30,12 +30,24 @@ export function decryptWebStream(options: StreamDecryptOptions): TransformStream
   const session = new DecryptionSession(options);
   return new TransformStream<Uint8Array, Uint8Array>({
     async transform(chunk, controller) {
-      throwIfAborted(options.signal);
-      enqueueAll(controller, await session.push(chunk));
+      try {
+        throwIfAborted(options.signal);
+        enqueueAll(controller, await session.push(chunk));
+      } catch (error) {
+        session.discard();
+        throw error;
+      }
     },
     async flush(controller) {
-      throwIfAborted(options.signal);
-      enqueueAll(controller, await session.finish());
+      try {
+        throwIfAborted(options.signal);
+        enqueueAll(controller, await session.finish());
+      } finally {
+        session.discard();
+      }
+    },
+    cancel() {
+      session.discard();
     },
   });
 }
