@@ -1,9 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FrameCipher } from '../crypto/frame-cipher.js';
 import type { FrameOpening } from '../crypto/frame-opening.js';
 import type { MessageVerifier } from '../crypto/signature.js';
 import { MalformedMessageError } from '../errors.js';
-import { FINAL_FRAME_MARKER, frameIv } from '../format/body.js';
+import { FINAL_FRAME_MARKER, isFrameIv } from '../format/body.js';
 import { ChunkQueue } from '../format/chunk-queue.js';
 import type { MessageHeader } from '../format/header.js';
 import { ByteReader } from '../format/reader.js';
@@ -21,6 +20,10 @@ const SINGLE_BLOCK_PREFIX = IV_LENGTH + 8;
 const MAX_FOOTER = 2 + 0xffff;
 
 /** What comes next: a frame's prefix, its ciphertext, its tag, the footer, or nothing. */
+function readU32(bytes: Uint8Array): number {
+  return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
+}
+
 type State = 'prefix' | 'ciphertext' | 'tag' | 'footer' | 'done';
 
 /** The frame whose ciphertext is being read. */
@@ -109,7 +112,7 @@ export class BodyDecryptor {
 
   #readFramePrefix(): boolean {
     if (this.#queue.length < 4) return false;
-    const first = new ByteReader(this.#queue.peek(4)).u32('sequence number');
+    const first = readU32(this.#queue.peek(4));
     if (first !== FINAL_FRAME_MARKER) {
       if (this.#queue.length < REGULAR_PREFIX) return false;
       const prefix = this.#queue.take(REGULAR_PREFIX);
@@ -142,7 +145,7 @@ export class BodyDecryptor {
     if (sequenceNumber !== this.#expectedSequence) {
       throw new MalformedMessageError('frames are out of order, missing or repeated');
     }
-    if (!timingSafeEqual(iv, frameIv(sequenceNumber))) {
+    if (!isFrameIv(iv, sequenceNumber)) {
       throw new MalformedMessageError('a frame IV does not match its sequence number');
     }
   }
@@ -156,8 +159,7 @@ export class BodyDecryptor {
     if (contentLength > MAX_NON_FRAMED_CONTENT_LENGTH) {
       throw new MalformedMessageError('the non-framed content length exceeds the format limit');
     }
-    if (!timingSafeEqual(iv, frameIv(1)))
-      throw new MalformedMessageError('the body IV is not the expected one');
+    if (!isFrameIv(iv, 1)) throw new MalformedMessageError('the body IV is not the expected one');
     this.verifier?.update(prefix);
     this.#begin(this.cipher.beginOpen('single-block', 1, iv, contentLength), true, contentLength);
     return true;

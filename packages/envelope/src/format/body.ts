@@ -22,6 +22,13 @@ export function frameIv(sequenceNumber: number): Buffer {
   return iv;
 }
 
+/** True when `iv` is frame `sequenceNumber`'s IV. IVs are public, so a plain comparison is fine. */
+export function isFrameIv(iv: Uint8Array, sequenceNumber: number): boolean {
+  if (iv.length !== 12) return false;
+  for (let i = 0; i < 8; i++) if (iv[i] !== 0) return false;
+  return ((iv[8]! << 24) | (iv[9]! << 16) | (iv[10]! << 8) | iv[11]!) >>> 0 === sequenceNumber;
+}
+
 /** Body AAD: message id ‖ label ‖ u32 sequence number ‖ u64 content length. */
 export function frameAad(
   messageId: Uint8Array,

@@ -38,8 +38,11 @@ export class DecryptionSession {
     return this.#info;
   }
 
-  /** Authenticated plaintext completed by `chunk`. */
-  async push(chunk: Uint8Array): Promise<Buffer[]> {
+  /**
+   * Authenticated plaintext completed by `chunk`. Synchronous once the header is open, so that
+   * the body costs no promise per chunk; a promise while the header is still being read.
+   */
+  push(chunk: Uint8Array): Buffer[] | Promise<Buffer[]> {
     if (this.#body) return this.#body.push(chunk);
     const complete = this.#accumulator.push(chunk);
     if (!complete) return [];

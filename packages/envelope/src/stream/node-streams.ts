@@ -90,7 +90,19 @@ export class DecryptStream extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     const opened = this.#session.info !== undefined;
-    this.#session.push(chunk).then((parts) => {
+    let result: Buffer[] | Promise<Buffer[]>;
+    try {
+      result = this.#session.push(chunk);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    if (Array.isArray(result)) {
+      pushAll(this, result);
+      callback();
+      return;
+    }
+    result.then((parts) => {
       if (!opened && this.#session.info) this.emit('header', this.#session.info);
       pushAll(this, parts);
       callback();
