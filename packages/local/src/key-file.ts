@@ -1,10 +1,22 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { InvalidArgumentError, zeroize } from '@polykms/envelope';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { RawAesKeyring } from './raw-aes-keyring.js';
 import { RawRsaKeyring } from './raw-rsa-keyring.js';
 import { RSA_PADDINGS, type RsaPadding } from './rsa-padding.js';
+
+/**
+ * zod is loaded when the first key file is parsed, not with the package: it costs several MiB of
+ * memory (more than all of @polykms/envelope), and a service that
+ * builds its keyring in code never needs it. `require` keeps parseKeyFile synchronous.
+ */
+type Zod = typeof z;
+
+function loadZod(): Zod {
+  return (createRequire(import.meta.url)('zod') as { z: Zod }).z;
+}
 
 /**
  * A key file: one local wrapping key and the identity it writes into EDKs, as JSON.
@@ -15,47 +27,61 @@ import { RSA_PADDINGS, type RsaPadding } from './rsa-padding.js';
  *
  * An RSA file needs at least one of the two PEMs; with only `publicKey` it encrypts only.
  */
-const identity = {
-  version: z.literal(1),
-  namespace: z
-    .string()
-    .min(1)
-    .refine((s) => !s.startsWith('aws-kms'), 'must not start with "aws-kms"'),
-  name: z.string().min(1),
-};
+function buildSchemas(z: Zod) {
+  const identity = {
+    version: z.literal(1),
+    namespace: z
+      .string()
+      .min(1)
+      .refine((s) => !s.startsWith('aws-kms'), 'must not start with "aws-kms"'),
+    name: z.string().min(1),
+  };
 
-const base64Key = z
-  .string()
-  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64')
-  .refine((s) => [16, 24, 32].includes(Buffer.from(s, 'base64').length), 'must decode to 16, 24 or 32 bytes');
-
-const pem = (label: string) =>
-  z
+  const base64Key = z
     .string()
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64')
     .refine(
-      (s) => /^-----BEGIN [A-Z ]+-----\r?\n/.test(s.trimStart()),
-      `must be a PEM block (-----BEGIN ${label}-----)`,
+      (s) => [16, 24, 32].includes(Buffer.from(s, 'base64').length),
+      'must decode to 16, 24 or 32 bytes',
     );
 
-const aesKeyFileSchema = z.strictObject({ ...identity, type: z.literal('aes'), key: base64Key });
+  const pem = (label: string) =>
+    z
+      .string()
+      .refine(
+        (s) => /^-----BEGIN [A-Z ]+-----\r?\n/.test(s.trimStart()),
+        `must be a PEM block (-----BEGIN ${label}-----)`,
+      );
 
-const rsaKeyFileSchema = z
-  .strictObject({
-    ...identity,
-    type: z.literal('rsa'),
-    padding: z.enum(RSA_PADDINGS as [RsaPadding, ...RsaPadding[]]),
-    privateKey: pem('PRIVATE KEY').optional(),
-    publicKey: pem('PUBLIC KEY').optional(),
-  })
-  .refine((f) => f.privateKey !== undefined || f.publicKey !== undefined, {
-    message: 'an RSA key file needs privateKey, publicKey or both',
-  });
+  const aesKeyFileSchema = z.strictObject({ ...identity, type: z.literal('aes'), key: base64Key });
 
-const keyFileSchema = z.discriminatedUnion('type', [aesKeyFileSchema, rsaKeyFileSchema]);
+  const rsaKeyFileSchema = z
+    .strictObject({
+      ...identity,
+      type: z.literal('rsa'),
+      padding: z.enum(RSA_PADDINGS as [RsaPadding, ...RsaPadding[]]),
+      privateKey: pem('PRIVATE KEY').optional(),
+      publicKey: pem('PUBLIC KEY').optional(),
+    })
+    .refine((f) => f.privateKey !== undefined || f.publicKey !== undefined, {
+      message: 'an RSA key file needs privateKey, publicKey or both',
+    });
 
-export type AesKeyFile = z.infer<typeof aesKeyFileSchema>;
-export type RsaKeyFile = z.infer<typeof rsaKeyFileSchema>;
-export type KeyFile = z.infer<typeof keyFileSchema>;
+  const keyFileSchema = z.discriminatedUnion('type', [aesKeyFileSchema, rsaKeyFileSchema]);
+  return { aesKeyFileSchema, rsaKeyFileSchema, keyFileSchema };
+}
+
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | undefined;
+
+function keyFileSchemas(): Schemas {
+  schemas ??= buildSchemas(loadZod());
+  return schemas;
+}
+
+export type AesKeyFile = z.infer<Schemas['aesKeyFileSchema']>;
+export type RsaKeyFile = z.infer<Schemas['rsaKeyFileSchema']>;
+export type KeyFile = z.infer<Schemas['keyFileSchema']>;
 
 /**
  * Validates key-file JSON. Errors name the field and the rule it breaks, never its value: the
@@ -69,7 +95,7 @@ export function parseKeyFile(text: string, source = 'key file'): KeyFile {
     // JSON.parse quotes the text around the error, so neither its message nor the error is kept.
     throw new InvalidArgumentError(`${source} is not valid JSON`);
   }
-  const parsed = keyFileSchema.safeParse(json);
+  const parsed = keyFileSchemas().keyFileSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const where = issue.path.length ? issue.path.join('.') : '(root)';
