@@ -1,4 +1,5 @@
 import type { FrameCipher } from '../crypto/frame-cipher.js';
+import type { FrameSealing } from '../crypto/frame-sealing.js';
 import type { MessageSigner } from '../crypto/signature.js';
 import { LimitExceededError } from '../errors.js';
 import { finalFramePrefix, frameIv, regularFramePrefix } from '../format/body.js';
@@ -7,13 +8,15 @@ import { MAX_FRAME_COUNT } from '../limits.js';
 
 /**
  * Turns plaintext into framed body bytes, one frame at a time, so that buffered and streaming
- * encryption share one implementation. Full frames are emitted as soon as they are complete;
- * `finish` writes the final frame (empty when the plaintext filled the last frame exactly, as the
- * JavaScript and Python SDKs do) and, for signed suites, the footer.
+ * encryption share one implementation. Plaintext is encrypted as it arrives, straight from the
+ * caller's chunks (no copy, however they fall); a frame is emitted as soon as it is full.
+ * `finish` writes the final frame (empty when the plaintext filled the last frame exactly, as
+ * the JavaScript and Python SDKs do) and, for signed suites, the footer.
  */
 export class BodyEncryptor {
-  #pending: Uint8Array[] = [];
-  #pendingLength = 0;
+  /** The frame being filled. */
+  #open: FrameSealing | undefined;
+  /** Sequence number of the next frame to begin. */
   #sequenceNumber = 1;
   #finished = false;
 
@@ -23,29 +26,21 @@ export class BodyEncryptor {
     private readonly signer: MessageSigner | undefined,
   ) {}
 
-  /** Encrypts what completes a frame; returns the body bytes ready to write (possibly none). */
+  /** Encrypts `plaintext`; returns the body bytes of the frames it completed (possibly none). */
   push(plaintext: Uint8Array): Uint8Array[] {
     const out: Uint8Array[] = [];
     let offset = 0;
-    if (this.#pendingLength > 0) {
-      const needed = this.frameLength - this.#pendingLength;
-      if (plaintext.length < needed) {
-        this.#hold(plaintext);
-        return out;
+    while (offset < plaintext.length) {
+      this.#open ??= this.cipher.beginRegular(this.#nextSequenceNumber(), this.frameLength);
+      const frame = this.#open;
+      const end = Math.min(plaintext.length, offset + this.frameLength - frame.length);
+      frame.update(plaintext.subarray(offset, end));
+      offset = end;
+      if (frame.length === this.frameLength) {
+        this.#open = undefined;
+        this.#emit([regularFramePrefix(frame.sequenceNumber), ...frame.ciphertext, frame.finish()], out);
       }
-      this.#hold(plaintext.subarray(0, needed));
-      offset = needed;
-      const frame = Buffer.concat(this.#pending, this.frameLength);
-      this.#pending = [];
-      this.#pendingLength = 0;
-      this.#emitRegular(frame, out);
-      frame.fill(0);
     }
-    while (plaintext.length - offset >= this.frameLength) {
-      this.#emitRegular(plaintext.subarray(offset, offset + this.frameLength), out);
-      offset += this.frameLength;
-    }
-    if (offset < plaintext.length) this.#hold(plaintext.subarray(offset));
     return out;
   }
 
@@ -53,17 +48,17 @@ export class BodyEncryptor {
   finish(): Uint8Array[] {
     if (this.#finished) throw new Error('BodyEncryptor.finish called twice');
     this.#finished = true;
-    const rest = Buffer.concat(this.#pending, this.#pendingLength);
-    this.#pending = [];
-    const sequenceNumber = this.#nextSequenceNumber();
-    const [ciphertext, tag] = this.cipher.seal('final', sequenceNumber, rest);
-    rest.fill(0);
-    const out = [
-      finalFramePrefix(sequenceNumber, frameIv(sequenceNumber), ciphertext.length),
-      ciphertext,
-      tag,
-    ];
-    this.#sign(out);
+    const open = this.#open;
+    this.#open = undefined;
+    const sequenceNumber = open ? open.sequenceNumber : this.#nextSequenceNumber();
+    const [ciphertext, tag] = open
+      ? this.cipher.sealAsFinal(open)
+      : this.cipher.seal('final', sequenceNumber, new Uint8Array(0));
+    const out: Uint8Array[] = [];
+    this.#emit(
+      [finalFramePrefix(sequenceNumber, frameIv(sequenceNumber), ciphertext.length), ciphertext, tag],
+      out,
+    );
     if (this.signer) {
       const signature = this.signer.finish();
       out.push(new ByteWriter().u16Prefixed(signature).finish());
@@ -71,23 +66,11 @@ export class BodyEncryptor {
     return out;
   }
 
-  #hold(chunk: Uint8Array): void {
-    // Copy: the caller may reuse its buffer before the frame is complete.
-    this.#pending.push(Uint8Array.from(chunk));
-    this.#pendingLength += chunk.length;
-  }
-
-  #emitRegular(plaintext: Uint8Array, out: Uint8Array[]): void {
-    const sequenceNumber = this.#nextSequenceNumber();
-    const [ciphertext, tag] = this.cipher.seal('frame', sequenceNumber, plaintext);
-    const parts = [regularFramePrefix(sequenceNumber, frameIv(sequenceNumber)), ciphertext, tag];
-    this.#sign(parts);
-    out.push(...parts);
-  }
-
-  #sign(parts: Uint8Array[]): void {
-    if (!this.signer) return;
-    for (const part of parts) this.signer.update(part);
+  #emit(parts: Uint8Array[], out: Uint8Array[]): void {
+    for (const part of parts) {
+      this.signer?.update(part);
+      out.push(part);
+    }
   }
 
   #nextSequenceNumber(): number {

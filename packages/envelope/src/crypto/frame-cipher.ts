@@ -2,6 +2,7 @@ import { type KeyObject, createCipheriv, createDecipheriv } from 'node:crypto';
 import { type FrameKind, frameAad, frameIv } from '../format/body.js';
 import type { AlgorithmSuite } from '../suites.js';
 import { FrameOpening } from './frame-opening.js';
+import { FrameSealing } from './frame-sealing.js';
 
 /**
  * Seals and opens body frames with one message's derived key. The key is a KeyObject created
@@ -14,7 +15,7 @@ export class FrameCipher {
     private readonly messageId: Uint8Array,
   ) {}
 
-  /** Returns [ciphertext, tag]. */
+  /** Seals a whole frame at once; returns [ciphertext, tag]. */
   seal(kind: FrameKind, sequenceNumber: number, plaintext: Uint8Array): [Buffer, Buffer] {
     const cipher = createCipheriv(this.suite.cipher, this.key, frameIv(sequenceNumber), {
       authTagLength: this.suite.tagLength,
@@ -23,6 +24,35 @@ export class FrameCipher {
     const ciphertext = cipher.update(plaintext);
     cipher.final();
     return [ciphertext, cipher.getAuthTag()];
+  }
+
+  /** Starts a regular frame of `frameLength` bytes whose plaintext will arrive in pieces. */
+  beginRegular(sequenceNumber: number, frameLength: number): FrameSealing {
+    const cipher = createCipheriv(this.suite.cipher, this.key, frameIv(sequenceNumber), {
+      authTagLength: this.suite.tagLength,
+    });
+    cipher.setAAD(frameAad(this.messageId, 'frame', sequenceNumber, frameLength));
+    return new FrameSealing(sequenceNumber, cipher);
+  }
+
+  /**
+   * Seals what an unfinished regular frame holds as the final frame instead; returns
+   * [ciphertext, tag]. Same key and IV, so the ciphertext bytes are the same; the tag, whose AAD
+   * names the frame kind and length, is not: it is made from the plaintext, recovered by running
+   * the keystream over the held ciphertext. The regular frame's tag is never made, so one tag
+   * is published per IV, as always.
+   */
+  sealAsFinal(sealing: FrameSealing): [Buffer, Buffer] {
+    const keystream = createDecipheriv(this.suite.cipher, this.key, frameIv(sealing.sequenceNumber), {
+      authTagLength: this.suite.tagLength,
+    });
+    // Never finalised: nothing is authenticated here, the plaintext is only re-sealed.
+    const plaintext = keystream.update(Buffer.concat(sealing.ciphertext, sealing.length));
+    try {
+      return this.seal('final', sealing.sequenceNumber, plaintext);
+    } finally {
+      plaintext.fill(0);
+    }
   }
 
   /**

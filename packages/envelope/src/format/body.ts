@@ -17,7 +17,8 @@ const labels: Record<FrameKind, Buffer> = {
 
 /** IV of frame `sequenceNumber`: 8 zero bytes ‖ u32 sequence number. */
 export function frameIv(sequenceNumber: number): Buffer {
-  const iv = Buffer.alloc(12);
+  const iv = Buffer.allocUnsafe(12);
+  iv.fill(0, 0, 8);
   iv.writeUInt32BE(sequenceNumber, 8);
   return iv;
 }
@@ -48,8 +49,12 @@ export function frameAad(
 }
 
 /** The bytes before a regular frame's ciphertext: u32 sequence number ‖ IV. */
-export function regularFramePrefix(sequenceNumber: number, iv: Uint8Array): Uint8Array {
-  return new ByteWriter().u32(sequenceNumber).bytes(iv).finish();
+export function regularFramePrefix(sequenceNumber: number): Buffer {
+  const prefix = Buffer.allocUnsafe(16);
+  prefix.writeUInt32BE(sequenceNumber, 0);
+  prefix.fill(0, 4, 12);
+  prefix.writeUInt32BE(sequenceNumber, 12);
+  return prefix;
 }
 
 /** The bytes before the final frame's ciphertext: marker ‖ u32 sequence number ‖ IV ‖ u32 length. */
