@@ -6,7 +6,7 @@ import type { StreamEncryptOptions } from './options.js';
 
 /**
  * One message being encrypted incrementally: the header first, then body frames as plaintext
- * completes them. Holds at most one partial frame of plaintext. Shared by every streaming API.
+ * completes them. Holds at most one unfinished frame (as ciphertext). Shared by every streaming API.
  */
 export class EncryptionSession {
   #headerBytes: Uint8Array | undefined;

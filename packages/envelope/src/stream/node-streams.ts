@@ -25,7 +25,7 @@ function pushAll(stream: Transform, parts: readonly Uint8Array[]): void {
 /**
  * Plaintext in, one message out. The keyring is called when the stream is constructed; the
  * `header` event (and property) and `missingRecipients` are available from then on. Memory is
- * one partial frame plus what the stream buffers for backpressure.
+ * one unfinished frame plus what the stream buffers for backpressure.
  */
 export class EncryptStream extends Transform {
   #session: EncryptionSession | undefined;
