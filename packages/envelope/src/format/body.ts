@@ -18,7 +18,8 @@ const labels: Record<FrameKind, Buffer> = {
 /** IV of frame `sequenceNumber`: 8 zero bytes ‖ u32 sequence number. */
 export function frameIv(sequenceNumber: number): Buffer {
   const iv = Buffer.allocUnsafe(12);
-  iv.fill(0, 0, 8);
+  iv.writeUInt32BE(0, 0);
+  iv.writeUInt32BE(0, 4);
   iv.writeUInt32BE(sequenceNumber, 8);
   return iv;
 }
@@ -52,7 +53,8 @@ export function frameAad(
 export function regularFramePrefix(sequenceNumber: number): Buffer {
   const prefix = Buffer.allocUnsafe(16);
   prefix.writeUInt32BE(sequenceNumber, 0);
-  prefix.fill(0, 4, 12);
+  prefix.writeUInt32BE(0, 4);
+  prefix.writeUInt32BE(0, 8);
   prefix.writeUInt32BE(sequenceNumber, 12);
   return prefix;
 }
