@@ -14,16 +14,26 @@ const cipher = new FrameCipher(suite, createSecretKey(randomBytes(32)), randomBy
 /** BodyDecryptor reads only these two header fields. */
 const header = { contentType: 'framed', frameLength: FRAME } as MessageHeader;
 
-/** Encrypts `plaintext` pushed in chunks of the given sizes (cycled); each chunk is a fresh copy. */
-function encryptBody(plaintext: Uint8Array, sizes: readonly number[]): Buffer {
+/**
+ * Encrypts `plaintext` pushed in chunks of the given sizes (cycled), each a fresh copy; the last
+ * chunk goes to `finish` instead when asked.
+ */
+function encryptBody(
+  plaintext: Uint8Array,
+  sizes: readonly number[],
+  last: 'last chunk to push' | 'last chunk to finish' = 'last chunk to push',
+): Buffer {
   const body = new BodyEncryptor(cipher, FRAME, undefined);
-  const out: Uint8Array[] = [];
+  const chunks: Buffer[] = [];
   for (let offset = 0, i = 0; offset < plaintext.length; i++) {
     const size = sizes[i % sizes.length]!;
-    out.push(...body.push(Buffer.from(plaintext.subarray(offset, offset + size))));
+    chunks.push(Buffer.from(plaintext.subarray(offset, offset + size)));
     offset += size;
   }
-  out.push(...body.finish());
+  const final = last === 'last chunk to finish' ? chunks.pop() : undefined;
+  const out: Uint8Array[] = [];
+  for (const chunk of chunks) out.push(...body.push(chunk));
+  out.push(...body.finish(final));
   return Buffer.concat(out);
 }
 
@@ -44,6 +54,7 @@ describe('BodyEncryptor', () => {
           const plaintext = bytes(length, length + 1);
           const whole = encryptBody(plaintext, [Math.max(1, length)]);
           expect(encryptBody(plaintext, sizes).equals(whole)).toBe(true);
+          expect(encryptBody(plaintext, sizes, 'last chunk to finish').equals(whole)).toBe(true);
           expect(decryptBody(whole).equals(plaintext)).toBe(true);
         },
       ),

@@ -44,17 +44,25 @@ export class BodyEncryptor {
     return out;
   }
 
-  /** The final frame and the footer. */
-  finish(): Uint8Array[] {
+  /**
+   * The final frame and the footer. `last`, when given, is the end of the plaintext: passing it
+   * here rather than to `push` lets its tail be sealed straight as the final frame (one cipher
+   * pass, as for a small message encrypted in one call).
+   */
+  finish(last: Uint8Array = new Uint8Array(0)): Uint8Array[] {
     if (this.#finished) throw new Error('BodyEncryptor.finish called twice');
+    // What completes frames goes out as regular frames; the rest is the final frame's content.
+    const tail = ((this.#open?.length ?? 0) + last.length) % this.frameLength;
+    const head = Math.max(0, last.length - tail);
+    const out = this.push(last.subarray(0, head));
+    const rest = last.subarray(head);
     this.#finished = true;
     const open = this.#open;
     this.#open = undefined;
     const sequenceNumber = open ? open.sequenceNumber : this.#nextSequenceNumber();
     const [ciphertext, tag] = open
-      ? this.cipher.sealAsFinal(open)
-      : this.cipher.seal('final', sequenceNumber, new Uint8Array(0));
-    const out: Uint8Array[] = [];
+      ? this.cipher.sealAsFinal(open, rest)
+      : this.cipher.seal('final', sequenceNumber, rest);
     this.#emit(
       [finalFramePrefix(sequenceNumber, frameIv(sequenceNumber), ciphertext.length), ciphertext, tag],
       out,

@@ -36,18 +36,20 @@ export class FrameCipher {
   }
 
   /**
-   * Seals what an unfinished regular frame holds as the final frame instead; returns
-   * [ciphertext, tag]. Same key and IV, so the ciphertext bytes are the same; the tag, whose AAD
-   * names the frame kind and length, is not: it is made from the plaintext, recovered by running
-   * the keystream over the held ciphertext. The regular frame's tag is never made, so one tag
-   * is published per IV, as always.
+   * Seals what an unfinished regular frame holds, followed by `more` plaintext, as the final
+   * frame instead; returns [ciphertext, tag]. Same key and IV, so the ciphertext of the held part
+   * is the same; the tag, whose AAD names the frame kind and length, is not: it is made from the
+   * plaintext, recovered by running the keystream over the held ciphertext. The regular frame's
+   * tag is never made, so one tag is published per IV, as always.
    */
-  sealAsFinal(sealing: FrameSealing): [Buffer, Buffer] {
+  sealAsFinal(sealing: FrameSealing, more: Uint8Array): [Buffer, Buffer] {
     const keystream = createDecipheriv(this.suite.cipher, this.key, frameIv(sealing.sequenceNumber), {
       authTagLength: this.suite.tagLength,
     });
     // Never finalised: nothing is authenticated here, the plaintext is only re-sealed.
-    const plaintext = keystream.update(Buffer.concat(sealing.ciphertext, sealing.length));
+    const held = keystream.update(Buffer.concat(sealing.ciphertext, sealing.length));
+    const plaintext = Buffer.concat([held, more]);
+    held.fill(0);
     try {
       return this.seal('final', sealing.sequenceNumber, plaintext);
     } finally {
