@@ -140,6 +140,45 @@ describe('polykms encrypt / decrypt with local keys', () => {
     const info = JSON.parse((await cli(['inspect', 'f4k.pkms', '--json'])).stdout.toString());
     expect(info.frameLength).toBe(4096);
   });
+
+  it('refuses frames longer than --max-frame-length with exit 6, and reads them without it', async () => {
+    const enc = await cli([
+      'encrypt',
+      'orders.csv',
+      '-k',
+      'local://app.key',
+      '--frame-length',
+      '8K',
+      '-o',
+      'f8k.pkms',
+    ]);
+    expect(enc.code, enc.stderr).toBe(0);
+    const refused = await cli([
+      'decrypt',
+      'f8k.pkms',
+      '-k',
+      'local://app.key',
+      '--max-frame-length',
+      '4K',
+      '-o',
+      '-',
+    ]);
+    expect(refused.code).toBe(6);
+    expect(refused.stdout.length).toBe(0);
+    expect(refused.stderr.toString()).toMatch(/frame length/i);
+    const read = await cli([
+      'decrypt',
+      'f8k.pkms',
+      '-k',
+      'local://app.key',
+      '--max-frame-length',
+      '8K',
+      '-o',
+      '-',
+    ]);
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout).toEqual(plaintext);
+  });
 });
 
 describe('polykms inspect', () => {

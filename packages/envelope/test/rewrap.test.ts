@@ -11,6 +11,7 @@ import {
   isPolykmsError,
   parseHeader,
   rewrap,
+  rewrapParts,
   rewrapStream,
 } from '@polykms/envelope';
 import type { RewrapOptions } from '@polykms/envelope';
@@ -61,6 +62,21 @@ describe('rewrap', () => {
     await expect(decrypt(result.message, { keyring: aws })).rejects.toMatchObject({
       code: 'ERR_NO_DECRYPTABLE_KEY',
     });
+  });
+
+  it('rewrapParts returns the new header and the body as a view of the input, not a copy', async () => {
+    const plaintext = bytes(5000);
+    const { message } = await encrypt(plaintext, { keyring: aws, frameLength: 1024 });
+    const options = { decryptKeyring: aws, keyring: gcp, mode: 'replace', retireOriginal: true } as const;
+    const parts = await rewrapParts(message, options);
+
+    const headerLength = inspect(message).headerLength;
+    expect(parts.body.buffer).toBe(message.buffer);
+    expect(parts.body.byteOffset).toBe(message.byteOffset + headerLength);
+    expect(parts.body.length).toBe(message.length - headerLength);
+    const joined = Buffer.concat([parts.headerBytes, parts.body]);
+    expect(Buffer.from((await decrypt(joined, { keyring: gcp })).plaintext).equals(plaintext)).toBe(true);
+    expect(inspect(joined).encryptedDataKeys.map((e) => e.providerInfo)).toEqual(['gcp']);
   });
 
   it('adds recipients while the existing ones keep working', async () => {

@@ -7,7 +7,7 @@ import { openSource, streamToOutput } from '../io/stream-io.js';
 import { decryptKeyring } from '../config/keyrings.js';
 import { STDIO, readInput } from '../io/input.js';
 import { writeStdout } from '../io/output.js';
-import { collect, parseContext, parsePositiveInt } from '../options.js';
+import { collect, parseContext, parsePositiveInt, parseSize } from '../options.js';
 import { ENCRYPTED_SUFFIX } from './encrypt.js';
 
 async function isSigned(file: string): Promise<boolean> {
@@ -26,6 +26,7 @@ interface DecryptFlags {
   force?: boolean;
   allowV1?: boolean;
   maxEncryptedDataKeys?: string;
+  maxFrameLength?: string;
 }
 
 export function registerDecrypt(program: Command): void {
@@ -54,6 +55,10 @@ export function registerDecrypt(program: Command): void {
     .option('-f, --force', 'replace the output file if it exists')
     .option('--allow-v1', 'also read non-committing (v1) messages written by older ESDKs')
     .option('--max-encrypted-data-keys <n>', 'refuse messages with more wrapped keys than this (default 32)')
+    .option(
+      '--max-frame-length <bytes>',
+      'refuse messages whose frames are longer, e.g. 1M (default 64M: a frame is held whole until authenticated)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -67,6 +72,9 @@ export function registerDecrypt(program: Command): void {
       const encryptionContext = parseContext(flags.expectContext, '--expect-context');
       const maxEncryptedDataKeys = flags.maxEncryptedDataKeys
         ? parsePositiveInt(flags.maxEncryptedDataKeys, '--max-encrypted-data-keys')
+        : undefined;
+      const maxFrameLength = flags.maxFrameLength
+        ? parseSize(flags.maxFrameLength, '--max-frame-length')
         : undefined;
       if (output !== STDIO) await assertWritable(output, flags.force === true);
       const keyring = await decryptKeyring(flags.key, flags.discovery);
@@ -91,6 +99,7 @@ export function registerDecrypt(program: Command): void {
         // renamed into place only after it was, and deleted otherwise.
         const stream = decryptStream({
           ...options,
+          maxFrameLength,
           signedMessages: output === STDIO ? 'refuse' : 'release-before-signature',
         });
         try {

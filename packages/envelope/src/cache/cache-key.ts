@@ -24,14 +24,22 @@ export function edkDigest(edk: EncryptedDataKey): string {
   return digest([edk.providerId, edk.providerInfo, edk.ciphertext]);
 }
 
-/** Encryption materials are shared only within one partition, keyring, suite and full context. */
+/**
+ * Encryption materials are shared only within one partition, keyring, suite and full context.
+ * Built as a string rather than a digest: it is looked up once per message, and hashing the
+ * serialized context cost more than the rest of a cache hit. The context is not secret (every
+ * message stores it in the clear) and the key never leaves the process.
+ */
 export function encryptionCacheKey(
   partition: string,
   keyring: string,
   suite: AlgorithmSuite,
   context: EncryptionContext,
 ): string {
-  return digest(['encrypt', partition, keyring, suiteBytes(suite), serializeEncryptionContext(context)]);
+  const pairs = Object.keys(context)
+    .sort()
+    .map((key) => [key, context[key]]);
+  return JSON.stringify(['encrypt', partition, keyring, suite.id, pairs]);
 }
 
 /** A decrypted data key is reused only for the same partition, keyring, suite, context and EDK set. */

@@ -34,7 +34,7 @@ const SWEEP_INTERVAL_MS = 1000;
 /**
  * An in-memory LRU of plaintext data keys with expiry. Every plaintext key that leaves the cache
  * (expiry, LRU eviction, exhaustion, `clear`) is zeroed, so callers always receive copies. Keys are
- * opaque strings built by the caching keyring (digests: they contain no secret). One cache may
+ * opaque strings built by the caching keyring (they contain no secret). One cache may
  * serve several caching keyrings: their partitions keep their entries apart.
  */
 export class DataKeyCache {

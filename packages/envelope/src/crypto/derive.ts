@@ -1,9 +1,10 @@
-import { hkdfSync } from 'node:crypto';
 import type { AlgorithmSuite } from '../suites.js';
+import { hkdfExpand, hkdfExtract } from './hkdf.js';
 
 const DERIVE_KEY_LABEL = Buffer.from('DERIVEKEY', 'ascii');
 const COMMIT_KEY_LABEL = Buffer.from('COMMITKEY', 'ascii');
 const COMMITMENT_LENGTH = 32;
+const NO_SALT = new Uint8Array(0);
 
 export interface DerivedKeys {
   /** The key for the header tag and every frame. Zero it when done. */
@@ -28,16 +29,15 @@ export function deriveKeys(suite: AlgorithmSuite, dataKey: Uint8Array, messageId
     case 'hkdf-sha384': {
       const hash = suite.kdf === 'hkdf-sha256' ? 'sha256' : 'sha384';
       const info = Buffer.concat([suiteIdBytes(suite), messageId]);
-      return {
-        encryptionKey: Buffer.from(hkdfSync(hash, dataKey, Buffer.alloc(0), info, suite.keyLength)),
-        commitment: undefined,
-      };
+      const prk = hkdfExtract(hash, NO_SALT, dataKey);
+      return { encryptionKey: hkdfExpand(hash, prk, info, suite.keyLength), commitment: undefined };
     }
     case 'hkdf-sha512': {
       const info = Buffer.concat([suiteIdBytes(suite), DERIVE_KEY_LABEL]);
+      const prk = hkdfExtract('sha512', messageId, dataKey);
       return {
-        encryptionKey: Buffer.from(hkdfSync('sha512', dataKey, messageId, info, suite.keyLength)),
-        commitment: Buffer.from(hkdfSync('sha512', dataKey, messageId, COMMIT_KEY_LABEL, COMMITMENT_LENGTH)),
+        encryptionKey: hkdfExpand('sha512', prk, info, suite.keyLength),
+        commitment: hkdfExpand('sha512', prk, COMMIT_KEY_LABEL, COMMITMENT_LENGTH),
       };
     }
   }

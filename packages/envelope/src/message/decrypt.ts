@@ -1,4 +1,6 @@
+import { regularFrameSize } from '../format/body-length.js';
 import { parseHeader } from '../format/header.js';
+import { OutputBuffer } from '../format/output-buffer.js';
 import { openHeader } from './open-header.js';
 import type { DecryptOptions, DecryptResult } from './options.js';
 
@@ -9,16 +11,26 @@ import type { DecryptOptions, DecryptResult } from './options.js';
 export async function decrypt(message: Uint8Array, options: DecryptOptions): Promise<DecryptResult> {
   const header = parseHeader(message, options);
   const opened = await openHeader(header, message, options);
-  let parts: Buffer[] = [];
+  const body = message.subarray(header.length);
+  const framed = header.contentType === 'framed';
+  // Every frame's plaintext is shorter than its bytes on the wire, complete message or not, so the
+  // body length bounds the plaintext: never an allocation larger than the input, whatever the header says.
+  const out = new OutputBuffer(body.length);
+  // Frame-sized pieces: each frame's plaintext is copied out while still in cache.
+  const step = framed ? regularFrameSize(header.frameLength) : Math.max(1, body.length);
   try {
-    parts = opened.body.push(message.subarray(header.length));
+    for (let offset = 0; offset < body.length; offset += step) {
+      const parts = opened.body.push(body.subarray(offset, offset + step));
+      out.append(parts);
+      for (const part of parts) part.fill(0);
+    }
     opened.body.finish();
   } catch (error) {
-    for (const part of parts) part.fill(0);
+    out.wipe();
     throw error;
   }
   return {
-    plaintext: parts.length === 1 ? parts[0]! : Buffer.concat(parts),
+    plaintext: out.finish(),
     header,
     encryptionContext: opened.encryptionContext,
     encryptedDataKey: opened.encryptedDataKey,

@@ -1,9 +1,10 @@
-import { createSecretKey, randomBytes } from 'node:crypto';
+import { createSecretKey } from 'node:crypto';
 import { BodyEncryptor } from '../body/encryptor.js';
 import { PUBLIC_KEY_CONTEXT_KEY } from '../context.js';
 import { deriveKeys } from '../crypto/derive.js';
 import { FrameCipher } from '../crypto/frame-cipher.js';
 import { computeHeaderTag } from '../crypto/header-auth.js';
+import { newMessageId } from '../crypto/message-id.js';
 import { MessageSigner, generateSigningKey } from '../crypto/signature.js';
 import { zeroize } from '../crypto/zeroize.js';
 import { InvalidArgumentError, type RecipientFailure } from '../errors.js';
@@ -73,7 +74,7 @@ export async function prepareEncryption(
     signal: options.signal,
     plaintextLength,
   });
-  const messageId = randomBytes(32);
+  const messageId = newMessageId();
   const derived = deriveKeys(suite, wrapped.dataKey, messageId);
   zeroize(wrapped.dataKey);
   const key = createSecretKey(derived.encryptionKey);

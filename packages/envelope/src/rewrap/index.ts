@@ -1,3 +1,3 @@
-export type { RewrapOptions, RewrapResult, RewrappedHeader } from './options.js';
-export { rewrap } from './rewrap.js';
+export type { RewrapOptions, RewrapPartsResult, RewrapResult, RewrappedHeader } from './options.js';
+export { rewrap, rewrapParts } from './rewrap.js';
 export { RewrapStream, rewrapStream } from './rewrap-stream.js';

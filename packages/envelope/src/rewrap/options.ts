@@ -34,6 +34,11 @@ export interface RewrappedHeader {
   readonly missingRecipients: readonly RecipientFailure[];
 }
 
+export interface RewrapPartsResult extends RewrappedHeader {
+  /** The original body, unchanged: a view into the message passed in, not a copy. */
+  readonly body: Uint8Array;
+}
+
 export interface RewrapResult extends RewrappedHeader {
   /** The new header followed by the original body, byte for byte. */
   readonly message: Uint8Array;
