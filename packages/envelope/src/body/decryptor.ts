@@ -1,5 +1,5 @@
 import type { FrameCipher } from '../crypto/frame-cipher.js';
-import type { FrameOpening } from '../crypto/frame-opening.js';
+import type { CiphertextScratch, FrameOpening } from '../crypto/frame-opening.js';
 import type { MessageVerifier } from '../crypto/signature.js';
 import { MalformedMessageError } from '../errors.js';
 import { FINAL_FRAME_MARKER, isFrameIv } from '../format/body.js';
@@ -37,8 +37,9 @@ interface OpenFrame {
 
 /**
  * Parses and opens a message body pushed in chunks of any size. A frame's ciphertext is fed to
- * the cipher straight from the chunks it arrives in (no copy, however the chunks fall), and its
- * plaintext is returned only after its tag has verified. Every length read is checked against
+ * the cipher from the chunks it arrives in (a frame split across chunks is first gathered into
+ * one reused buffer: see `FrameOpening`), and its plaintext is returned only after its tag has
+ * verified. Every length read is checked against
  * the header's frame length, and `finish` fails unless the final frame (and, for signed suites, a
  * valid footer) arrived with nothing after it. A truncated body therefore always ends in an error.
  */
@@ -47,6 +48,12 @@ export class BodyDecryptor {
   #state: State = 'prefix';
   #expectedSequence = 1;
   #frame: OpenFrame | undefined;
+  #scratch: Buffer | undefined;
+  /** Frames split across chunks are gathered here; reused from frame to frame. */
+  readonly #gatherSplitFrame: CiphertextScratch = (capacity) => {
+    if (!this.#scratch || this.#scratch.length < capacity) this.#scratch = Buffer.allocUnsafe(capacity);
+    return this.#scratch;
+  };
 
   constructor(
     private readonly header: MessageHeader,
@@ -120,7 +127,7 @@ export class BodyDecryptor {
       this.#checkFrameStart(first, iv);
       this.verifier?.update(prefix);
       this.#begin(
-        this.cipher.beginOpen('frame', first, iv, this.header.frameLength),
+        this.cipher.beginOpen('frame', first, iv, this.header.frameLength, this.#gatherSplitFrame),
         false,
         this.header.frameLength,
       );
@@ -137,7 +144,11 @@ export class BodyDecryptor {
       throw new MalformedMessageError('the final frame is longer than the frame length');
     }
     this.verifier?.update(prefix);
-    this.#begin(this.cipher.beginOpen('final', sequenceNumber, iv, contentLength), true, contentLength);
+    this.#begin(
+      this.cipher.beginOpen('final', sequenceNumber, iv, contentLength, this.#gatherSplitFrame),
+      true,
+      contentLength,
+    );
     return true;
   }
 

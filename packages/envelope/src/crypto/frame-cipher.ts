@@ -1,7 +1,7 @@
 import { type KeyObject, createCipheriv, createDecipheriv } from 'node:crypto';
 import { type FrameKind, frameAad, frameIv } from '../format/body.js';
 import type { AlgorithmSuite } from '../suites.js';
-import { FrameOpening } from './frame-opening.js';
+import { type CiphertextScratch, FrameOpening } from './frame-opening.js';
 import { FrameSealing } from './frame-sealing.js';
 
 /**
@@ -61,11 +61,17 @@ export class FrameCipher {
    * Starts decrypting one frame of `contentLength` bytes whose ciphertext will arrive in pieces;
    * its plaintext is released only once the tag verifies.
    */
-  beginOpen(kind: FrameKind, sequenceNumber: number, iv: Uint8Array, contentLength: number): FrameOpening {
+  beginOpen(
+    kind: FrameKind,
+    sequenceNumber: number,
+    iv: Uint8Array,
+    contentLength: number,
+    scratch?: CiphertextScratch,
+  ): FrameOpening {
     const decipher = createDecipheriv(this.suite.cipher, this.key, iv, {
       authTagLength: this.suite.tagLength,
     });
     decipher.setAAD(frameAad(this.messageId, kind, sequenceNumber, contentLength));
-    return new FrameOpening(decipher);
+    return new FrameOpening(decipher, contentLength, scratch);
   }
 }
