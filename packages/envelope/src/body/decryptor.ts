@@ -2,20 +2,21 @@ import type { FrameCipher } from '../crypto/frame-cipher.js';
 import type { CiphertextScratch, FrameOpening } from '../crypto/frame-opening.js';
 import type { MessageVerifier } from '../crypto/signature.js';
 import { MalformedMessageError } from '../errors.js';
-import { FINAL_FRAME_MARKER, isFrameIv } from '../format/body.js';
+import {
+  FINAL_FRAME_MARKER,
+  FINAL_FRAME_PREFIX_LENGTH,
+  FRAME_IV_LENGTH,
+  FRAME_TAG_LENGTH,
+  REGULAR_FRAME_PREFIX_LENGTH,
+  isFrameIv,
+} from '../format/body.js';
 import { ChunkQueue } from '../format/chunk-queue.js';
 import type { MessageHeader } from '../format/header.js';
 import { ByteReader } from '../format/reader.js';
 import { MAX_NON_FRAMED_CONTENT_LENGTH } from '../limits.js';
 
-const IV_LENGTH = 12;
-const TAG_LENGTH = 16;
-/** Sequence number, IV. */
-const REGULAR_PREFIX = 4 + IV_LENGTH;
-/** Marker, sequence number, IV, content length. */
-const FINAL_PREFIX = 4 + 4 + IV_LENGTH + 4;
 /** IV, u64 content length. */
-const SINGLE_BLOCK_PREFIX = IV_LENGTH + 8;
+const SINGLE_BLOCK_PREFIX = FRAME_IV_LENGTH + 8;
 /** Largest footer: a u16-prefixed DER signature. */
 const MAX_FOOTER = 2 + 0xffff;
 
@@ -121,8 +122,8 @@ export class BodyDecryptor {
     if (this.#queue.length < 4) return false;
     const first = readU32(this.#queue.peek(4));
     if (first !== FINAL_FRAME_MARKER) {
-      if (this.#queue.length < REGULAR_PREFIX) return false;
-      const prefix = this.#queue.take(REGULAR_PREFIX);
+      if (this.#queue.length < REGULAR_FRAME_PREFIX_LENGTH) return false;
+      const prefix = this.#queue.take(REGULAR_FRAME_PREFIX_LENGTH);
       const iv = prefix.subarray(4);
       this.#checkFrameStart(first, iv);
       this.verifier?.update(prefix);
@@ -133,11 +134,11 @@ export class BodyDecryptor {
       );
       return true;
     }
-    if (this.#queue.length < FINAL_PREFIX) return false;
-    const prefix = this.#queue.take(FINAL_PREFIX);
+    if (this.#queue.length < FINAL_FRAME_PREFIX_LENGTH) return false;
+    const prefix = this.#queue.take(FINAL_FRAME_PREFIX_LENGTH);
     const reader = new ByteReader(prefix, 4);
     const sequenceNumber = reader.u32('sequence number');
-    const iv = reader.bytesOf(IV_LENGTH, 'frame IV');
+    const iv = reader.bytesOf(FRAME_IV_LENGTH, 'frame IV');
     const contentLength = reader.u32('final frame length');
     this.#checkFrameStart(sequenceNumber, iv);
     if (contentLength > this.header.frameLength) {
@@ -165,7 +166,7 @@ export class BodyDecryptor {
     if (this.#queue.length < SINGLE_BLOCK_PREFIX) return false;
     const prefix = this.#queue.take(SINGLE_BLOCK_PREFIX);
     const reader = new ByteReader(prefix);
-    const iv = reader.bytesOf(IV_LENGTH, 'IV');
+    const iv = reader.bytesOf(FRAME_IV_LENGTH, 'IV');
     const contentLength = reader.u64('content length');
     if (contentLength > MAX_NON_FRAMED_CONTENT_LENGTH) {
       throw new MalformedMessageError('the non-framed content length exceeds the format limit');
@@ -195,8 +196,8 @@ export class BodyDecryptor {
   }
 
   #readTag(out: Buffer[]): boolean {
-    if (this.#queue.length < TAG_LENGTH) return false;
-    const tag = this.#queue.take(TAG_LENGTH);
+    if (this.#queue.length < FRAME_TAG_LENGTH) return false;
+    const tag = this.#queue.take(FRAME_TAG_LENGTH);
     this.verifier?.update(tag);
     const frame = this.#frame!;
     this.#frame = undefined;

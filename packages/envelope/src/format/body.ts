@@ -3,6 +3,28 @@ import { ByteWriter } from './writer.js';
 /** Marks the final frame of a framed body. */
 export const FINAL_FRAME_MARKER = 0xffff_ffff;
 
+export const FRAME_IV_LENGTH = 12;
+export const FRAME_TAG_LENGTH = 16;
+/** Sequence number, IV. */
+export const REGULAR_FRAME_PREFIX_LENGTH = 4 + FRAME_IV_LENGTH;
+/** Marker, sequence number, IV, content length. */
+export const FINAL_FRAME_PREFIX_LENGTH = 4 + 4 + FRAME_IV_LENGTH + 4;
+
+/**
+ * The exact length of a framed body (without footer) for `plaintextLength` bytes: full frames,
+ * then a final frame with the rest (empty when the plaintext fills the last frame exactly).
+ */
+export function framedBodyLength(plaintextLength: number, frameLength: number): number {
+  const fullFrames = Math.floor(plaintextLength / frameLength);
+  const rest = plaintextLength - fullFrames * frameLength;
+  return fullFrames * regularFrameSize(frameLength) + FINAL_FRAME_PREFIX_LENGTH + rest + FRAME_TAG_LENGTH;
+}
+
+/** Bytes of one full frame on the wire. */
+export function regularFrameSize(frameLength: number): number {
+  return REGULAR_FRAME_PREFIX_LENGTH + frameLength + FRAME_TAG_LENGTH;
+}
+
 const FRAME_LABEL = Buffer.from('AWSKMSEncryptionClient Frame', 'ascii');
 const FINAL_FRAME_LABEL = Buffer.from('AWSKMSEncryptionClient Final Frame', 'ascii');
 const SINGLE_BLOCK_LABEL = Buffer.from('AWSKMSEncryptionClient Single Block', 'ascii');
@@ -51,7 +73,7 @@ export function frameAad(
 
 /** The bytes before a regular frame's ciphertext: u32 sequence number ‖ IV. */
 export function regularFramePrefix(sequenceNumber: number): Buffer {
-  const prefix = Buffer.allocUnsafe(16);
+  const prefix = Buffer.allocUnsafe(REGULAR_FRAME_PREFIX_LENGTH);
   prefix.writeUInt32BE(sequenceNumber, 0);
   prefix.writeUInt32BE(0, 4);
   prefix.writeUInt32BE(0, 8);

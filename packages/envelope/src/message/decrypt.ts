@@ -1,4 +1,4 @@
-import { regularFrameSize } from '../format/body-length.js';
+import { regularFrameSize } from '../format/body.js';
 import { parseHeader } from '../format/header.js';
 import { OutputBuffer } from '../format/output-buffer.js';
 import { openHeader } from './open-header.js';

@@ -1,4 +1,4 @@
-import { framedBodyLength } from '../format/body-length.js';
+import { framedBodyLength } from '../format/body.js';
 import { OutputBuffer } from '../format/output-buffer.js';
 import type { EncryptOptions, EncryptResult } from './options.js';
 import { prepareEncryption } from './prepare-encryption.js';
