@@ -5,6 +5,8 @@ import {
   type UnwrapResult,
   type WrapResult,
   checkTimeoutMs,
+  discoveryCannotEncrypt,
+  discoveryFilterSet,
 } from '@polykms/envelope';
 import type { AwsKmsArn } from './arn.js';
 import { type ClientProvider, defaultClientProvider } from './client-provider.js';
@@ -43,23 +45,21 @@ export class AwsKmsDiscoveryKeyring implements Keyring {
 
   constructor(options: AwsKmsDiscoveryKeyringOptions) {
     const filter = options?.discoveryFilter;
-    if (
-      !filter ||
-      typeof filter.partition !== 'string' ||
-      filter.partition.length === 0 ||
-      !Array.isArray(filter.accountIds) ||
-      filter.accountIds.length === 0 ||
-      !filter.accountIds.every((a) => typeof a === 'string' && ACCOUNT.test(a))
-    ) {
+    if (typeof filter?.partition !== 'string' || filter.partition.length === 0) {
       throw new InvalidArgumentError(
         'AwsKmsDiscoveryKeyring needs discoveryFilter: { partition, accountIds: [12-digit account ids, at least one] }',
         { provider: PROVIDER_ID },
       );
     }
+    this.#accounts = discoveryFilterSet(filter.accountIds, {
+      provider: PROVIDER_ID,
+      field: 'discoveryFilter.accountIds',
+      entry: '12-digit account id',
+      accepts: (id) => ACCOUNT.test(id),
+    });
     checkGrantTokens(options.grantTokens);
     checkTimeoutMs(options.timeoutMs, PROVIDER_ID);
     this.#partition = filter.partition;
-    this.#accounts = new Set(filter.accountIds);
     this.#clientProvider = options.clientProvider ?? defaultClientProvider();
     this.#grantTokens = options.grantTokens ? [...options.grantTokens] : undefined;
     this.#timeoutMs = options.timeoutMs;
@@ -67,10 +67,7 @@ export class AwsKmsDiscoveryKeyring implements Keyring {
   }
 
   async wrap(): Promise<WrapResult> {
-    throw new InvalidArgumentError(
-      `a discovery keyring cannot encrypt: use AwsKmsKeyring with a key id (${this.description})`,
-      { provider: PROVIDER_ID },
-    );
+    throw discoveryCannotEncrypt(PROVIDER_ID, this.description, 'AwsKmsKeyring');
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {

@@ -6,6 +6,8 @@ import {
   type UnwrapResult,
   type WrapResult,
   checkTimeoutMs,
+  discoveryCannotEncrypt,
+  discoveryFilterSet,
 } from '@polykms/envelope';
 import { AzureClients, type AzureTokenCredential } from './clients.js';
 import { PROVIDER_ID } from './error-table.js';
@@ -30,26 +32,20 @@ export class AzureKeyVaultDiscoveryKeyring implements Keyring {
   readonly #timeoutMs: number | undefined;
 
   constructor(options: AzureKeyVaultDiscoveryKeyringOptions) {
-    const hosts = options?.discoveryFilter?.vaultHosts;
-    if (
-      !Array.isArray(hosts) ||
-      hosts.length === 0 ||
-      !hosts.every((h) => typeof h === 'string' && h.length > 0)
-    ) {
-      throw new InvalidArgumentError('discoveryFilter.vaultHosts must list at least one vault host');
-    }
+    const hosts = discoveryFilterSet(options?.discoveryFilter?.vaultHosts, {
+      provider: PROVIDER_ID,
+      field: 'discoveryFilter.vaultHosts',
+      entry: 'vault host',
+    });
     checkTimeoutMs(options.timeoutMs, PROVIDER_ID);
-    this.#hosts = new Set(hosts.map((h) => normaliseHost(h)));
+    this.#hosts = new Set([...hosts].map((h) => normaliseHost(h)));
     this.#clients = new AzureClients(options.credential, options.clientOptions);
     this.#timeoutMs = options.timeoutMs;
     this.description = `${PROVIDER_ID} discovery (${[...this.#hosts].join(', ')})`;
   }
 
   async wrap(): Promise<WrapResult> {
-    throw new InvalidArgumentError(
-      `a discovery keyring cannot encrypt: use AzureKeyVaultKeyring with a key id (${this.description})`,
-      { provider: PROVIDER_ID },
-    );
+    throw discoveryCannotEncrypt(PROVIDER_ID, this.description, 'AzureKeyVaultKeyring');
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {

@@ -11,6 +11,11 @@ export { unwrapFirstWithKey } from './keyring/unwrap-first-with-key.js';
 export { sealGivenOrNewDataKey } from './keyring/seal-data-key.js';
 export { providerInfoText } from './keyring/provider-info-text.js';
 export { checkTimeoutMs } from './keyring/check-timeout.js';
+export {
+  type FilterListSpec,
+  discoveryCannotEncrypt,
+  discoveryFilterSet,
+} from './keyring/discovery-filter.js';
 export { zeroize } from './crypto/zeroize.js';
 export {
   serializeEncryptionContext,

@@ -1,11 +1,12 @@
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
 import {
-  InvalidArgumentError,
   type Keyring,
   type UnwrapRequest,
   type UnwrapResult,
   type WrapResult,
   checkTimeoutMs,
+  discoveryCannotEncrypt,
+  discoveryFilterSet,
 } from '@polykms/envelope';
 import { lazyClient } from './client.js';
 import { PROVIDER_ID } from './errors.js';
@@ -41,35 +42,29 @@ export class GcpKmsDiscoveryKeyring implements Keyring {
   readonly #retry: RetryPolicy;
 
   constructor(options: GcpKmsDiscoveryKeyringOptions) {
-    const { projects, locations } = options.discoveryFilter ?? {};
-    if (
-      !Array.isArray(projects) ||
-      projects.length === 0 ||
-      projects.some((p) => typeof p !== 'string' || !p)
-    ) {
-      throw new InvalidArgumentError(
-        'GcpKmsDiscoveryKeyring needs discoveryFilter.projects: at least one project id',
-      );
-    }
-    if (locations !== undefined && (!Array.isArray(locations) || locations.length === 0)) {
-      throw new InvalidArgumentError(
-        'discoveryFilter.locations, when given, must list at least one location',
-      );
-    }
+    const { projects, locations } = options?.discoveryFilter ?? {};
+    this.#projects = discoveryFilterSet(projects, {
+      provider: PROVIDER_ID,
+      field: 'discoveryFilter.projects',
+      entry: 'project id',
+    });
+    this.#locations =
+      locations === undefined
+        ? undefined
+        : discoveryFilterSet(locations, {
+            provider: PROVIDER_ID,
+            field: 'discoveryFilter.locations (when given)',
+            entry: 'location',
+          });
     checkTimeoutMs(options.timeoutMs, PROVIDER_ID);
     this.#retry = retryPolicy(options.retry);
-    this.#projects = new Set(projects);
-    this.#locations = locations === undefined ? undefined : new Set(locations);
-    this.description = `${PROVIDER_ID} discovery (projects ${projects.join(', ')}${locations ? `; locations ${locations.join(', ')}` : ''})`;
+    this.description = `${PROVIDER_ID} discovery (projects ${[...this.#projects].join(', ')}${this.#locations ? `; locations ${[...this.#locations].join(', ')}` : ''})`;
     this.#client = lazyClient(options.client);
     this.#timeoutMs = options.timeoutMs;
   }
 
   async wrap(): Promise<WrapResult> {
-    throw new InvalidArgumentError(
-      `a discovery keyring cannot encrypt: use GcpKmsKeyring with a key id (${this.description})`,
-      { provider: PROVIDER_ID },
-    );
+    throw discoveryCannotEncrypt(PROVIDER_ID, this.description, 'GcpKmsKeyring');
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {

@@ -81,4 +81,7 @@ test('requires at least one project, and a non-empty location list when one is g
   expect(() => new GcpKmsDiscoveryKeyring({ discoveryFilter: { projects: ['p'], locations: [] } })).toThrow(
     /at least one location/,
   );
+  expect(() => new GcpKmsDiscoveryKeyring({ discoveryFilter: { projects: ['p'], locations: [''] } })).toThrow(
+    /at least one location/,
+  );
 });
