@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseHeader } from '@polykms/envelope';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCliBuilt, runCli, workDir } from './cli-harness.js';
 
@@ -130,6 +131,37 @@ describe('polykms rewrap on local keys', () => {
     expect((await cli(['decrypt', 'one.pkms', '-k', 'local://new.key', '-o', '-'])).stdout.toString()).toBe(
       'a record',
     );
+  });
+
+  it('rewraps a message streamed from stdin to stdout', async () => {
+    const original = await readFile(join(dir, 'one.pkms'));
+    const result = await runCli(
+      ['rewrap', '-', '--key', 'local://old.key', '--to', 'local://third.key', '-o', '-'],
+      { cwd: dir, input: original },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    // Same body, new header: only the new recipient opens it.
+    const body = (message: Uint8Array) => message.subarray(parseHeader(message).length);
+    expect(body(result.stdout)).toEqual(body(original));
+    await writeFile(join(dir, 'piped.pkms'), result.stdout);
+    expect(
+      (await cli(['decrypt', 'piped.pkms', '-k', 'local://third.key', '-o', '-'])).stdout.toString(),
+    ).toBe('a record');
+    expect((await cli(['decrypt', 'piped.pkms', '-k', 'local://old.key', '-o', '-'])).code).not.toBe(0);
+  });
+
+  it('refuses a truncated message on stdin, writing nothing', async () => {
+    const original = await readFile(join(dir, 'one.pkms'));
+    const result = await runCli(
+      ['rewrap', '-', '--key', 'local://old.key', '--to', 'local://third.key', '-o', '-'],
+      {
+        cwd: dir,
+        input: original.subarray(0, 40),
+      },
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('ERR_MALFORMED_MESSAGE');
+    expect(result.stdout.length).toBe(0);
   });
 
   it('says which key to use when the header names no cloud key and --key is missing', async () => {

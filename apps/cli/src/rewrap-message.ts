@@ -1,5 +1,4 @@
-import { pipeline } from 'node:stream/promises';
-import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import {
   type EncryptedDataKey,
   type Keyring,
@@ -8,12 +7,13 @@ import {
   type UnwrapResult,
   type WrapRequest,
   type WrapResult,
+  type PeekedMessage,
   parseHeader,
+  peekHeader,
   rewrap,
   rewrapStream,
 } from '@polykms/envelope';
-import { AtomicOutput } from './io/atomic-output.js';
-import { readHeaderBytes } from './io/header-bytes.js';
+import { openSource, streamToOutput } from './io/stream-io.js';
 
 /** What a rewrap does to a message's recipients; the body is never touched. */
 export interface RewrapPlan {
@@ -77,28 +77,37 @@ export async function rewrapMessage(message: Uint8Array, plan: RewrapPlan): Prom
 }
 
 /**
- * Rewraps a file into `outputPath` (which may be the same file) with constant memory: the new
- * header, then the body streamed through unchanged. The output appears complete or not at all.
+ * Rewraps a message whose header has been peeked into `output` (a file, which may be the input
+ * itself, or stdout for `-`) in constant memory: the new header, then the body streamed through
+ * unchanged. A file output appears complete or not at all. `size`, when known, draws a progress bar.
  */
+export async function rewrapPeeked(
+  peeked: PeekedMessage,
+  output: string,
+  plan: RewrapPlan,
+  size?: number,
+): Promise<readonly RecipientFailure[]> {
+  const transform = rewrapStream({
+    decryptKeyring: plan.unwrapKeyring,
+    keyring: newRecipients(peeked.header.encryptedDataKeys, plan),
+    mode: 'replace',
+    retireOriginal: true,
+  });
+  const body = Readable.from(peeked.message, { objectMode: false });
+  await streamToOutput({ stream: body, size }, transform, output, 'rewrapping');
+  return transform.missingRecipients;
+}
+
+/** Rewraps one file into `outputPath` (which may be the same file), with no progress bar of its own. */
 export async function rewrapFile(
   inputPath: string,
   outputPath: string,
   plan: RewrapPlan,
 ): Promise<readonly RecipientFailure[]> {
-  const header = parseHeader((await readHeaderBytes(inputPath)).bytes);
-  const transform = rewrapStream({
-    decryptKeyring: plan.unwrapKeyring,
-    keyring: newRecipients(header.encryptedDataKeys, plan),
-    mode: 'replace',
-    retireOriginal: true,
-  });
-  const output = await AtomicOutput.create(outputPath);
+  const source = await openSource(inputPath);
   try {
-    await pipeline(createReadStream(inputPath), transform, output.stream);
-    await output.commit();
-  } catch (error) {
-    await output.abort();
-    throw error;
+    return await rewrapPeeked(await peekHeader(source.stream), outputPath, plan);
+  } finally {
+    source.stream.destroy();
   }
-  return transform.missingRecipients;
 }

@@ -1,15 +1,15 @@
 import type { Command } from 'commander';
-import { type EncryptedDataKey, type RecipientFailure, parseHeader } from '@polykms/envelope';
+import { type EncryptedDataKey, peekHeader } from '@polykms/envelope';
 import { keyUriOfEncryptedDataKey } from '@polykms/key-uri';
 import { CliError } from '../cli-error.js';
 import { decryptKeyring, encryptKeyring } from '../config/keyrings.js';
-import { STDIO, readInput } from '../io/input.js';
-import { assertBinaryStdoutAllowed, writeOutput } from '../io/output.js';
+import { STDIO } from '../io/input.js';
+import { assertBinaryStdoutAllowed } from '../io/output.js';
 import { assertWritable } from '../io/atomic-output.js';
 import { collect } from '../options.js';
 import { matchesAny, recipientsOf } from '../recipients.js';
-import { rewrapFile, rewrapMessage } from '../rewrap-message.js';
-import { readHeaderBytes } from '../io/header-bytes.js';
+import { type Source, openSource } from '../io/stream-io.js';
+import { rewrapPeeked } from '../rewrap-message.js';
 
 interface RewrapFlags {
   addKey?: string[];
@@ -67,62 +67,71 @@ export function registerRewrap(program: Command): void {
       if (output === STDIO) assertBinaryStdoutAllowed('an encrypted message');
       if (!inPlace && output !== STDIO) await assertWritable(output, flags.force === true);
 
-      // A file is streamed (only its header is read here); stdin is read whole.
-      const message = file === STDIO ? await readInput(file) : undefined;
-      const header = parseHeader(message ?? (await readHeaderBytes(file)).bytes);
-      const removed = await recipientsOf(flags.removeKey ?? []);
-      const added = await recipientsOf(adding);
-      const keep = flags.to
-        ? () => false
-        : (edk: EncryptedDataKey) => !matchesAny(removed, edk) && !matchesAny(added, edk);
-      const openers =
-        flags.key || flags.discovery
-          ? { keys: flags.key, discovery: flags.discovery }
-          : {
-              keys: header.encryptedDataKeys
-                .map((edk) =>
-                  keyUriOfEncryptedDataKey(edk.providerId, Buffer.from(edk.providerInfo).toString('utf8')),
-                )
-                .filter((uri): uri is string => uri !== undefined),
-              discovery: undefined,
-            };
-      if (!openers.keys?.length && !openers.discovery?.length) {
-        throw new CliError(
-          'this message names no cloud key: say which key opens it with --key (e.g. a local:// key)',
-        );
-      }
-      const kept = header.encryptedDataKeys.filter(keep).length;
-      if (kept + adding.length === 0) {
-        throw new CliError('that would leave the message with no recipient: nobody could ever decrypt it');
-      }
-      const plan = {
-        unwrapKeyring: await decryptKeyring(openers.keys, openers.discovery),
-        addKeyring: adding.length > 0 ? await encryptKeyring(adding, '--add-key') : undefined,
-        keep,
-      };
-      let missing: readonly RecipientFailure[];
-      if (message === undefined && output !== STDIO) {
-        missing = await rewrapFile(file, output, plan);
-      } else {
-        const rewrapped = await rewrapMessage(message ?? (await readInput(file)), plan);
-        await writeOutput(output, rewrapped.message, inPlace || flags.force === true);
-        missing = rewrapped.missingRecipients;
-      }
-      for (const failure of missing) {
-        process.stderr.write(
-          `polykms: warning: ${failure.recipient} did not wrap the data key: ${failure.error.message}\n`,
-        );
-      }
-      if (output !== STDIO) {
-        process.stderr.write(
-          `rewrapped ${file === STDIO ? 'stdin' : file} -> ${output}: ${kept} recipient(s) kept, ${adding.length} added\n`,
-        );
-      }
-      if (!inPlace && file !== STDIO) {
-        process.stderr.write(
-          `polykms: warning: the original ${file} still exists. Delete it and any copies: old and new ` +
-            'headers together let an attacker forge this message.\n',
-        );
+      // The message is streamed, file or stdin: only its header is read before the plan is made.
+      const source = await openSource(file);
+      try {
+        await rewrapSource(file, source, output, inPlace, flags);
+      } finally {
+        source.stream.destroy();
       }
     });
+}
+
+async function rewrapSource(
+  file: string,
+  source: Source,
+  output: string,
+  inPlace: boolean,
+  flags: RewrapFlags,
+): Promise<void> {
+  const adding = flags.to ?? flags.addKey ?? [];
+  const peeked = await peekHeader(source.stream);
+  const { header } = peeked;
+  const removed = await recipientsOf(flags.removeKey ?? []);
+  const added = await recipientsOf(adding);
+  const keep = flags.to
+    ? () => false
+    : (edk: EncryptedDataKey) => !matchesAny(removed, edk) && !matchesAny(added, edk);
+  const openers =
+    flags.key || flags.discovery
+      ? { keys: flags.key, discovery: flags.discovery }
+      : {
+          keys: header.encryptedDataKeys
+            .map((edk) =>
+              keyUriOfEncryptedDataKey(edk.providerId, Buffer.from(edk.providerInfo).toString('utf8')),
+            )
+            .filter((uri): uri is string => uri !== undefined),
+          discovery: undefined,
+        };
+  if (!openers.keys?.length && !openers.discovery?.length) {
+    throw new CliError(
+      'this message names no cloud key: say which key opens it with --key (e.g. a local:// key)',
+    );
+  }
+  const kept = header.encryptedDataKeys.filter(keep).length;
+  if (kept + adding.length === 0) {
+    throw new CliError('that would leave the message with no recipient: nobody could ever decrypt it');
+  }
+  const plan = {
+    unwrapKeyring: await decryptKeyring(openers.keys, openers.discovery),
+    addKeyring: adding.length > 0 ? await encryptKeyring(adding, '--add-key') : undefined,
+    keep,
+  };
+  const missing = await rewrapPeeked(peeked, output, plan, source.size);
+  for (const failure of missing) {
+    process.stderr.write(
+      `polykms: warning: ${failure.recipient} did not wrap the data key: ${failure.error.message}\n`,
+    );
+  }
+  if (output !== STDIO) {
+    process.stderr.write(
+      `rewrapped ${file === STDIO ? 'stdin' : file} -> ${output}: ${kept} recipient(s) kept, ${adding.length} added\n`,
+    );
+  }
+  if (!inPlace && file !== STDIO) {
+    process.stderr.write(
+      `polykms: warning: the original ${file} still exists. Delete it and any copies: old and new ` +
+        'headers together let an attacker forge this message.\n',
+    );
+  }
 }

@@ -4,3 +4,4 @@ export type { OpenedHeaderInfo } from './decryptor-session.js';
 export { EncryptStream, DecryptStream, encryptStream, decryptStream } from './node-streams.js';
 export { encryptIterable, decryptIterable } from './iterables.js';
 export { encryptWebStream, decryptWebStream } from './web-streams.js';
+export { type PeekedMessage, peekHeader } from './peek-header.js';
