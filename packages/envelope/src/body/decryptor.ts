@@ -8,6 +8,8 @@ import {
   FRAME_IV_LENGTH,
   FRAME_TAG_LENGTH,
   REGULAR_FRAME_PREFIX_LENGTH,
+  checkFinalFrameLength,
+  checkFrameStart,
   isFrameIv,
 } from '../format/body.js';
 import { ChunkQueue } from '../format/chunk-queue.js';
@@ -125,7 +127,7 @@ export class BodyDecryptor {
       if (this.#queue.length < REGULAR_FRAME_PREFIX_LENGTH) return false;
       const prefix = this.#queue.take(REGULAR_FRAME_PREFIX_LENGTH);
       const iv = prefix.subarray(4);
-      this.#checkFrameStart(first, iv);
+      checkFrameStart(this.#expectedSequence, first, iv);
       this.verifier?.update(prefix);
       this.#begin(
         this.cipher.beginOpen('frame', first, iv, this.header.frameLength, this.#gatherSplitFrame),
@@ -140,10 +142,8 @@ export class BodyDecryptor {
     const sequenceNumber = reader.u32('sequence number');
     const iv = reader.bytesOf(FRAME_IV_LENGTH, 'frame IV');
     const contentLength = reader.u32('final frame length');
-    this.#checkFrameStart(sequenceNumber, iv);
-    if (contentLength > this.header.frameLength) {
-      throw new MalformedMessageError('the final frame is longer than the frame length');
-    }
+    checkFrameStart(this.#expectedSequence, sequenceNumber, iv);
+    checkFinalFrameLength(contentLength, this.header.frameLength);
     this.verifier?.update(prefix);
     this.#begin(
       this.cipher.beginOpen('final', sequenceNumber, iv, contentLength, this.#gatherSplitFrame),
@@ -151,15 +151,6 @@ export class BodyDecryptor {
       contentLength,
     );
     return true;
-  }
-
-  #checkFrameStart(sequenceNumber: number, iv: Uint8Array): void {
-    if (sequenceNumber !== this.#expectedSequence) {
-      throw new MalformedMessageError('frames are out of order, missing or repeated');
-    }
-    if (!isFrameIv(iv, sequenceNumber)) {
-      throw new MalformedMessageError('a frame IV does not match its sequence number');
-    }
   }
 
   #readSingleBlockPrefix(): boolean {
