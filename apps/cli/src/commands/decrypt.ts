@@ -57,7 +57,8 @@ export function registerDecrypt(program: Command): void {
     .option('--max-encrypted-data-keys <n>', 'refuse messages with more wrapped keys than this (default 32)')
     .option(
       '--max-frame-length <bytes>',
-      'refuse messages whose frames are longer, e.g. 1M (default 64M: a frame is held whole until authenticated)',
+      'refuse messages whose frames are longer, e.g. 1M (default 64M: a frame is held whole until authenticated); ' +
+        'also bounds a non-framed (v1) body, which is one block',
     )
     .addHelpText(
       'after',
