@@ -2,8 +2,8 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 
 /**
  * Builds legacy v1 non-framed messages, which polykms reads but never writes, straight from the
- * format description: suite 0x0078 (AES-256-GCM, no KDF, so the message key is the data key) and
- * the one EDK that `fixedKeyring(dataKey)` opens.
+ * format description: suite 0x0078 (AES-256-GCM, no KDF, so the message key is the data key), an
+ * empty encryption context and one EDK: by default the one `fixedKeyring(dataKey)` opens.
  */
 
 const SUITE_0078 = 0x0078;
@@ -36,26 +36,40 @@ function gcm(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8A
   return [ciphertext, cipher.getAuthTag()];
 }
 
+export interface RawEdk {
+  readonly providerId: string;
+  readonly providerInfo: Uint8Array;
+  readonly ciphertext: Uint8Array;
+}
+
+/** The EDK `fixedKeyring` (test/support/keyrings.ts) recognises. */
+const FIXED_KEYRING_EDK: RawEdk = {
+  providerId: 'fixed',
+  providerInfo: new Uint8Array([0]),
+  ciphertext: new Uint8Array([1]),
+};
+
+function u16Prefixed(bytes: Uint8Array): Buffer {
+  return Buffer.concat([u16(bytes.length), bytes]);
+}
+
 export interface V1Header {
   readonly bytes: Buffer;
   readonly messageId: Buffer;
 }
 
 /** A v1 header (content type non-framed, frame length 0, empty context) with a valid header tag. */
-export function v1NonFramedHeader(dataKey: Uint8Array): V1Header {
+export function v1NonFramedHeader(dataKey: Uint8Array, edk: RawEdk = FIXED_KEYRING_EDK): V1Header {
   const messageId = randomBytes(16);
   const fields = Buffer.concat([
     Buffer.from([0x01, 0x80]),
     u16(SUITE_0078),
     messageId,
     u16(0), // no encryption context
-    u16(1), // one EDK, as fixedKeyring names it
-    u16(5),
-    Buffer.from('fixed'),
-    u16(1),
-    Buffer.from([0]),
-    u16(1),
-    Buffer.from([1]),
+    u16(1), // one EDK
+    u16Prefixed(Buffer.from(edk.providerId)),
+    u16Prefixed(edk.providerInfo),
+    u16Prefixed(edk.ciphertext),
     Buffer.from([0x01]), // non-framed
     u32(0), // reserved
     Buffer.from([12]), // IV length
@@ -79,7 +93,7 @@ export function singleBlockBody(dataKey: Uint8Array, messageId: Uint8Array, plai
 }
 
 /** A complete, authentic v1 non-framed message holding `plaintext`. */
-export function v1NonFramedMessage(dataKey: Uint8Array, plaintext: Uint8Array): Buffer {
-  const header = v1NonFramedHeader(dataKey);
+export function v1NonFramedMessage(dataKey: Uint8Array, plaintext: Uint8Array, edk?: RawEdk): Buffer {
+  const header = v1NonFramedHeader(dataKey, edk);
   return Buffer.concat([header.bytes, singleBlockBody(dataKey, header.messageId, plaintext)]);
 }
