@@ -13,7 +13,8 @@ import {
   isFrameIv,
 } from '../format/body.js';
 import { ChunkQueue } from '../format/chunk-queue.js';
-import type { MessageHeader } from '../format/header.js';
+import type { HeaderLimits, MessageHeader } from '../format/header.js';
+import { assertWithinMaxFrameLength } from '../format/max-frame-length.js';
 import { ByteReader } from '../format/reader.js';
 import { MAX_NON_FRAMED_CONTENT_LENGTH } from '../limits.js';
 
@@ -43,7 +44,8 @@ interface OpenFrame {
  * the cipher from the chunks it arrives in (a frame split across chunks is first gathered into
  * one reused buffer: see `FrameOpening`), and its plaintext is returned only after its tag has
  * verified. Every length read is checked against
- * the header's frame length, and `finish` fails unless the final frame (and, for signed suites, a
+ * the header's frame length (a non-framed body's against `maxFrameLength`, before any of it is
+ * held), and `finish` fails unless the final frame (and, for signed suites, a
  * valid footer) arrived with nothing after it. A truncated body therefore always ends in an error.
  */
 export class BodyDecryptor {
@@ -62,6 +64,7 @@ export class BodyDecryptor {
     private readonly header: MessageHeader,
     private readonly cipher: FrameCipher,
     private readonly verifier: MessageVerifier | undefined,
+    private readonly limits: Pick<HeaderLimits, 'maxFrameLength'> = {},
   ) {}
 
   /** True once the body (and footer) have been read and verified. */
@@ -163,6 +166,7 @@ export class BodyDecryptor {
       throw new MalformedMessageError('the non-framed content length exceeds the format limit');
     }
     if (!isFrameIv(iv, 1)) throw new MalformedMessageError('the body IV is not the expected one');
+    assertWithinMaxFrameLength('single-block', contentLength, this.limits.maxFrameLength);
     this.verifier?.update(prefix);
     this.#begin(this.cipher.beginOpen('single-block', 1, iv, contentLength), true, contentLength);
     return true;
