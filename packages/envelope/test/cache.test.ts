@@ -209,3 +209,51 @@ describe('CachingKeyring: decryption', () => {
     expect(inner.calls).toEqual({ wrap: 1, unwrap: 1 });
   });
 });
+
+describe('CachingKeyring: what may share entries', () => {
+  /** Two keyrings that describe themselves alike but hold different wrapping keys. */
+  function lookAlikes() {
+    const a = testKeyring('kms');
+    const b = testKeyring('kms');
+    expect(a.description).toBe(b.description);
+    const cache = new DataKeyCache();
+    const cachedA = new CachingKeyring({ keyring: a, cache, maxAge: 60_000, partition: 'shared' });
+    const cachedB = new CachingKeyring({ keyring: b, cache, maxAge: 60_000, partition: 'shared' });
+    return { a, b, cachedA, cachedB };
+  }
+
+  it('never lets a look-alike keyring in the same partition decrypt with a key it could not unwrap', async () => {
+    const { a, b, cachedA, cachedB } = lookAlikes();
+    const { message } = await encrypt(bytes(10), { keyring: a });
+    await decrypt(message, { keyring: cachedA });
+    // The test keyring reports a wrong wrapping key as ERR_DECRYPTION_FAILED, as plain B does.
+    await expect(decrypt(message, { keyring: b })).rejects.toMatchObject({ code: 'ERR_DECRYPTION_FAILED' });
+    await expect(decrypt(message, { keyring: cachedB })).rejects.toMatchObject({
+      code: 'ERR_DECRYPTION_FAILED',
+    });
+    expect(b.calls.unwrap).toBe(2);
+    expect(cachedB.stats().hits).toBe(0);
+  });
+
+  it('never hands a look-alike keyring in the same partition EDKs wrapped under another key', async () => {
+    const { b, cachedA, cachedB } = lookAlikes();
+    await encrypt(bytes(10), { keyring: cachedA });
+    const plaintext = bytes(10, 7);
+    const { message } = await encrypt(plaintext, { keyring: cachedB });
+    expect(b.calls.wrap).toBe(1);
+    expect(Buffer.from((await decrypt(message, { keyring: b })).plaintext).equals(plaintext)).toBe(true);
+  });
+
+  it('shares entries between caching keyrings in front of the same keyring object in one partition', async () => {
+    const inner = testKeyring('kms');
+    const cache = new DataKeyCache();
+    const left = new CachingKeyring({ keyring: inner, cache, maxAge: 60_000, partition: 'shared' });
+    const right = new CachingKeyring({ keyring: inner, cache, maxAge: 60_000, partition: 'shared' });
+    const { message } = await encrypt(bytes(10), { keyring: left });
+    await encrypt(bytes(10), { keyring: right });
+    await decrypt(message, { keyring: left });
+    await decrypt(message, { keyring: right });
+    expect(inner.calls).toEqual({ wrap: 1, unwrap: 1 });
+    expect(right.stats()).toMatchObject({ hits: 2, innerWraps: 0, innerUnwraps: 0 });
+  });
+});

@@ -5,6 +5,7 @@ import { unwrapDataKey, wrapDataKey } from '../keyring/contract.js';
 import type { Keyring, UnwrapRequest, UnwrapResult, WrapRequest, WrapResult } from '../keyring/types.js';
 import { decryptionCacheKey, edkDigest, encryptionCacheKey } from './cache-key.js';
 import { DataKeyCache, type EncryptionEntry } from './data-key-cache.js';
+import { keyringIdentity } from './keyring-identity.js';
 
 export interface CachingKeyringOptions {
   /** The keyring whose calls are saved. */
@@ -18,8 +19,9 @@ export interface CachingKeyringOptions {
   /** Plaintext bytes one data key may encrypt. Default Number.MAX_SAFE_INTEGER. */
   readonly maxBytes?: number | undefined;
   /**
-   * Entries are shared only within a partition. Default: a random one, so that two caching
-   * keyrings never share keys unless they are given the same partition on purpose.
+   * Entries are shared only between caching keyrings in front of the same keyring object and with
+   * the same partition. Default: a random one, so that two caching keyrings never share keys unless
+   * they are given the same partition on purpose.
    */
   readonly partition?: string | undefined;
 }
@@ -63,6 +65,7 @@ export class CachingKeyring implements Keyring {
   readonly description: string;
   readonly cache: DataKeyCache;
   readonly #inner: Keyring;
+  readonly #innerId: string;
   readonly #maxAge: number;
   readonly #maxMessages: number;
   readonly #maxBytes: number;
@@ -88,6 +91,7 @@ export class CachingKeyring implements Keyring {
       Number.MAX_SAFE_INTEGER,
     );
     this.#inner = options.keyring;
+    this.#innerId = keyringIdentity(options.keyring);
     this.cache = options.cache ?? new DataKeyCache();
     this.#partition = options.partition ?? randomUUID();
     this.description = `caching(${options.keyring.description})`;
@@ -112,12 +116,7 @@ export class CachingKeyring implements Keyring {
       length >= 0 &&
       length <= this.#maxBytes;
     if (!cacheable) return this.#wrapInner(request);
-    const key = encryptionCacheKey(
-      this.#partition,
-      this.#inner.description,
-      request.suite,
-      request.encryptionContext,
-    );
+    const key = encryptionCacheKey(this.#partition, this.#innerId, request.suite, request.encryptionContext);
     for (;;) {
       const hit = this.#useEncryptionEntry(key, length);
       if (hit) {
@@ -136,7 +135,7 @@ export class CachingKeyring implements Keyring {
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
     const key = decryptionCacheKey(
       this.#partition,
-      this.#inner.description,
+      this.#innerId,
       request.suite,
       request.encryptionContext,
       request.encryptedDataKeys,
