@@ -58,8 +58,9 @@ function positive(name: string, value: number, max: number): number {
  * materials manager does: one data key (and its EDKs) serves many messages of the same suite and
  * encryption context until it reaches `maxAge`, `maxMessages` or `maxBytes`. Reuse is safe because
  * each message still derives its own key from the data key and its random message id. Concurrent
- * misses for one entry share a single inner call when its result can serve them all; the others
- * call the inner keyring at once, in parallel. Unwrapped keys are cached too, by EDK set.
+ * misses share inner calls: each call in flight serves as many waiting requests as its data key's
+ * limits allow, and a request that fits none starts another call at once, in parallel. Unwrapped
+ * keys are cached too, by EDK set.
  *
  * Not cached: signed suites (each message carries its own signing key in the context), wraps of a
  * data key someone else created (as a multi-keyring child), encrypts whose plaintext length is
@@ -129,17 +130,16 @@ export class CachingKeyring implements Keyring {
         this.#hits++;
         return hit;
       }
-      const pending = this.cache.pending(key);
-      if (!pending) {
+      // Join the first call in flight whose key is not promised up yet; if none, start one at once
+      // (in parallel with the others) rather than queue for the next.
+      const pending = this.cache
+        .pending(key)
+        .find(({ promised }) => promised && this.#withinLimits(promised.messages, promised.bytes, length));
+      const promised = pending?.promised;
+      if (!pending || !promised) {
         this.#misses++;
-        const promised = { messages: 1, bytes: length };
-        return this.cache.runPending(key, this.#wrapAndStore(key, request, length), promised);
-      }
-      const promised = pending.promised;
-      if (!promised || !this.#withinLimits(promised.messages, promised.bytes, length)) {
-        // The entry that call stores would be used up before our turn: do not queue behind it.
-        this.#misses++;
-        return this.#wrapAndStore(key, request, length);
+        const mine = { messages: 1, bytes: length };
+        return this.cache.runPending(key, this.#wrapAndStore(key, request, length), mine);
       }
       promised.messages++;
       promised.bytes += length;
@@ -157,8 +157,8 @@ export class CachingKeyring implements Keyring {
         this.#hits++;
         return shared;
       }
-      // It stored nothing (recipients were left out) or others used the entry up: call at once
-      // rather than wait in line for the next call.
+      // It stored nothing (recipients were left out) or others used the entry up: call at once,
+      // alone, rather than wait in line for the next call.
       this.#misses++;
       return this.#wrapAndStore(key, request, length);
     }
@@ -178,7 +178,8 @@ export class CachingKeyring implements Keyring {
         this.#hits++;
         return hit;
       }
-      const pending = this.cache.pending(key);
+      // An unwrapped key serves any number of requests: there is at most one call in flight.
+      const [pending] = this.cache.pending(key);
       if (!pending) {
         this.#misses++;
         return this.cache.runPending(key, this.#unwrapAndStore(key, request));

@@ -60,7 +60,7 @@ const SWEEP_INTERVAL_MS = 1000;
  */
 export class DataKeyCache {
   readonly #entries = new Map<string, CacheEntry>();
-  readonly #pending = new Map<string, PendingCall>();
+  readonly #pending = new Map<string, PendingCall[]>();
   readonly #capacity: number;
   readonly #clock: () => number;
   #lastSweep = 0;
@@ -129,18 +129,21 @@ export class DataKeyCache {
     this.#entries.clear();
   }
 
-  /** The call in flight for `key`, if any: lets concurrent misses share one KMS call. */
-  pending(key: string): PendingCall | undefined {
-    return this.#pending.get(key);
+  /** The calls in flight for `key`, oldest first: lets concurrent misses share KMS calls. */
+  pending(key: string): readonly PendingCall[] {
+    return this.#pending.get(key) ?? [];
   }
 
-  /** Runs `call` as the one in flight for `key` until it settles. */
+  /** Runs `call` as one in flight for `key` until it settles. */
   async runPending<T>(key: string, call: Promise<T>, promised?: Promised): Promise<T> {
-    this.#pending.set(key, { settled: call, promised });
+    const record: PendingCall = { settled: call, promised };
+    this.#pending.set(key, [...this.pending(key), record]);
     try {
       return await call;
     } finally {
-      this.#pending.delete(key);
+      const left = this.pending(key).filter((other) => other !== record);
+      if (left.length > 0) this.#pending.set(key, left);
+      else this.#pending.delete(key);
     }
   }
 
