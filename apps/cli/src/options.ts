@@ -8,7 +8,7 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 /** `k=v` pairs into an encryption context; the value may contain `=`, the key may not be empty. */
 export function parseContext(pairs: readonly string[] = [], flag = '--context'): Record<string, string> {
-  const context: Record<string, string> = {};
+  const context: Record<string, string> = Object.create(null); // "__proto__" is a key like any other
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new CliError(`${flag} takes key=value, got '${pair}'`);

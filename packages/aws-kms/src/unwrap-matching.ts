@@ -13,8 +13,7 @@ import { PROVIDER_ID } from './provider.js';
 /** The ARN an `aws-kms` EDK names, or undefined when the EDK is not one or names no key ARN. */
 export function edkKeyArn(edk: EncryptedDataKey): AwsKmsArn | undefined {
   if (edk.providerId !== PROVIDER_ID) return undefined;
-  // An ARN is ASCII: at most MAX_ARN_LENGTH bytes, after the 3 of a byte-order mark the decoder drops.
-  const text = providerInfoText(edk.providerInfo, MAX_ARN_LENGTH + 3);
+  const text = providerInfoText(edk.providerInfo, MAX_ARN_LENGTH);
   return text === undefined ? undefined : parseKeyArn(text);
 }
 

@@ -1,7 +1,7 @@
 import type { EncryptedDataKey } from '@polykms/envelope';
 import type { KeyUri } from './parse.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /**
  * Whether the header says this EDK was made with the key the URI names: what `migrate` uses to

@@ -21,6 +21,12 @@ describe('encryptedDataKeyMatchesUri', () => {
     expect(encryptedDataKeyMatchesUri(parseKeyUri('aws-kms://alias/app'), edk('aws-kms', ARN))).toBe(false);
   });
 
+  it('does not match provider info that only differs by a leading byte-order mark', () => {
+    expect(encryptedDataKeyMatchesUri(parseKeyUri(`aws-kms://${ARN}`), edk('aws-kms', `\uFEFF${ARN}`))).toBe(
+      false,
+    );
+  });
+
   it('matches a GCP EDK of any version of the CryptoKey, and not of a key whose name extends it', () => {
     const key = parseKeyUri(`gcp-kms://${GCP}`);
     expect(encryptedDataKeyMatchesUri(key, edk('gcp-kms', `${GCP}/cryptoKeyVersions/7`))).toBe(true);

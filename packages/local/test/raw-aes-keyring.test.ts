@@ -21,6 +21,13 @@ function keyring(wrappingKey: Uint8Array = new Uint8Array(32).fill(7), keyName =
 }
 
 describe('RawAesKeyring', () => {
+  it('round-trips a context whose strings start with a byte-order mark (bound to the EDK as written)', async () => {
+    const ring = keyring();
+    const withBom = { '\uFEFFkey': '\uFEFFvalue' };
+    const { message } = await encrypt(Buffer.from('x'), { keyring: ring, encryptionContext: withBom });
+    expect((await decrypt(message, { keyring: ring })).encryptionContext).toEqual(withBom);
+  });
+
   for (const bytes of [16, 24, 32]) {
     it(`round-trips a message with a ${bytes * 8}-bit wrapping key`, async () => {
       const ring = keyring(randomBytes(bytes));

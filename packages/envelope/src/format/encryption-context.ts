@@ -1,7 +1,7 @@
 import { type EncryptionContext, RESERVED_CONTEXT_PREFIX } from '../context.js';
 import { InvalidArgumentError, MalformedMessageError } from '../errors.js';
-import { ByteReader } from './reader.js';
-import { utf8DecodeStrict, utf8Encode } from './utf8.js';
+import { ByteReader, TruncatedInputError } from './reader.js';
+import { isWellFormedText, utf8DecodeStrict, utf8Encode } from './utf8.js';
 import { ByteWriter } from './writer.js';
 
 const MAX_SERIALIZED_CONTEXT = 0xffff;
@@ -27,6 +27,11 @@ export function serializeEncryptionContext(context: EncryptionContext): Uint8Arr
     if (typeof value !== 'string')
       throw new InvalidArgumentError(`encryption context value for "${key}" is not a string`);
     if (key.length === 0) throw new InvalidArgumentError('encryption context keys must not be empty');
+    if (!isWellFormedText(key) || !isWellFormedText(value)) {
+      throw new InvalidArgumentError(
+        `encryption context pair ${JSON.stringify(key)} holds a lone UTF-16 surrogate, which UTF-8 cannot encode`,
+      );
+    }
     return { key: utf8Encode(key), value: utf8Encode(value) };
   });
   pairs.sort((a, b) => compareBytes(a.key, b.key));
@@ -49,9 +54,21 @@ export function serializeEncryptionContext(context: EncryptionContext): Uint8Arr
  * header tag authenticates the bytes as written, whatever their order.
  */
 export function parseEncryptionContext(bytes: Uint8Array): Record<string, string> {
+  try {
+    return readPairs(new ByteReader(bytes));
+  } catch (error) {
+    // The field is complete (the header gave its length): running past its end is malformation,
+    // not a message still arriving.
+    if (error instanceof TruncatedInputError) {
+      throw new MalformedMessageError('the encryption context runs past the length of its field');
+    }
+    throw error;
+  }
+}
+
+function readPairs(reader: ByteReader): Record<string, string> {
   const context: Record<string, string> = Object.create(null);
-  if (bytes.length === 0) return context;
-  const reader = new ByteReader(bytes);
+  if (reader.remaining === 0) return context;
   const count = reader.u16('encryption context pair count');
   if (count === 0) throw new MalformedMessageError('a non-empty encryption context field holds zero pairs');
   for (let i = 0; i < count; i++) {

@@ -3,7 +3,7 @@ import { LimitExceededError, MalformedMessageError } from '../errors.js';
 import { DEFAULT_MAX_ENCRYPTED_DATA_KEYS, DEFAULT_MAX_HEADER_BYTES } from '../limits.js';
 import { type AlgorithmSuite, suiteFromId } from '../suites.js';
 import { parseEncryptionContext } from './encryption-context.js';
-import { ByteReader } from './reader.js';
+import { ByteReader, TruncatedInputError } from './reader.js';
 import { utf8DecodeStrict, utf8Encode } from './utf8.js';
 import { ByteWriter } from './writer.js';
 
@@ -54,7 +54,7 @@ export function parseHeader(bytes: Uint8Array, limits: HeaderLimits = {}): Messa
   try {
     return readHeader(reader, maxEdks, limits.maxFrameLength);
   } catch (error) {
-    if (truncatedByLimit && error instanceof MalformedMessageError && error.message.includes('truncated')) {
+    if (truncatedByLimit && error instanceof TruncatedInputError) {
       throw new LimitExceededError(`the message header is longer than maxHeaderBytes (${maxHeaderBytes})`);
     }
     throw error;

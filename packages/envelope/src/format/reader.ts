@@ -1,6 +1,12 @@
 import { MalformedMessageError } from '../errors.js';
 
 /**
+ * The input ended before a field it announces: more bytes might complete it. Internal: a header
+ * parser waiting for the rest of a stream retries on this error and on no other.
+ */
+export class TruncatedInputError extends MalformedMessageError {}
+
+/**
  * A bounds-checked cursor over message bytes. Every read checks the remaining length first, so
  * a hostile length field can cause an error but never an out-of-range read or a large allocation.
  * Slices are views (no copies).
@@ -24,7 +30,7 @@ export class ByteReader {
   }
 
   #need(length: number, what: string): void {
-    if (length > this.remaining) throw new MalformedMessageError(`truncated while reading ${what}`);
+    if (length > this.remaining) throw new TruncatedInputError(`truncated while reading ${what}`);
   }
 
   u8(what: string): number {

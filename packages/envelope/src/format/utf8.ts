@@ -1,4 +1,6 @@
-const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the text. Dropping it would make a context key or value
+// differ from the bytes the header tag authenticates (and that keyrings bind to).
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Buffer.from rather than TextEncoder: for the short strings of an encryption context it is
@@ -15,4 +17,14 @@ export function utf8DecodeStrict(bytes: Uint8Array): string {
 
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
+}
+
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Whether the text can be encoded as UTF-8 as it is: no lone surrogate, which encoding would
+ * replace with U+FFFD, so that two different strings could serialize to the same bytes.
+ */
+export function isWellFormedText(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
 }

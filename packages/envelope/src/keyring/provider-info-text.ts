@@ -1,9 +1,9 @@
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * An EDK's provider info read as the key name a cloud keyring wrote there (a key ARN, a
  * CryptoKeyVersion name, a Key Vault key id), or undefined when it cannot be one: empty, longer
- * than `maxBytes`, or not valid UTF-8 (a leading byte-order mark is dropped, as TextDecoder does).
+ * than `maxBytes`, or not valid UTF-8. A leading byte-order mark is kept, so such an EDK names no key of ours.
  * The bound is checked before decoding, because the bytes come from a message and may be up to
  * 65,535 long. The caller still parses the text.
  */

@@ -33,8 +33,10 @@ function reconcileContext(
   header: MessageHeader,
   expected: Readonly<Record<string, string>>,
 ): { full: Record<string, string>; required: Record<string, string> } {
-  const full: Record<string, string> = { ...header.encryptionContext };
-  const required: Record<string, string> = {};
+  // Null-prototype maps: assigning "__proto__" to a plain object would set its prototype and
+  // silently drop the pair from the context that is checked and authenticated.
+  const full: Record<string, string> = Object.assign(Object.create(null), header.encryptionContext);
+  const required: Record<string, string> = Object.create(null);
   for (const [key, value] of Object.entries(expected)) {
     if (Object.hasOwn(header.encryptionContext, key)) {
       if (header.encryptionContext[key] !== value) {

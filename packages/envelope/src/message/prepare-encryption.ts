@@ -32,10 +32,11 @@ function splitContext(
   context: Readonly<Record<string, string>>,
   requiredKeys: readonly string[],
 ): { stored: Record<string, string>; required: Record<string, string> } {
-  const stored: Record<string, string> = { ...context };
-  const required: Record<string, string> = {};
+  // Null-prototype maps, so that a key named "__proto__" is a pair like any other.
+  const stored: Record<string, string> = Object.assign(Object.create(null), context);
+  const required: Record<string, string> = Object.create(null);
   for (const key of requiredKeys) {
-    if (!(key in context)) {
+    if (!Object.hasOwn(context, key)) {
       throw new InvalidArgumentError(
         `requiredContextKeys names "${key}", which is not in the encryption context`,
       );

@@ -1,5 +1,6 @@
 import { MalformedMessageError } from '../errors.js';
 import { type HeaderLimits, type MessageHeader, parseHeader } from '../format/header.js';
+import { TruncatedInputError } from '../format/reader.js';
 
 export interface CompleteHeader {
   readonly header: MessageHeader;
@@ -7,10 +8,6 @@ export interface CompleteHeader {
   readonly headerBytes: Uint8Array;
   /** Bytes that arrived after the header: the start of the body. */
   readonly rest: Uint8Array;
-}
-
-function isTruncation(error: unknown): boolean {
-  return error instanceof MalformedMessageError && error.message.includes('truncated while reading');
 }
 
 /**
@@ -58,7 +55,7 @@ export class HeaderAccumulator {
       const headerBytes = bytes.subarray(0, header.length);
       return { header, headerBytes, rest: bytes.subarray(header.length) };
     } catch (error) {
-      if (isTruncation(error)) return undefined;
+      if (error instanceof TruncatedInputError) return undefined;
       throw error;
     }
   }
