@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, isPolykmsError } from '../errors.js';
-import { raceAbort } from '../race-abort.js';
+import { raceAbort } from '../keyring/race-abort.js';
 import { cancelledError, throwIfAborted } from '../stream/cancellation.js';
 import { unwrapDataKey, wrapDataKey } from '../keyring/contract.js';
 import type { Keyring, UnwrapRequest, UnwrapResult, WrapRequest, WrapResult } from '../keyring/types.js';

@@ -1,6 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
 import { ErrorCodes, KmsError, type PolykmsError, isPolykmsError } from '../errors.js';
-import { raceAbort } from '../race-abort.js';
+import { cancelledByCaller, raceAbort } from './race-abort.js';
 
 /**
  * Every KMS call made by a polykms keyring is published here once it ends, so that OpenTelemetry,
@@ -86,12 +86,13 @@ function classify(
   if (isPolykmsError(error)) return error;
   if (signal.aborted) {
     const timedOut = timeout?.aborted === true && options.signal?.aborted !== true;
+    if (!timedOut) return cancelledByCaller(options, error);
     return new KmsError({
-      code: timedOut ? ErrorCodes.Timeout : ErrorCodes.Cancelled,
+      code: ErrorCodes.Timeout,
       provider,
       operation,
       keyId,
-      detail: timedOut ? `no answer within ${options.timeoutMs} ms` : 'aborted by the caller',
+      detail: `no answer within ${options.timeoutMs} ms`,
       cause: error,
     });
   }
