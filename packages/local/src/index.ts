@@ -1,5 +1,5 @@
 export { RawAesKeyring, type RawAesKeyringOptions } from './raw-aes-keyring.js';
-export { RawRsaKeyring, type RawRsaKeyringOptions } from './raw-rsa-keyring.js';
+export { MIN_RSA_MODULUS_BITS, RawRsaKeyring, type RawRsaKeyringOptions } from './raw-rsa-keyring.js';
 export { RSA_PADDINGS, type RsaPadding } from './rsa-padding.js';
 export { serializeContextInLocaleOrder } from './legacy-context-order.js';
 export {
