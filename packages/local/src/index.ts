@@ -13,3 +13,4 @@ export {
   loadKeyring,
   parseKeyFile,
 } from './key-file.js';
+export { MAX_KEY_FILE_BYTES } from './read-key-file.js';
