@@ -11,6 +11,7 @@ import {
 import type { AwsKmsArn } from './arn.js';
 import { type ClientProvider, defaultClientProvider } from './client-provider.js';
 import { checkGrantTokens } from './keyring.js';
+import { KNOWN_PARTITIONS, regionInPartition } from './partitions.js';
 import { PROVIDER_ID } from './provider.js';
 import { unwrapMatching } from './unwrap-matching.js';
 
@@ -45,9 +46,9 @@ export class AwsKmsDiscoveryKeyring implements Keyring {
 
   constructor(options: AwsKmsDiscoveryKeyringOptions) {
     const filter = options?.discoveryFilter;
-    if (typeof filter?.partition !== 'string' || filter.partition.length === 0) {
+    if (typeof filter?.partition !== 'string' || !KNOWN_PARTITIONS.includes(filter.partition)) {
       throw new InvalidArgumentError(
-        'AwsKmsDiscoveryKeyring needs discoveryFilter: { partition, accountIds: [12-digit account ids, at least one] }',
+        `AwsKmsDiscoveryKeyring needs discoveryFilter: { partition (one of ${KNOWN_PARTITIONS.join(', ')}), accountIds: [12-digit account ids, at least one] }`,
         { provider: PROVIDER_ID },
       );
     }
@@ -79,7 +80,11 @@ export class AwsKmsDiscoveryKeyring implements Keyring {
     return unwrapMatching(
       request,
       options,
-      (arn) => arn.partition === this.#partition && this.#accounts.has(arn.account),
+      // The region must be one of the partition's own: KMS is called in the region the EDK names.
+      (arn) =>
+        arn.partition === this.#partition &&
+        regionInPartition(arn.region, arn.partition) &&
+        this.#accounts.has(arn.account),
     );
   }
 }

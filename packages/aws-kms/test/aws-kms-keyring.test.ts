@@ -362,6 +362,12 @@ describe('AwsKmsKeyring against the emulator', () => {
       expect(await open(discovery(['111122223333'], 'aws-cn'), [edk])).toBeNull();
       const aliasEdk = { ...edk, providerInfo: new TextEncoder().encode(arn.replace(/key\/.*/, 'alias/x')) };
       expect(await open(discovery(['111122223333']), [aliasEdk])).toBeNull();
+      // The ARN says partition aws, but KMS would be called in a region of another partition, or none.
+      for (const region of ['cn-north-1', 'us-gov-west-1', 'zz-evil-9']) {
+        const elsewhere = arn.replace(/:kms:[^:]+:/, `:kms:${region}:`);
+        const edkElsewhere = { ...edk, providerInfo: new TextEncoder().encode(elsewhere) };
+        expect(await open(discovery(['111122223333']), [edkElsewhere])).toBeNull();
+      }
       expect(control().calls({ cloud: 'aws' }).total).toBe(0);
     });
 
@@ -390,6 +396,7 @@ describe('AwsKmsKeyring against the emulator', () => {
       for (const discoveryFilter of [
         undefined,
         { partition: 'aws', accountIds: [] },
+        { partition: 'aws-made-up', accountIds: ['111122223333'] },
         { partition: 'aws', accountIds: ['1'] },
       ]) {
         expect(

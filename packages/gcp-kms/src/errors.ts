@@ -71,7 +71,10 @@ export function mapGcpError(
       mapped = ErrorCodes.Timeout;
       break;
     case Status.CANCELLED:
-      mapped = ErrorCodes.Cancelled;
+      // The caller's own abort is classified before this table is consulted, so CANCELLED here
+      // came from the server or a proxy: a transient failure, not a reason to stop trying other
+      // recipients (ERR_CANCELLED ends a multi-keyring decrypt at once).
+      mapped = ErrorCodes.Unavailable;
       break;
   }
   return new KmsError({
