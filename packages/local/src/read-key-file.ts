@@ -36,7 +36,9 @@ export async function readKeyFile(path: string): Promise<KeyFileText> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
-    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    // O_NOCTTY: opening a terminal must not make it this process's controlling terminal.
+    // Both are undefined (0) on Windows.
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0));
   } catch (error) {
     throw new InvalidArgumentError(`cannot read key file ${path}`, { cause: error });
   }
