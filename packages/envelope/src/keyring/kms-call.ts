@@ -1,5 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
 import { ErrorCodes, KmsError, type PolykmsError, isPolykmsError } from '../errors.js';
+import { raceAbort } from '../race-abort.js';
 
 /**
  * Every KMS call made by a polykms keyring is published here once it ends, so that OpenTelemetry,
@@ -95,22 +96,4 @@ function classify(
     });
   }
   return options.mapError(error, { operation, keyId });
-}
-
-/** SDKs do not all stop promptly on abort; this makes the caller's promise settle at once. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
