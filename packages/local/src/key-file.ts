@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { InvalidArgumentError, zeroize } from '@polykms/envelope';
 import type { z } from 'zod';
 import { RawAesKeyring } from './raw-aes-keyring.js';
+import { reservedNamespaceReason } from './key-identity.js';
 import { RawRsaKeyring } from './raw-rsa-keyring.js';
 import { assertOwnerOnlyReadable, readKeyFile } from './read-key-file.js';
 import { RSA_PADDINGS, type RsaPadding } from './rsa-padding.js';
@@ -34,7 +35,10 @@ function buildSchemas(z: Zod) {
     namespace: z
       .string()
       .min(1)
-      .refine((s) => !s.startsWith('aws-kms'), 'must not start with "aws-kms"'),
+      .superRefine((s, context) => {
+        const reserved = reservedNamespaceReason(s);
+        if (reserved) context.addIssue({ code: 'custom', message: reserved });
+      }),
     name: z.string().min(1),
   };
 

@@ -1,7 +1,17 @@
 import { InvalidArgumentError, MAX_EDK_FIELD_LENGTH } from '@polykms/envelope';
 
-/** Provider ids starting with this are AWS KMS's; a raw keyring must not claim them. */
+/** Provider ids starting with this are AWS KMS's (the ESDK reserves them); a raw keyring must not claim them. */
 const AWS_KMS_PREFIX = 'aws-kms';
+/** The provider ids of polykms's own cloud keyrings, which read every EDK that carries them. */
+const CLOUD_PROVIDER_IDS: readonly string[] = ['gcp-kms', 'azure-kv'];
+
+/** Why a raw keyring may not use `namespace` as its provider id, or undefined when it may. */
+export function reservedNamespaceReason(namespace: string): string | undefined {
+  if (namespace.startsWith(AWS_KMS_PREFIX))
+    return `starts with "${AWS_KMS_PREFIX}", which is reserved for AWS KMS`;
+  if (CLOUD_PROVIDER_IDS.includes(namespace)) return `is the provider id of the ${namespace} keyring`;
+  return undefined;
+}
 
 export interface KeyIdentity {
   readonly keyNamespace: string;
@@ -21,11 +31,8 @@ export function checkKeyIdentity(kind: string, identity: KeyIdentity, reservedIn
   if (typeof keyName !== 'string' || keyName.length === 0) {
     throw new InvalidArgumentError(`${kind}: keyName must be a non-empty string`);
   }
-  if (keyNamespace.startsWith(AWS_KMS_PREFIX)) {
-    throw new InvalidArgumentError(
-      `${kind}: keyNamespace "${keyNamespace}" starts with "${AWS_KMS_PREFIX}", which is reserved for AWS KMS`,
-    );
-  }
+  const reserved = reservedNamespaceReason(keyNamespace);
+  if (reserved) throw new InvalidArgumentError(`${kind}: keyNamespace "${keyNamespace}" ${reserved}`);
   if (!isWellFormed(keyNamespace) || !isWellFormed(keyName)) {
     throw new InvalidArgumentError(`${kind}: keyNamespace and keyName must be well-formed Unicode`);
   }

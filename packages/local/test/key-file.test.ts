@@ -84,6 +84,7 @@ describe('key files', () => {
     expect(() => parseKeyFile(JSON.stringify({ ...aes, extra: 1 }))).toThrow(/not a valid polykms key file/);
     expect(() => parseKeyFile(JSON.stringify({ ...aes, version: 2 }))).toThrow(/version/);
     expect(() => parseKeyFile(JSON.stringify({ ...aes, namespace: 'aws-kms-x' }))).toThrow(/aws-kms/);
+    expect(() => parseKeyFile(JSON.stringify({ ...aes, namespace: 'azure-kv' }))).toThrow(/provider id/);
     const rsa = { version: 1, type: 'rsa', namespace: 'ns', name: 'k', padding: 'oaep-sha256' };
     expect(() => parseKeyFile(JSON.stringify(rsa))).toThrow(/privateKey, publicKey or both/);
     expect(() => parseKeyFile(JSON.stringify({ ...rsa, padding: 'none', publicKey: 'x' }))).toThrow(

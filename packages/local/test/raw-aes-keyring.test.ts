@@ -165,6 +165,14 @@ describe('RawAesKeyring', () => {
     expect(() => new RawAesKeyring({ keyNamespace: 'aws-kms', keyName: 'k', wrappingKey: key })).toThrow(
       /reserved for AWS KMS/,
     );
+    for (const cloud of ['gcp-kms', 'azure-kv']) {
+      expect(() => new RawAesKeyring({ keyNamespace: cloud, keyName: 'k', wrappingKey: key })).toThrow(
+        /is the provider id of the/,
+      );
+    }
+    expect(
+      () => new RawAesKeyring({ keyNamespace: 'gcp-kms-archive', keyName: 'k', wrappingKey: key }),
+    ).not.toThrow();
     expect(() => new RawAesKeyring({ keyNamespace: 'ns', keyName: '', wrappingKey: key })).toThrow(
       /keyName must be a non-empty string/,
     );
