@@ -264,7 +264,7 @@ describe('encrypt', () => {
       const toStdout = await cli(['encrypt', 'source.txt', '-k', 'local://old.key', ...bad, '-o', '-']);
       const toFile = await cli(['encrypt', 'source.txt', '-k', 'local://old.key', ...bad, '-o', 'bad.pkms']);
       expect(toFile.code, `${bad}: ${toFile.stderr}`).toBe(toStdout.code);
-      expect(toFile.code).not.toBe(1);
+      expect(toFile.code).toBe(2);
       expect(toFile.stderr).not.toContain('Unhandled');
       expect((await filesIn(dir)).filter((f) => f.includes('bad.pkms'))).toEqual([]);
     }
