@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -9,6 +9,7 @@ import {
   buildClient,
 } from '@aws-crypto/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RawEdk, v1NonFramedMessage } from '../packages/envelope/test/support/v1-non-framed.js';
 import { ensureCliBuilt, runCli, workDir } from './cli-harness.js';
 
 // The CLI and the AWS Encryption SDK for JavaScript read each other's files, given the same key:
@@ -77,5 +78,45 @@ describe('polykms and @aws-crypto/client-node', () => {
     const allowed = await cli(['decrypt', 'v1.pkms', '-k', 'local://shared.key', '--allow-v1', '-o', '-']);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stdout).toEqual(plaintext);
+  });
+
+  it('bounds a legacy non-framed body by --max-frame-length, which is one block held whole', async () => {
+    // No ESDK still writes non-framed bodies, so build one by hand, with the data key wrapped the
+    // way the raw AES keyring does (provider info = name, tag bits, IV length, IV; AAD = the
+    // serialized context, zero bytes when empty).
+    const dataKey = randomBytes(32);
+    const iv = randomBytes(12);
+    const wrap = createCipheriv('aes-256-gcm', key, iv);
+    wrap.setAAD(Buffer.alloc(0));
+    const wrapped = Buffer.concat([wrap.update(dataKey), wrap.final(), wrap.getAuthTag()]);
+    const lengths = Buffer.alloc(8);
+    lengths.writeUInt32BE(128, 0);
+    lengths.writeUInt32BE(12, 4);
+    const edk: RawEdk = {
+      providerId: identity.keyNamespace,
+      providerInfo: Buffer.concat([Buffer.from(identity.keyName), lengths, iv]),
+      ciphertext: wrapped,
+    };
+    await writeFile(join(dir, 'nonframed.pkms'), v1NonFramedMessage(dataKey, plaintext, edk));
+    const decrypt = (maxFrameLength: string) =>
+      cli([
+        'decrypt',
+        'nonframed.pkms',
+        '-k',
+        'local://shared.key',
+        '--allow-v1',
+        '--max-frame-length',
+        maxFrameLength,
+        '-o',
+        '-',
+      ]);
+
+    const refused = await decrypt('16K');
+    expect(refused.code).toBe(6);
+    expect(refused.stdout.length).toBe(0);
+    expect(refused.stderr.toString()).toMatch(/non-framed.*longer than --max-frame-length \(16384 bytes\)/);
+    const read = await decrypt('32K');
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout).toEqual(plaintext);
   });
 });

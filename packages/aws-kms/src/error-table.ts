@@ -22,6 +22,20 @@ const codeByErrorName: Readonly<Record<string, KmsErrorCode>> = {
   RequestTimeout: ErrorCodes.Unavailable,
 };
 
+/**
+ * Answers to a request whose credentials AWS would not accept (or that the SDK could not find):
+ * access denied, but not for want of a key permission, so the message says so.
+ */
+const credentialErrorNames = new Set([
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'ExpiredTokenException',
+  'CredentialsProviderError',
+]);
+
 /** Node socket errors: KMS could not be reached, so a later attempt may succeed. */
 const networkErrorCodes = new Set([
   'ECONNREFUSED',
@@ -51,6 +65,7 @@ function codeOf(error: unknown): KmsErrorCode {
   const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorLike;
   const byName = typeof e.name === 'string' ? codeByErrorName[e.name] : undefined;
   if (byName) return byName;
+  if (typeof e.name === 'string' && credentialErrorNames.has(e.name)) return ErrorCodes.AccessDenied;
   const status = e.$metadata?.httpStatusCode;
   if (typeof status === 'number') {
     if (status === 429) return ErrorCodes.Throttled;
@@ -67,6 +82,9 @@ function detailFor(code: KmsErrorCode, error: unknown, operation: string, keyId:
   const key = keyId ?? 'the key';
   switch (code) {
     case ErrorCodes.AccessDenied:
+      if (credentialErrorNames.has(kmsName)) {
+        return `AWS did not accept the credentials (${kmsName}): check which credentials the SDK found, their expiry and the clock`;
+      }
       return `the caller lacks ${permissionByOperation[operation] ?? `kms:${operation}`} on ${key} (KMS said ${kmsName})`;
     case ErrorCodes.KeyNotFound:
       return `${key} does not exist in that account and region (KMS said ${kmsName})`;

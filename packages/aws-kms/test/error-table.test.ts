@@ -31,6 +31,18 @@ describe('AWS KMS error table', () => {
     expect(mapped.message).not.toContain('raw KMS text');
   });
 
+  it.each([
+    ['UnrecognizedClientException', 400],
+    ['InvalidSignatureException', 400],
+    ['ExpiredTokenException', 400],
+    ['CredentialsProviderError', undefined],
+  ])('maps the credential failure %s to ERR_ACCESS_DENIED, saying it is the credentials', (name, status) => {
+    const mapped = mapAwsKmsError(sdkError(name, status), { operation: 'Decrypt', keyId });
+    expect(mapped).toMatchObject({ code: ErrorCodes.AccessDenied, retryable: false });
+    expect(mapped.message).toContain('did not accept the credentials');
+    expect(mapped.message).not.toContain('kms:Decrypt');
+  });
+
   it('maps a refused or reset connection to ERR_UNAVAILABLE', () => {
     for (const code of ['ECONNREFUSED', 'ECONNRESET']) {
       const mapped = mapAwsKmsError(Object.assign(new Error('socket'), { code }), {

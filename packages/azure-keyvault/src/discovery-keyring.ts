@@ -11,10 +11,11 @@ import {
 } from '@polykms/envelope';
 import { AzureClients, type AzureTokenCredential } from './clients.js';
 import { PROVIDER_ID } from './error-table.js';
+import { parseVaultHost } from './key-id.js';
 import { unwrapMatching } from './unwrap-matching.js';
 
 export interface AzureKeyVaultDiscoveryKeyringOptions {
-  /** Only EDKs of keys in these vaults are opened, e.g. `['my-vault.vault.azure.net']` (port if not 443). */
+  /** Only EDKs of keys in these vaults are opened: bare hosts, e.g. `['my-vault.vault.azure.net']` (port if not 443). */
   readonly discoveryFilter: { readonly vaultHosts: readonly string[] };
   readonly credential?: AzureTokenCredential | undefined;
   readonly clientOptions?: CryptographyClientOptions | undefined;
@@ -38,7 +39,7 @@ export class AzureKeyVaultDiscoveryKeyring implements Keyring {
       entry: 'vault host',
     });
     checkTimeoutMs(options.timeoutMs, PROVIDER_ID);
-    this.#hosts = new Set([...hosts].map((h) => normaliseHost(h)));
+    this.#hosts = new Set([...hosts].map(vaultHost));
     this.#clients = new AzureClients(options.credential, options.clientOptions);
     this.#timeoutMs = options.timeoutMs;
     this.description = `${PROVIDER_ID} discovery (${[...this.#hosts].join(', ')})`;
@@ -55,11 +56,15 @@ export class AzureKeyVaultDiscoveryKeyring implements Keyring {
   }
 }
 
-/** Hosts compare as URL hosts do: lower case, default port dropped. */
-function normaliseHost(host: string): string {
-  try {
-    return new URL(`https://${host}`).host;
-  } catch {
-    throw new InvalidArgumentError(`'${host}' is not a vault host`);
+/** A filter entry as the EDK hosts it is compared with are written; refused unless a bare host. */
+function vaultHost(entry: string): string {
+  const host = parseVaultHost(entry);
+  if (host === undefined) {
+    throw new InvalidArgumentError(
+      `${PROVIDER_ID}: discoveryFilter.vaultHosts entry ${JSON.stringify(entry.slice(0, 200))} is not a vault host: ` +
+        'give the host name alone, with a port only if it is not 443 (e.g. my-vault.vault.azure.net)',
+      { provider: PROVIDER_ID },
+    );
   }
+  return host;
 }

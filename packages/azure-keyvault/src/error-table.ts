@@ -1,14 +1,7 @@
 import { ErrorCodes, type KmsErrorCode, KmsError, type PolykmsError } from '@polykms/envelope';
+import { type AzureErrorSummary, summarizeAzureError } from './sdk-error-summary.js';
 
 export const PROVIDER_ID = 'azure-kv';
-
-/** The fields of the Azure client's RestError that the table reads (the class is not exported at run time). */
-interface RestErrorLike {
-  readonly name: string;
-  readonly statusCode?: number;
-  readonly code?: string;
-  readonly details?: { readonly error?: { readonly innerError?: { readonly code?: string } } };
-}
 
 const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
@@ -27,10 +20,10 @@ function permissionAdvice(operation: string, keyId: string | undefined): string 
   );
 }
 
-function codeFor(error: RestErrorLike, operation: string): { code: KmsErrorCode; detail?: string } {
+function codeFor(error: AzureErrorSummary, operation: string): { code: KmsErrorCode; detail?: string } {
   const status = error.statusCode;
   if (status === 403) {
-    if (error.details?.error?.innerError?.code === 'KeyDisabled') {
+    if (error.innerErrorCode === 'KeyDisabled') {
       return { code: ErrorCodes.KeyDisabled, detail: 'the key version is disabled' };
     }
     return { code: ErrorCodes.AccessDenied };
@@ -51,16 +44,16 @@ function codeFor(error: RestErrorLike, operation: string): { code: KmsErrorCode;
 
 /**
  * The Azure error table: RestError status (and inner error code) onto the common codes. The
- * service's message is not copied into ours; the SDK error stays reachable as `cause`.
+ * service's message is not copied into ours. The cause is a summary of the SDK error, never the
+ * SDK error itself: a RestError holds the request, and a wrapKey request body is the data key.
  */
 export function mapAzureError(
   error: unknown,
   context: { operation: string; keyId: string | undefined },
 ): PolykmsError {
   const { operation, keyId } = context;
-  const restError: RestErrorLike =
-    error instanceof Error ? (error as RestErrorLike) : { name: 'UnknownError' };
-  const { code, detail } = codeFor(restError, operation);
+  const summary = summarizeAzureError(error);
+  const { code, detail } = codeFor(summary, operation);
   return new KmsError({
     code,
     provider: PROVIDER_ID,
@@ -71,6 +64,6 @@ export function mapAzureError(
       : detail === undefined
         ? {}
         : { detail }),
-    cause: error,
+    cause: summary,
   });
 }

@@ -6,4 +6,5 @@ export {
 export type { AzureTokenCredential } from './clients.js';
 export type { WrapAlgorithm } from './key-operation.js';
 export { PROVIDER_ID, mapAzureError } from './error-table.js';
+export type { AzureErrorSummary } from './sdk-error-summary.js';
 export { type AzureKeyId, parseKeyId } from './key-id.js';

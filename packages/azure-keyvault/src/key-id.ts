@@ -1,3 +1,5 @@
+import { domainToUnicode } from 'node:url';
+
 /** A Key Vault key identifier: `https://<vault-host>/keys/<name>[/<version>]`. */
 export interface AzureKeyId {
   /** `https://<host>[:port]`, host lower-cased. */
@@ -47,4 +49,25 @@ export function sameKey(a: AzureKeyId, b: AzureKeyId): boolean {
 /** Same vault, key and version. */
 export function sameKeyVersion(a: AzureKeyId, b: AzureKeyId): boolean {
   return sameKey(a, b) && a.version !== undefined && a.version.toLowerCase() === b.version?.toLowerCase();
+}
+
+/**
+ * A vault host as written in a discovery filter, normalised as `parseKeyId` normalises the host
+ * of a key id (lower case, punycode, no `:443`), so that the two compare. Undefined unless the
+ * entry is just a host with an optional port: URL parsing alone would turn
+ * `evil.example#.vault.azure.net` or `x@evil.example` into `evil.example`, and a key id into
+ * its whole vault.
+ */
+export function parseVaultHost(entry: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(`https://${entry}`);
+  } catch {
+    return undefined;
+  }
+  const written = entry.toLowerCase().replace(/:443$/, '');
+  if (url.host === written) return url.host;
+  // An internationalised name written in Unicode: the URL holds its punycode form.
+  const unicode = `${domainToUnicode(url.hostname)}${url.port ? `:${url.port}` : ''}`;
+  return unicode === written ? url.host : undefined;
 }

@@ -13,6 +13,7 @@ import {
   isPolykmsError,
   kmsCall,
   sealGivenOrNewDataKey,
+  waitForShared,
 } from '@polykms/envelope';
 import { AzureClients, type AzureTokenCredential } from './clients.js';
 import { PROVIDER_ID, mapAzureError } from './error-table.js';
@@ -76,8 +77,10 @@ export class AzureKeyVaultKeyring implements Keyring {
   }
 
   async #wrapOnce(dataKey: Uint8Array, signal: AbortSignal | undefined): Promise<EncryptedDataKey> {
-    const algorithm = await this.#wrapAlgorithm(signal);
     const keyId = this.#keyId.text;
+    const algorithm = await waitForShared({ provider: PROVIDER_ID, operation: 'get', keyId, signal }, () =>
+      this.#wrapAlgorithm(),
+    );
     const operation = 'wrapKey';
     const { result, kid } = await kmsCall(
       {
@@ -109,9 +112,13 @@ export class AzureKeyVaultKeyring implements Keyring {
     return { providerId: PROVIDER_ID, providerInfo: new TextEncoder().encode(kid), ciphertext: result };
   }
 
-  #wrapAlgorithm(signal: AbortSignal | undefined): Promise<WrapAlgorithm> {
+  /**
+   * The lookup is shared by every concurrent wrap, so it runs under no caller's signal (only the
+   * keyring's timeoutMs): each caller stops waiting on its own abort, never on another's.
+   */
+  #wrapAlgorithm(): Promise<WrapAlgorithm> {
     if (this.#algorithm === undefined) {
-      const lookup = this.#lookUpAlgorithm(signal);
+      const lookup = this.#lookUpAlgorithm();
       this.#algorithm = lookup;
       // A failed lookup (network, throttling) is tried again on the next call.
       lookup.catch(() => {
@@ -121,7 +128,7 @@ export class AzureKeyVaultKeyring implements Keyring {
     return this.#algorithm;
   }
 
-  async #lookUpAlgorithm(signal: AbortSignal | undefined): Promise<WrapAlgorithm> {
+  async #lookUpAlgorithm(): Promise<WrapAlgorithm> {
     const { vaultUrl, name, version, text } = this.#keyId;
     try {
       const key = await kmsCall(
@@ -129,7 +136,6 @@ export class AzureKeyVaultKeyring implements Keyring {
           provider: PROVIDER_ID,
           operation: 'get',
           keyId: text,
-          signal,
           timeoutMs: this.#timeoutMs,
           mapError: mapAzureError,
         },

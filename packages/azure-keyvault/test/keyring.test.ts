@@ -15,6 +15,7 @@ import {
   AzureKeyVaultDiscoveryKeyring,
   AzureKeyVaultKeyring,
   type AzureKeyVaultKeyringOptions,
+  parseKeyId,
 } from '../src/index.js';
 import { type Vault, startVault } from './fixture.js';
 
@@ -497,5 +498,48 @@ describe('AzureKeyVaultDiscoveryKeyring', () => {
     expect(() => new AzureKeyVaultDiscoveryKeyring({ discoveryFilter: { vaultHosts: [] } })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
     );
+  });
+
+  const discoveryOf = (vaultHosts: string[]) =>
+    new AzureKeyVaultDiscoveryKeyring({
+      discoveryFilter: { vaultHosts },
+      credential: vault.endpoint.credential,
+    });
+
+  it('refuses a filter entry that is more than a host, naming the entry, instead of reading a host out of it', () => {
+    for (const entry of [
+      'evil.example#.vault.azure.net',
+      'x@evil.example',
+      'user:pass@myvault.vault.azure.net',
+      'myvault.vault.azure.net/keys/only-this-key',
+      'myvault.vault.azure.net/',
+      'myvault.vault.azure.net?tenant=a',
+      'myvault.vault.azure.net\\x',
+      'https://myvault.vault.azure.net',
+      'myvault.vault.azure.net:',
+      'myvault.vault.azure.net:0443',
+      'my vault.vault.azure.net',
+      'ev%69l.example',
+    ]) {
+      expect(() => discoveryOf(['ok.vault.azure.net', entry]), entry).toThrow(
+        expect.objectContaining({
+          code: 'ERR_INVALID_ARGUMENT',
+          provider: 'azure-kv',
+          message: expect.stringContaining(`entry ${JSON.stringify(entry)} is not a vault host`),
+        }),
+      );
+    }
+  });
+
+  it('accepts a host in any case, with a port other than 443, or with :443, as key ids normalise it', () => {
+    expect(
+      discoveryOf(['MyVault.vault.azure.net', 'host:8443', 'other.vault.azure.net:443', '[::1]:8443'])
+        .description,
+    ).toBe('azure-kv discovery (myvault.vault.azure.net, host:8443, other.vault.azure.net, [::1]:8443)');
+    // An internationalised name in Unicode matches the punycode host of the key ids that name it.
+    const idn = discoveryOf(['Bücher.Vault.Azure.net']);
+    const keyHost = parseKeyId('https://bücher.vault.azure.net/keys/k')!.host;
+    expect(keyHost).toBe('xn--bcher-kva.vault.azure.net');
+    expect(idn.description).toBe(`azure-kv discovery (${keyHost})`);
   });
 });

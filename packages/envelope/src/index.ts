@@ -6,6 +6,7 @@ export type * from './keyring/types.js';
 export { wrapDataKey, unwrapDataKey, type CheckedWrapResult } from './keyring/contract.js';
 export { MultiKeyring, type MultiKeyringOptions } from './keyring/multi-keyring.js';
 export { KMS_CALL_CHANNEL, type KmsCallEvent, type KmsCallOptions, kmsCall } from './keyring/kms-call.js';
+export { type SharedWaitOptions, waitForShared } from './keyring/race-abort.js';
 export { unwrapFirst } from './keyring/unwrap-first.js';
 export { unwrapFirstWithKey } from './keyring/unwrap-first-with-key.js';
 export { sealGivenOrNewDataKey } from './keyring/seal-data-key.js';

@@ -88,6 +88,55 @@ describe('BodyEncryptor', () => {
   });
 });
 
+describe('BodyEncryptor sequence numbers', () => {
+  const LAST = 0xffff_ffff; // the largest sequence number, and also the final-frame marker
+  const regular = 4 + 12 + FRAME + 16;
+
+  /** What the encryptor threw, or undefined. */
+  function thrownBy(action: () => unknown): unknown {
+    try {
+      action();
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  }
+
+  it('never writes a regular frame numbered 0xFFFFFFFF: more plaintext is refused instead', () => {
+    const body = new BodyEncryptor(cipher, FRAME, undefined, LAST - 2);
+    const written = Buffer.concat(body.push(bytes(2 * FRAME)));
+    expect(written.length).toBe(2 * regular);
+    expect([written.readUInt32BE(0), written.readUInt32BE(regular)]).toEqual([LAST - 2, LAST - 1]);
+    const out: Uint8Array[] = [];
+    const error = thrownBy(() => out.push(...body.push(bytes(FRAME))));
+    expect(error).toMatchObject({ code: 'ERR_LIMIT_EXCEEDED' });
+    expect(out).toHaveLength(0);
+  });
+
+  it('refuses, through finish too, plaintext that would complete a regular frame 0xFFFFFFFF', () => {
+    const body = new BodyEncryptor(cipher, FRAME, undefined, LAST);
+    expect(body.push(bytes(10))).toHaveLength(0);
+    expect(thrownBy(() => body.finish(bytes(FRAME - 10)))).toMatchObject({ code: 'ERR_LIMIT_EXCEEDED' });
+  });
+
+  it('gives the number 0xFFFFFFFF to the final frame, however the plaintext arrives', () => {
+    const plaintext = bytes(FRAME + 5);
+    const pushed = new BodyEncryptor(cipher, FRAME, undefined, LAST - 1);
+    const viaPush = Buffer.concat([...pushed.push(plaintext), ...pushed.finish()]);
+    const viaFinish = Buffer.concat(new BodyEncryptor(cipher, FRAME, undefined, LAST - 1).finish(plaintext));
+    for (const body of [viaPush, viaFinish]) {
+      expect(body.length).toBe(regular + 4 + 4 + 12 + 4 + 5 + 16);
+      expect(body.readUInt32BE(0)).toBe(LAST - 1);
+      expect([body.readUInt32BE(regular), body.readUInt32BE(regular + 4)]).toEqual([LAST, LAST]);
+      expect(body.readUInt32BE(regular + 20)).toBe(5);
+    }
+    const empty = new BodyEncryptor(cipher, FRAME, undefined, LAST - 1);
+    const exact = Buffer.concat([...empty.push(bytes(FRAME)), ...empty.finish()]);
+    expect([exact.readUInt32BE(regular), exact.readUInt32BE(regular + 4)]).toEqual([LAST, LAST]);
+    expect(exact.readUInt32BE(regular + 20)).toBe(0);
+  });
+});
+
 describe('BodyDecryptor', () => {
   it('returns nothing until a frame tag has verified, however the frame is split', () => {
     const plaintext = bytes(2 * FRAME + 3);

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   CachingKeyring,
   DataKeyCache,
@@ -207,5 +207,185 @@ describe('CachingKeyring: decryption', () => {
       if (i % 100 === 0) await decrypt(message, { keyring });
     }
     expect(inner.calls).toEqual({ wrap: 1, unwrap: 1 });
+  });
+});
+
+describe('CachingKeyring: what may share entries', () => {
+  /** Two keyrings that describe themselves alike but hold different wrapping keys. */
+  function lookAlikes() {
+    const a = testKeyring('kms');
+    const b = testKeyring('kms');
+    expect(a.description).toBe(b.description);
+    const cache = new DataKeyCache();
+    const cachedA = new CachingKeyring({ keyring: a, cache, maxAge: 60_000, partition: 'shared' });
+    const cachedB = new CachingKeyring({ keyring: b, cache, maxAge: 60_000, partition: 'shared' });
+    return { a, b, cachedA, cachedB };
+  }
+
+  it('never lets a look-alike keyring in the same partition decrypt with a key it could not unwrap', async () => {
+    const { a, b, cachedA, cachedB } = lookAlikes();
+    const { message } = await encrypt(bytes(10), { keyring: a });
+    await decrypt(message, { keyring: cachedA });
+    // The test keyring reports a wrong wrapping key as ERR_DECRYPTION_FAILED, as plain B does.
+    await expect(decrypt(message, { keyring: b })).rejects.toMatchObject({ code: 'ERR_DECRYPTION_FAILED' });
+    await expect(decrypt(message, { keyring: cachedB })).rejects.toMatchObject({
+      code: 'ERR_DECRYPTION_FAILED',
+    });
+    expect(b.calls.unwrap).toBe(2);
+    expect(cachedB.stats().hits).toBe(0);
+  });
+
+  it('never hands a look-alike keyring in the same partition EDKs wrapped under another key', async () => {
+    const { b, cachedA, cachedB } = lookAlikes();
+    await encrypt(bytes(10), { keyring: cachedA });
+    const plaintext = bytes(10, 7);
+    const { message } = await encrypt(plaintext, { keyring: cachedB });
+    expect(b.calls.wrap).toBe(1);
+    expect(Buffer.from((await decrypt(message, { keyring: b })).plaintext).equals(plaintext)).toBe(true);
+  });
+
+  it('shares entries between caching keyrings in front of the same keyring object in one partition', async () => {
+    const inner = testKeyring('kms');
+    const cache = new DataKeyCache();
+    const left = new CachingKeyring({ keyring: inner, cache, maxAge: 60_000, partition: 'shared' });
+    const right = new CachingKeyring({ keyring: inner, cache, maxAge: 60_000, partition: 'shared' });
+    const { message } = await encrypt(bytes(10), { keyring: left });
+    await encrypt(bytes(10), { keyring: right });
+    await decrypt(message, { keyring: left });
+    await decrypt(message, { keyring: right });
+    expect(inner.calls).toEqual({ wrap: 1, unwrap: 1 });
+    expect(right.stats()).toMatchObject({ hits: 2, innerWraps: 0, innerUnwraps: 0 });
+  });
+});
+
+describe('CachingKeyring: concurrent misses', () => {
+  /** Counts lookups that found another request's call in flight: each is a request about to wait for it. */
+  class WatchedCache extends DataKeyCache {
+    joined = 0;
+    override pending(key: string) {
+      const calls = super.pending(key);
+      if (calls.length > 0) this.joined++;
+      return calls;
+    }
+  }
+
+  /** How many calls had started before the first one ended. */
+  const startedBeforeFirstEnd = (log: readonly string[]) =>
+    log.slice(
+      0,
+      log.findIndex((line) => line.startsWith('end')),
+    ).length;
+
+  it('calls the inner keyring in parallel under maxMessages 1, where no call can serve another', async () => {
+    const log: string[] = [];
+    const inner = testKeyring('kms', { delayMs: 5, log });
+    const keyring = new CachingKeyring({ keyring: inner, maxAge: 60_000, maxMessages: 1 });
+    const results = await Promise.all(Array.from({ length: 5 }, () => encrypt(bytes(10), { keyring })));
+    expect(inner.calls.wrap).toBe(5);
+    expect(startedBeforeFirstEnd(log)).toBe(5);
+    const edks = results.map((r) => Buffer.from(r.header.encryptedDataKeys[0]!.ciphertext).toString('hex'));
+    expect(new Set(edks).size).toBe(5);
+  });
+
+  it('lets only as many requests wait for a call as its key may serve, and starts the next call at once', async () => {
+    const log: string[] = [];
+    const inner = testKeyring('kms', { delayMs: 5, log });
+    const keyring = new CachingKeyring({ keyring: inner, maxAge: 60_000, maxMessages: 3 });
+    const plaintexts = Array.from({ length: 7 }, (_, i) => bytes(10, i + 1));
+    const results = await Promise.all(plaintexts.map((p) => encrypt(p, { keyring })));
+    // Two calls serve their caller and two waiters each, the third call the last request; all at once.
+    expect(inner.calls.wrap).toBe(3);
+    expect(startedBeforeFirstEnd(log)).toBe(3);
+    expect(keyring.stats()).toMatchObject({ hits: 4, misses: 3 });
+    const uses = new Map<string, number>();
+    for (const { header } of results) {
+      const edk = Buffer.from(header.encryptedDataKeys[0]!.ciphertext).toString('hex');
+      uses.set(edk, (uses.get(edk) ?? 0) + 1);
+    }
+    expect([...uses.values()].sort()).toEqual([1, 3, 3]);
+    for (const [i, { message }] of results.entries()) {
+      expect(Buffer.from((await decrypt(message, { keyring: inner })).plaintext).equals(plaintexts[i]!)).toBe(
+        true,
+      );
+    }
+  });
+
+  it('lets a request wait for a call only if its plaintext fits the byte budget left', async () => {
+    const log: string[] = [];
+    const inner = testKeyring('kms', { delayMs: 5, log });
+    const keyring = new CachingKeyring({ keyring: inner, maxAge: 60_000, maxBytes: 250 });
+    await Promise.all([100, 100, 100].map((length) => encrypt(bytes(length), { keyring })));
+    expect(inner.calls.wrap).toBe(2);
+    expect(startedBeforeFirstEnd(log)).toBe(2);
+    expect(keyring.stats()).toMatchObject({ hits: 1, misses: 2 });
+  });
+
+  it('does not queue waiters one by one behind calls whose result is not cached', async () => {
+    const log: string[] = [];
+    const child = testKeyring('down');
+    child.down = true;
+    const generator = testKeyring('up', { delayMs: 5, log });
+    const keyring = new CachingKeyring({
+      keyring: new MultiKeyring({ generator, children: [child], minRecipients: 1 }),
+      maxAge: 60_000,
+    });
+    const results = await Promise.all(Array.from({ length: 4 }, () => encrypt(bytes(10), { keyring })));
+    expect(results.every((r) => r.missingRecipients.length === 1)).toBe(true);
+    // The first call left a recipient out, so nothing was stored: the three waiters then call together.
+    expect(log.slice(0, 2)).toEqual(['start up wrap', 'end up wrap']);
+    expect(log.slice(2, 5)).toEqual(['start up wrap', 'start up wrap', 'start up wrap']);
+    expect(generator.calls.wrap).toBe(4);
+  });
+
+  /** A keyring whose calls are held in flight while `hold()` is in force, until `release()`. */
+  function heldKeyring() {
+    let gate: Promise<void> = Promise.resolve();
+    let release = () => {};
+    const log: string[] = [];
+    const inner = testKeyring('kms', { log, gate: () => gate });
+    const hold = () => {
+      gate = new Promise((resolve) => (release = resolve));
+    };
+    return { inner, log, hold, release: () => release() };
+  }
+
+  it('rejects a waiting encrypt with ERR_CANCELLED as soon as its own signal aborts, giving its share back', async () => {
+    const { inner, log, hold, release } = heldKeyring();
+    const cache = new WatchedCache();
+    const keyring = new CachingKeyring({ keyring: inner, cache, maxAge: 60_000, maxMessages: 2 });
+    hold();
+    const first = encrypt(bytes(10), { keyring });
+    const controller = new AbortController();
+    const waiter = encrypt(bytes(10), { keyring, signal: controller.signal });
+    await vi.waitFor(() => expect(cache.joined).toBe(1));
+    controller.abort();
+    await expect(waiter).rejects.toMatchObject({ code: 'ERR_CANCELLED' });
+    expect(log).toEqual(['start kms wrap']);
+    // The second message of the key is free again: a later request waits for it, no second call.
+    const later = encrypt(bytes(10), { keyring });
+    await vi.waitFor(() => expect(cache.joined).toBe(2));
+    release();
+    await Promise.all([first, later]);
+    expect(inner.calls.wrap).toBe(1);
+    expect(keyring.stats()).toMatchObject({ hits: 1, misses: 1 });
+  });
+
+  it('rejects a waiting decrypt with ERR_CANCELLED as soon as its own signal aborts', async () => {
+    const { inner, log, hold, release } = heldKeyring();
+    const cache = new WatchedCache();
+    const keyring = new CachingKeyring({ keyring: inner, cache, maxAge: 60_000 });
+    const { message } = await encrypt(bytes(10), { keyring: inner });
+    log.length = 0;
+    hold();
+    const first = decrypt(message, { keyring });
+    const controller = new AbortController();
+    const waiter = decrypt(message, { keyring, signal: controller.signal });
+    await vi.waitFor(() => expect(cache.joined).toBe(1));
+    controller.abort();
+    await expect(waiter).rejects.toMatchObject({ code: 'ERR_CANCELLED' });
+    expect(log).toEqual(['start kms unwrap']);
+    release();
+    await first;
+    expect(inner.calls.unwrap).toBe(1);
   });
 });

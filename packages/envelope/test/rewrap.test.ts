@@ -236,3 +236,64 @@ describe('rewrap acknowledgement', () => {
     expect(() => rewrapStream(options)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
   });
 });
+
+describe('rewrap refuses a body whose frame layout is broken, without decrypting it', () => {
+  const aws = testKeyring('layout-aws');
+  const gcp = testKeyring('layout-gcp');
+  const frameLength = 128;
+  const options = { decryptKeyring: aws, keyring: gcp, mode: 'replace', retireOriginal: true } as const;
+
+  async function damaged(): Promise<Record<string, Buffer>> {
+    const { message } = await encrypt(bytes(1000), { keyring: aws, frameLength });
+    const whole = Buffer.from(message);
+    const headerLength = parseHeader(whole).length;
+    const frame = 4 + 12 + frameLength + 16;
+    return {
+      'cut inside a frame': whole.subarray(0, whole.length - 100),
+      'cut before the final frame': whole.subarray(0, headerLength + 2 * frame),
+      'cut inside the final tag': whole.subarray(0, whole.length - 1),
+      'followed by more bytes': Buffer.concat([whole, Buffer.from('extra')]),
+      'missing its second frame': Buffer.concat([
+        whole.subarray(0, headerLength + frame),
+        whole.subarray(headerLength + 2 * frame),
+      ]),
+      'without a body': whole.subarray(0, headerLength),
+    };
+  }
+
+  it('buffered: ERR_MALFORMED_MESSAGE before any keyring call', async () => {
+    for (const [what, message] of Object.entries(await damaged())) {
+      const calls = aws.calls.unwrap;
+      await expect(rewrapParts(message, options), what).rejects.toMatchObject({
+        code: 'ERR_MALFORMED_MESSAGE',
+      });
+      expect(aws.calls.unwrap, what).toBe(calls);
+    }
+  });
+
+  it('streamed, in chunks of any size: the stream ends in ERR_MALFORMED_MESSAGE', async () => {
+    for (const [what, message] of Object.entries(await damaged())) {
+      for (const size of [1, 37, message.length]) {
+        const chunks = Array.from({ length: Math.ceil(message.length / size) }, (_, i) =>
+          message.subarray(i * size, (i + 1) * size),
+        );
+        await expect(
+          collect(rewrapStream(options), chunks),
+          `${what}, chunks of ${size}`,
+        ).rejects.toMatchObject({
+          code: 'ERR_MALFORMED_MESSAGE',
+        });
+      }
+    }
+  });
+
+  it('accepts every intact layout: empty, partial and exactly full final frames', async () => {
+    for (const size of [0, 1, frameLength - 1, frameLength, 3 * frameLength]) {
+      const { message } = await encrypt(bytes(size), { keyring: aws, frameLength });
+      const parts = await rewrapParts(message, options);
+      expect(Buffer.from(parts.body).equals(body(message))).toBe(true);
+      const streamed = await collect(rewrapStream(options), [message.subarray(0, 50), message.subarray(50)]);
+      expect(body(streamed).equals(body(message))).toBe(true);
+    }
+  });
+});

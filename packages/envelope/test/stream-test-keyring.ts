@@ -15,6 +15,8 @@ export interface TestKeyringOptions {
   readonly delayMs?: number;
   /** A shared log to record call starts and ends in. */
   readonly log?: string[];
+  /** Each call ends only once the promise this returns settles: holds calls in flight for a test. */
+  readonly gate?: () => Promise<unknown>;
 }
 
 /**
@@ -28,6 +30,7 @@ export function testKeyring(name: string, options: TestKeyringOptions = {}): Tes
     keyring.calls[operation]++;
     log.push(`start ${name} ${operation}`);
     if (options.delayMs) await sleep(options.delayMs);
+    if (options.gate) await options.gate();
     log.push(`end ${name} ${operation}`);
     if (keyring.down) throw unavailable(name, operation === 'wrap' ? 'Encrypt' : 'Decrypt');
   };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
@@ -18,6 +19,8 @@ import {
   type StreamDecryptOptions,
 } from '@polykms/envelope';
 import { bytes, testKeyring } from './stream-test-keyring.js';
+import { fixedKeyring } from './support/keyrings.js';
+import { singleBlockPrefix, v1NonFramedHeader, v1NonFramedMessage } from './support/v1-non-framed.js';
 
 const FRAME = 64;
 
@@ -410,5 +413,102 @@ describe('frame length bound', () => {
     await expect(decrypt(message, { keyring, maxFrameLength: 4096 })).rejects.toMatchObject({
       code: 'ERR_LIMIT_EXCEEDED',
     });
+  });
+});
+
+describe('non-framed (v1) body bound', () => {
+  const dataKey = randomBytes(32);
+  const keyring = fixedKeyring(dataKey);
+  const v1 = { keyring, commitmentPolicy: 'require-encrypt-allow-decrypt' } as const;
+  const plaintext = bytes(3000);
+  const message = v1NonFramedMessage(dataKey, plaintext);
+
+  /** Every streaming API over `chunks`: what each released and how it ended. */
+  async function everyStreamingApi(
+    chunks: readonly Uint8Array[],
+    options: StreamDecryptOptions,
+  ): Promise<Record<string, { released: Buffer; error: unknown }>> {
+    const viaIterable = async () => {
+      const parts: Buffer[] = [];
+      try {
+        for await (const part of decryptIterable(chunks, options)) parts.push(Buffer.from(part));
+      } catch (error) {
+        return { released: Buffer.concat(parts), error };
+      }
+      return { released: Buffer.concat(parts), error: undefined };
+    };
+    const viaWebStream = async () => {
+      const parts: Buffer[] = [];
+      try {
+        const readable = ReadableStream.from(chunks).pipeThrough(decryptWebStream(options));
+        for await (const part of readable) parts.push(Buffer.from(part));
+      } catch (error) {
+        return { released: Buffer.concat(parts), error };
+      }
+      return { released: Buffer.concat(parts), error: undefined };
+    };
+    return {
+      decryptStream: await runDecrypt(chunks, options),
+      decryptIterable: await viaIterable(),
+      decryptWebStream: await viaWebStream(),
+    };
+  }
+
+  it('refuses a body longer than maxFrameLength with ERR_LIMIT_EXCEEDED and releases nothing', async () => {
+    const results = await everyStreamingApi(chunked(message, [97]), { ...v1, maxFrameLength: 2999 });
+    for (const [api, { released, error }] of Object.entries(results)) {
+      expect(error, api).toMatchObject({ code: 'ERR_LIMIT_EXCEEDED' });
+      expect((error as Error).message, api).toMatch(/non-framed.*3000-byte block.*maxFrameLength \(2999\)/);
+      expect(released.length, api).toBe(0);
+    }
+  });
+
+  it('decrypts a body of up to maxFrameLength bytes, however it is chunked', async () => {
+    for (const maxFrameLength of [3000, 4096]) {
+      for (const sizes of [[message.length], [1], [13, 5000]]) {
+        const results = await everyStreamingApi(chunked(message, sizes), { ...v1, maxFrameLength });
+        for (const [api, { released, error }] of Object.entries(results)) {
+          expect(error, api).toBeUndefined();
+          expect(released.equals(plaintext), api).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('is read whole by buffered decrypt, which has no bound unless one is given', async () => {
+    const result = await decrypt(message, v1);
+    expect(Buffer.from(result.plaintext).equals(plaintext)).toBe(true);
+    expect(result.header.contentType).toBe('non-framed');
+    await expect(decrypt(message, { ...v1, maxFrameLength: 2999 })).rejects.toMatchObject({
+      code: 'ERR_LIMIT_EXCEEDED',
+    });
+  });
+
+  it('refuses a hostile content length by default as soon as it is read, before the input ends', async () => {
+    const header = v1NonFramedHeader(dataKey);
+    const claimed = 2 ** 36 - 32; // the format's largest, far above DEFAULT_STREAM_MAX_FRAME_LENGTH
+    let readPastPrefix = false;
+    async function* source() {
+      yield Buffer.concat([header.bytes, singleBlockPrefix(claimed), bytes(100)]);
+      readPastPrefix = true;
+      yield bytes(100);
+    }
+    const released: Uint8Array[] = [];
+    const iterate = async () => {
+      for await (const part of decryptIterable(source(), v1)) released.push(part);
+    };
+    await expect(iterate()).rejects.toMatchObject({
+      code: 'ERR_LIMIT_EXCEEDED',
+      message: expect.stringContaining(`one ${claimed}-byte block`),
+    });
+    expect(readPastPrefix).toBe(false);
+    expect(released).toEqual([]);
+  });
+
+  it('still reports a content length beyond the format limit as malformed', async () => {
+    const header = v1NonFramedHeader(dataKey);
+    const chunk = Buffer.concat([header.bytes, singleBlockPrefix(2 ** 36 - 31)]);
+    const { error } = await runDecrypt([chunk], { ...v1, maxFrameLength: 2 ** 40 });
+    expect(error).toMatchObject({ code: 'ERR_MALFORMED_MESSAGE' });
   });
 });

@@ -1,5 +1,5 @@
 export { RawAesKeyring, type RawAesKeyringOptions } from './raw-aes-keyring.js';
-export { RawRsaKeyring, type RawRsaKeyringOptions } from './raw-rsa-keyring.js';
+export { MIN_RSA_MODULUS_BITS, RawRsaKeyring, type RawRsaKeyringOptions } from './raw-rsa-keyring.js';
 export { RSA_PADDINGS, type RsaPadding } from './rsa-padding.js';
 export { serializeContextInLocaleOrder } from './legacy-context-order.js';
 export {
@@ -13,3 +13,4 @@ export {
   loadKeyring,
   parseKeyFile,
 } from './key-file.js';
+export { MAX_KEY_FILE_BYTES } from './read-key-file.js';

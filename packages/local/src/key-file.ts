@@ -1,10 +1,11 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { InvalidArgumentError, zeroize } from '@polykms/envelope';
 import type { z } from 'zod';
 import { RawAesKeyring } from './raw-aes-keyring.js';
 import { RawRsaKeyring } from './raw-rsa-keyring.js';
+import { assertOwnerOnlyReadable, readKeyFile } from './read-key-file.js';
 import { RSA_PADDINGS, type RsaPadding } from './rsa-padding.js';
 
 /**
@@ -125,15 +126,17 @@ export function keyringFromKeyFile(file: KeyFile): RawAesKeyring | RawRsaKeyring
   });
 }
 
-/** Reads, validates and turns a key file into its keyring. */
+/**
+ * Reads, validates and turns a key file into its keyring. The file must be a regular file of at
+ * most 64 KiB, owned by this process's user or root, writable by its owner only, and, when it holds
+ * an AES key or an RSA private key, readable by its owner only (the mode checks are skipped on
+ * Windows); see readKeyFile.
+ */
 export async function loadKeyring(path: string): Promise<RawAesKeyring | RawRsaKeyring> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new InvalidArgumentError(`cannot read key file ${path}`, { cause: error });
-  }
-  return keyringFromKeyFile(parseKeyFile(text, `key file ${path}`));
+  const { text, mode } = await readKeyFile(path);
+  const file = parseKeyFile(text, `key file ${path}`);
+  if (file.type === 'aes' || file.privateKey !== undefined) assertOwnerOnlyReadable(path, mode);
+  return keyringFromKeyFile(file);
 }
 
 export type GenerateKeyFileOptions =

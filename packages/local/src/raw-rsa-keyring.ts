@@ -35,6 +35,13 @@ export interface RawRsaKeyringOptions {
   readonly padding: RsaPadding;
 }
 
+/**
+ * Below 2048 bits RSA is within reach of a determined attacker (NIST SP 800-131A disallows it),
+ * and a wrapped data key is only as strong as the key wrapping it. Applied to private keys too:
+ * a keyring holding one also encrypts with its public half.
+ */
+export const MIN_RSA_MODULUS_BITS = 2048;
+
 function asRsaKey(kind: 'public' | 'private', key: KeyObject | string): KeyObject {
   let object: KeyObject;
   try {
@@ -50,6 +57,13 @@ function asRsaKey(kind: 'public' | 'private', key: KeyObject | string): KeyObjec
   if (object.asymmetricKeyType !== 'rsa') {
     throw new InvalidArgumentError(
       `RawRsaKeyring: ${kind}Key is a ${object.asymmetricKeyType ?? 'unknown'} key; it must be RSA`,
+    );
+  }
+  const bits = object.asymmetricKeyDetails?.modulusLength;
+  if (bits === undefined || bits < MIN_RSA_MODULUS_BITS) {
+    throw new InvalidArgumentError(
+      `RawRsaKeyring: ${kind}Key has a ${bits ?? 'unknown'}-bit modulus; RSA keys must have at least ` +
+        `${MIN_RSA_MODULUS_BITS} bits (make a new key of 3072 bits and rewrap your messages under it)`,
     );
   }
   return object;

@@ -8,7 +8,7 @@ import {
   unwrapDataKey,
   wrapDataKey,
 } from '@polykms/envelope';
-import { RSA_PADDINGS, RawRsaKeyring } from '@polykms/local';
+import { MIN_RSA_MODULUS_BITS, RSA_PADDINGS, RawRsaKeyring } from '@polykms/local';
 import { describe, expect, it } from 'vitest';
 
 const suite = Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
@@ -82,16 +82,30 @@ describe('RawRsaKeyring', () => {
     expect(await unwrapDataKey(other, request)).toBeNull();
   });
 
-  for (const padding of ['oaep-sha256', 'pkcs1'] as const) {
-    it(`fails with a typed error when the same name holds another key (${padding})`, async () => {
-      const writer = new RawRsaKeyring({ keyNamespace: 'ns', keyName: 'rsa', padding, ...pair });
-      const reader = new RawRsaKeyring({ keyNamespace: 'ns', keyName: 'rsa', padding, ...otherPair });
-      const { encryptedDataKeys } = await wrapDataKey(writer, { suite, encryptionContext: {} });
-      await expect(
-        unwrapDataKey(reader, { suite, encryptionContext: {}, encryptedDataKeys }),
-      ).rejects.toBeInstanceOf(NoDecryptableKeyError);
-    });
-  }
+  it('fails with a typed error when the same name holds another key (oaep-sha256)', async () => {
+    const padding = 'oaep-sha256';
+    const writer = new RawRsaKeyring({ keyNamespace: 'ns', keyName: 'rsa', padding, ...pair });
+    const reader = new RawRsaKeyring({ keyNamespace: 'ns', keyName: 'rsa', padding, ...otherPair });
+    const { encryptedDataKeys } = await wrapDataKey(writer, { suite, encryptionContext: {} });
+    await expect(
+      unwrapDataKey(reader, { suite, encryptionContext: {}, encryptedDataKeys }),
+    ).rejects.toBeInstanceOf(NoDecryptableKeyError);
+  });
+
+  // PKCS#1 v1.5 with implicit rejection turns a wrong key into pseudo-random bytes rather than an
+  // error; when they happen to be a data key's length (about 0.4% of EDKs) the keyring cannot tell
+  // them from a real key. What must hold is that the message never opens.
+  it('never opens a message under another key of the same name (pkcs1)', async () => {
+    const padding = 'pkcs1';
+    const writer = new RawRsaKeyring({ keyNamespace: 'ns', keyName: 'rsa', padding, ...pair });
+    const reader = new RawRsaKeyring({ keyNamespace: 'ns', keyName: 'rsa', padding, ...otherPair });
+    const { message } = await encrypt(randomBytes(10), { keyring: writer });
+    const error = await decrypt(message, { keyring: reader }).then(
+      () => undefined,
+      (e: unknown) => e as { code: string },
+    );
+    expect(['ERR_NO_DECRYPTABLE_KEY', 'ERR_DECRYPTION_FAILED']).toContain(error?.code);
+  });
 
   it('refuses mismatched keys, non-RSA keys, bad PEM (without echoing it) and unknown paddings', () => {
     const base = { keyNamespace: 'ns', keyName: 'rsa', padding: 'oaep-sha256' } as const;
@@ -114,5 +128,44 @@ describe('RawRsaKeyring', () => {
       /padding must be/,
     );
     expect(() => new RawRsaKeyring({ ...base })).toThrow(/publicKey/);
+  });
+
+  it('refuses public and private keys with a modulus below 2048 bits, as KeyObject or PEM', () => {
+    expect(MIN_RSA_MODULUS_BITS).toBe(2048);
+    const base = { keyNamespace: 'ns', keyName: 'rsa', padding: 'oaep-sha256' } as const;
+    for (const modulusLength of [512, 1024]) {
+      const weak = generateKeyPairSync('rsa', { modulusLength });
+      const publicPem = weak.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+      const privatePem = weak.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+      for (const options of [
+        { publicKey: weak.publicKey },
+        { publicKey: publicPem },
+        { privateKey: weak.privateKey },
+        { privateKey: privatePem },
+        { ...weak },
+      ]) {
+        const error = (() => {
+          try {
+            new RawRsaKeyring({ ...base, ...options });
+          } catch (e) {
+            return e as Error & { code: string };
+          }
+        })();
+        expect(error?.code).toBe('ERR_INVALID_ARGUMENT');
+        expect(error?.message).toContain(`${modulusLength}-bit modulus`);
+        expect(error?.message).toContain('at least 2048 bits');
+      }
+    }
+  });
+
+  it('accepts a key of exactly 2048 bits', () => {
+    expect(pair.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    const keyring = new RawRsaKeyring({
+      keyNamespace: 'ns',
+      keyName: 'rsa',
+      padding: 'oaep-sha256',
+      ...pair,
+    });
+    expect(keyring.canDecrypt).toBe(true);
   });
 });

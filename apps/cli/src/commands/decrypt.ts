@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
-import { decrypt, decryptStream, isPolykmsError, parseHeader } from '@polykms/envelope';
+import {
+  DEFAULT_STREAM_MAX_FRAME_LENGTH,
+  decrypt,
+  decryptStream,
+  isPolykmsError,
+  parseHeader,
+} from '@polykms/envelope';
 import { CliError } from '../cli-error.js';
+import { ExitCode } from '../exit-codes.js';
 import { assertWritable } from '../io/atomic-output.js';
 import { readHeaderBytes } from '../io/header-bytes.js';
 import { openSource, streamToOutput } from '../io/stream-io.js';
@@ -58,7 +65,8 @@ export function registerDecrypt(program: Command): void {
     .option('--max-encrypted-data-keys <n>', 'refuse messages with more wrapped keys than this (default 32)')
     .option(
       '--max-frame-length <bytes>',
-      'refuse messages whose frames are longer, e.g. 1M (default 64M: a frame is held whole until authenticated)',
+      'refuse messages whose frames are longer, e.g. 1M (default 64M: a frame is held whole until authenticated); ' +
+        'also bounds a non-framed (v1) body, which is one block',
     )
     .addHelpText(
       'after',
@@ -109,6 +117,18 @@ export function registerDecrypt(program: Command): void {
           if (isPolykmsError(error, 'ERR_UNSUPPORTED') && output === STDIO) {
             throw new CliError(
               'a signed message from stdin cannot be checked before its end: decrypt it into a file with --output',
+            );
+          }
+          if (
+            isPolykmsError(error, 'ERR_LIMIT_EXCEEDED') &&
+            stream.info?.header.contentType === 'non-framed'
+          ) {
+            // The library's message names its own option; say it in the CLI's terms.
+            throw new CliError(
+              'this legacy (v1) message is non-framed: its body is one block, held in memory whole until it ' +
+                `is authenticated, and longer than --max-frame-length (${maxFrameLength ?? DEFAULT_STREAM_MAX_FRAME_LENGTH} bytes). ` +
+                'To read it, pass a --max-frame-length at least the size of the message, if this machine can hold that much.',
+              ExitCode.MalformedInput,
             );
           }
           throw error;

@@ -8,10 +8,13 @@ import {
   FRAME_IV_LENGTH,
   FRAME_TAG_LENGTH,
   REGULAR_FRAME_PREFIX_LENGTH,
+  checkFinalFrameLength,
+  checkFrameStart,
   isFrameIv,
 } from '../format/body.js';
 import { ChunkQueue } from '../format/chunk-queue.js';
-import type { MessageHeader } from '../format/header.js';
+import type { HeaderLimits, MessageHeader } from '../format/header.js';
+import { assertWithinMaxFrameLength } from '../format/max-frame-length.js';
 import { ByteReader } from '../format/reader.js';
 import { MAX_NON_FRAMED_CONTENT_LENGTH } from '../limits.js';
 
@@ -41,7 +44,8 @@ interface OpenFrame {
  * the cipher from the chunks it arrives in (a frame split across chunks is first gathered into
  * one reused buffer: see `FrameOpening`), and its plaintext is returned only after its tag has
  * verified. Every length read is checked against
- * the header's frame length, and `finish` fails unless the final frame (and, for signed suites, a
+ * the header's frame length (a non-framed body's against `maxFrameLength`, before any of it is
+ * held), and `finish` fails unless the final frame (and, for signed suites, a
  * valid footer) arrived with nothing after it. A truncated body therefore always ends in an error.
  */
 export class BodyDecryptor {
@@ -60,6 +64,7 @@ export class BodyDecryptor {
     private readonly header: MessageHeader,
     private readonly cipher: FrameCipher,
     private readonly verifier: MessageVerifier | undefined,
+    private readonly limits: Pick<HeaderLimits, 'maxFrameLength'> = {},
   ) {}
 
   /** True once the body (and footer) have been read and verified. */
@@ -125,7 +130,7 @@ export class BodyDecryptor {
       if (this.#queue.length < REGULAR_FRAME_PREFIX_LENGTH) return false;
       const prefix = this.#queue.take(REGULAR_FRAME_PREFIX_LENGTH);
       const iv = prefix.subarray(4);
-      this.#checkFrameStart(first, iv);
+      checkFrameStart(this.#expectedSequence, first, iv);
       this.verifier?.update(prefix);
       this.#begin(
         this.cipher.beginOpen('frame', first, iv, this.header.frameLength, this.#gatherSplitFrame),
@@ -140,10 +145,8 @@ export class BodyDecryptor {
     const sequenceNumber = reader.u32('sequence number');
     const iv = reader.bytesOf(FRAME_IV_LENGTH, 'frame IV');
     const contentLength = reader.u32('final frame length');
-    this.#checkFrameStart(sequenceNumber, iv);
-    if (contentLength > this.header.frameLength) {
-      throw new MalformedMessageError('the final frame is longer than the frame length');
-    }
+    checkFrameStart(this.#expectedSequence, sequenceNumber, iv);
+    checkFinalFrameLength(contentLength, this.header.frameLength);
     this.verifier?.update(prefix);
     this.#begin(
       this.cipher.beginOpen('final', sequenceNumber, iv, contentLength, this.#gatherSplitFrame),
@@ -151,15 +154,6 @@ export class BodyDecryptor {
       contentLength,
     );
     return true;
-  }
-
-  #checkFrameStart(sequenceNumber: number, iv: Uint8Array): void {
-    if (sequenceNumber !== this.#expectedSequence) {
-      throw new MalformedMessageError('frames are out of order, missing or repeated');
-    }
-    if (!isFrameIv(iv, sequenceNumber)) {
-      throw new MalformedMessageError('a frame IV does not match its sequence number');
-    }
   }
 
   #readSingleBlockPrefix(): boolean {
@@ -172,6 +166,7 @@ export class BodyDecryptor {
       throw new MalformedMessageError('the non-framed content length exceeds the format limit');
     }
     if (!isFrameIv(iv, 1)) throw new MalformedMessageError('the body IV is not the expected one');
+    assertWithinMaxFrameLength('single-block', contentLength, this.limits.maxFrameLength);
     this.verifier?.update(prefix);
     this.#begin(this.cipher.beginOpen('single-block', 1, iv, contentLength), true, contentLength);
     return true;

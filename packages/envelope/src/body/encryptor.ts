@@ -2,7 +2,7 @@ import type { FrameCipher } from '../crypto/frame-cipher.js';
 import type { FrameSealing } from '../crypto/frame-sealing.js';
 import type { MessageSigner } from '../crypto/signature.js';
 import { LimitExceededError } from '../errors.js';
-import { finalFramePrefix, frameIv, regularFramePrefix } from '../format/body.js';
+import { FINAL_FRAME_MARKER, finalFramePrefix, frameIv, regularFramePrefix } from '../format/body.js';
 import { ByteWriter } from '../format/writer.js';
 import { MAX_FRAME_COUNT } from '../limits.js';
 
@@ -17,14 +17,18 @@ export class BodyEncryptor {
   /** The frame being filled. */
   #open: FrameSealing | undefined;
   /** Sequence number of the next frame to begin. */
-  #sequenceNumber = 1;
+  #sequenceNumber: number;
   #finished = false;
 
+  /** `firstSequenceNumber` is 1 in every message; tests start near the end of the range instead. */
   constructor(
     private readonly cipher: FrameCipher,
     private readonly frameLength: number,
     private readonly signer: MessageSigner | undefined,
-  ) {}
+    firstSequenceNumber = 1,
+  ) {
+    this.#sequenceNumber = firstSequenceNumber;
+  }
 
   /** Encrypts `plaintext`; returns the body bytes of the frames it completed (possibly none). */
   push(plaintext: Uint8Array): Uint8Array[] {
@@ -37,6 +41,9 @@ export class BodyEncryptor {
       frame.update(plaintext.subarray(offset, end));
       offset = end;
       if (frame.length === this.frameLength) {
+        // A regular frame starting with 0xFFFFFFFF would read as the final-frame marker: the frame
+        // with that number can only be the final one, so more plaintext is more than fits.
+        if (frame.sequenceNumber === FINAL_FRAME_MARKER) throw tooManyFrames();
         this.#open = undefined;
         this.#emit([regularFramePrefix(frame.sequenceNumber), ...frame.ciphertext, frame.finish()], out);
       }
@@ -82,11 +89,11 @@ export class BodyEncryptor {
   }
 
   #nextSequenceNumber(): number {
-    if (this.#sequenceNumber > MAX_FRAME_COUNT) {
-      throw new LimitExceededError(
-        'the plaintext needs more than 2^32 - 1 frames: use a larger frame length',
-      );
-    }
+    if (this.#sequenceNumber > MAX_FRAME_COUNT) throw tooManyFrames();
     return this.#sequenceNumber++;
   }
+}
+
+function tooManyFrames(): LimitExceededError {
+  return new LimitExceededError('the plaintext needs more than 2^32 - 1 frames: use a larger frame length');
 }

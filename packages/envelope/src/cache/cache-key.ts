@@ -25,27 +25,31 @@ export function edkDigest(edk: EncryptedDataKey): string {
 }
 
 /**
- * Encryption materials are shared only within one partition, keyring, suite and full context.
+ * Encryption materials are shared only within one partition, inner keyring object (its
+ * `keyringIdentity`), suite and full context.
  * Built as a string rather than a digest: it is looked up once per message, and hashing the
  * serialized context cost more than the rest of a cache hit. The context is not secret (every
  * message stores it in the clear) and the key never leaves the process.
  */
 export function encryptionCacheKey(
   partition: string,
-  keyring: string,
+  keyringId: string,
   suite: AlgorithmSuite,
   context: EncryptionContext,
 ): string {
   const pairs = Object.keys(context)
     .sort()
     .map((key) => [key, context[key]]);
-  return JSON.stringify(['encrypt', partition, keyring, suite.id, pairs]);
+  return JSON.stringify(['encrypt', partition, keyringId, suite.id, pairs]);
 }
 
-/** A decrypted data key is reused only for the same partition, keyring, suite, context and EDK set. */
+/**
+ * A decrypted data key is reused only for the same partition, inner keyring object, suite, context
+ * and EDK set.
+ */
 export function decryptionCacheKey(
   partition: string,
-  keyring: string,
+  keyringId: string,
   suite: AlgorithmSuite,
   context: EncryptionContext,
   encryptedDataKeys: readonly EncryptedDataKey[],
@@ -54,7 +58,7 @@ export function decryptionCacheKey(
   return digest([
     'decrypt',
     partition,
-    keyring,
+    keyringId,
     suiteBytes(suite),
     serializeEncryptionContext(context),
     ...edks,

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { cancelledError } from '../stream/cancellation.js';
 import { InvalidArgumentError, isPolykmsError } from '../errors.js';
+import { raceAbort } from '../keyring/race-abort.js';
+import { cancelledError, throwIfAborted } from '../stream/cancellation.js';
 import { unwrapDataKey, wrapDataKey } from '../keyring/contract.js';
 import type { Keyring, UnwrapRequest, UnwrapResult, WrapRequest, WrapResult } from '../keyring/types.js';
 import { decryptionCacheKey, edkDigest, encryptionCacheKey } from './cache-key.js';
-import { DataKeyCache, type EncryptionEntry } from './data-key-cache.js';
+import { DataKeyCache, type EncryptionEntry, type PendingCall } from './data-key-cache.js';
+import { keyringIdentity } from './keyring-identity.js';
 
 export interface CachingKeyringOptions {
   /** The keyring whose calls are saved. */
@@ -18,8 +20,9 @@ export interface CachingKeyringOptions {
   /** Plaintext bytes one data key may encrypt. Default Number.MAX_SAFE_INTEGER. */
   readonly maxBytes?: number | undefined;
   /**
-   * Entries are shared only within a partition. Default: a random one, so that two caching
-   * keyrings never share keys unless they are given the same partition on purpose.
+   * Entries are shared only between caching keyrings in front of the same keyring object and with
+   * the same partition. Default: a random one, so that two caching keyrings never share keys unless
+   * they are given the same partition on purpose.
    */
   readonly partition?: string | undefined;
 }
@@ -40,6 +43,9 @@ export interface CachingKeyringStats {
 
 const MAX_MESSAGES = 2 ** 32;
 
+/** How a wait for another request's call ended: it settled, or its caller cancelled it. */
+type SharedOutcome = 'settled' | 'retry';
+
 function positive(name: string, value: number, max: number): number {
   if (!(typeof value === 'number' && value > 0 && value <= max && Number.isFinite(value))) {
     throw new InvalidArgumentError(`${name} must be a number greater than 0 and at most ${max}`);
@@ -52,17 +58,20 @@ function positive(name: string, value: number, max: number): number {
  * materials manager does: one data key (and its EDKs) serves many messages of the same suite and
  * encryption context until it reaches `maxAge`, `maxMessages` or `maxBytes`. Reuse is safe because
  * each message still derives its own key from the data key and its random message id. Concurrent
- * misses for one entry share a single inner call. Unwrapped keys are cached too, by EDK set.
+ * misses share inner calls: each call in flight serves as many waiting requests as its data key's
+ * limits allow, and a request that fits none starts another call at once, in parallel. Unwrapped
+ * keys are cached too, by EDK set.
  *
  * Not cached: signed suites (each message carries its own signing key in the context), wraps of a
  * data key someone else created (as a multi-keyring child), encrypts whose plaintext length is
- * unknown (the byte limit could not be enforced; streams can pass `plaintextLength`), and wraps
- * that left recipients missing.
+ * unknown (the byte limit could not be enforced; streams can pass `plaintextLength`), encrypts
+ * under `maxMessages: 1`, and wraps that left recipients missing.
  */
 export class CachingKeyring implements Keyring {
   readonly description: string;
   readonly cache: DataKeyCache;
   readonly #inner: Keyring;
+  readonly #innerId: string;
   readonly #maxAge: number;
   readonly #maxMessages: number;
   readonly #maxBytes: number;
@@ -88,6 +97,7 @@ export class CachingKeyring implements Keyring {
       Number.MAX_SAFE_INTEGER,
     );
     this.#inner = options.keyring;
+    this.#innerId = keyringIdentity(options.keyring);
     this.cache = options.cache ?? new DataKeyCache();
     this.#partition = options.partition ?? randomUUID();
     this.description = `caching(${options.keyring.description})`;
@@ -108,61 +118,93 @@ export class CachingKeyring implements Keyring {
     const cacheable =
       request.dataKey === undefined &&
       !request.suite.signature &&
+      this.#maxMessages > 1 &&
       length !== undefined &&
       length >= 0 &&
       length <= this.#maxBytes;
     if (!cacheable) return this.#wrapInner(request);
-    const key = encryptionCacheKey(
-      this.#partition,
-      this.#inner.description,
-      request.suite,
-      request.encryptionContext,
-    );
+    const key = encryptionCacheKey(this.#partition, this.#innerId, request.suite, request.encryptionContext);
     for (;;) {
       const hit = this.#useEncryptionEntry(key, length);
       if (hit) {
         this.#hits++;
         return hit;
       }
-      const pending = this.cache.pending(key);
-      if (!pending) {
+      // Join the first call in flight whose key is not promised up yet; if none, start one at once
+      // (in parallel with the others) rather than queue for the next.
+      const pending = this.cache
+        .pending(key)
+        .find(({ promised }) => promised && this.#withinLimits(promised.messages, promised.bytes, length));
+      const promised = pending?.promised;
+      if (!pending || !promised) {
         this.#misses++;
-        return this.cache.runPending(key, this.#wrapAndStore(key, request, length));
+        const mine = { messages: 1, bytes: length };
+        return this.cache.runPending(key, this.#wrapAndStore(key, request, length), mine);
       }
-      await this.#awaitShared(pending, request.signal);
+      promised.messages++;
+      promised.bytes += length;
+      let outcome: SharedOutcome;
+      try {
+        outcome = await this.#awaitShared(pending, request.signal);
+      } finally {
+        // Our share matters only while the call is in flight; an aborted waiter leaves it running.
+        promised.messages--;
+        promised.bytes -= length;
+      }
+      if (outcome === 'retry') continue;
+      const shared = this.#useEncryptionEntry(key, length);
+      if (shared) {
+        this.#hits++;
+        return shared;
+      }
+      // It stored nothing (recipients were left out) or others used the entry up: call at once,
+      // alone, rather than wait in line for the next call.
+      this.#misses++;
+      return this.#wrapAndStore(key, request, length);
     }
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
     const key = decryptionCacheKey(
       this.#partition,
-      this.#inner.description,
+      this.#innerId,
       request.suite,
       request.encryptionContext,
       request.encryptedDataKeys,
     );
     for (;;) {
-      const entry = this.cache.get(key);
-      if (entry?.kind === 'decrypt') {
-        const edk = request.encryptedDataKeys.find((candidate) => edkDigest(candidate) === entry.edkDigest);
-        if (edk) {
-          this.#hits++;
-          return { dataKey: Uint8Array.from(entry.dataKey), encryptedDataKey: edk };
-        }
+      const hit = this.#useDecryptionEntry(key, request);
+      if (hit) {
+        this.#hits++;
+        return hit;
       }
-      const pending = this.cache.pending(key);
+      // An unwrapped key serves any number of requests: there is at most one call in flight.
+      const [pending] = this.cache.pending(key);
       if (!pending) {
         this.#misses++;
         return this.cache.runPending(key, this.#unwrapAndStore(key, request));
       }
-      await this.#awaitShared(pending, request.signal);
+      if ((await this.#awaitShared(pending, request.signal)) === 'retry') continue;
+      const shared = this.#useDecryptionEntry(key, request);
+      if (shared) {
+        this.#hits++;
+        return shared;
+      }
+      // It found no EDK of the inner keyring's (null), or its entry is gone already.
+      this.#misses++;
+      return this.#unwrapAndStore(key, request);
     }
+  }
+
+  /** Whether an entry that has served `messages` and `bytes` may also serve a message of `length`. */
+  #withinLimits(messages: number, bytes: number, length: number): boolean {
+    return messages < this.#maxMessages && bytes + length <= this.#maxBytes;
   }
 
   #useEncryptionEntry(key: string, length: number): WrapResult | undefined {
     const entry = this.cache.get(key);
     if (entry?.kind !== 'encrypt') return undefined;
-    if (entry.messages >= this.#maxMessages || entry.bytes + length > this.#maxBytes) {
+    if (!this.#withinLimits(entry.messages, entry.bytes, length)) {
       this.cache.evict(key);
       return undefined;
     }
@@ -173,6 +215,13 @@ export class CachingKeyring implements Keyring {
     return { dataKey, encryptedDataKeys: entry.encryptedDataKeys };
   }
 
+  #useDecryptionEntry(key: string, request: UnwrapRequest): UnwrapResult | undefined {
+    const entry = this.cache.get(key);
+    if (entry?.kind !== 'decrypt') return undefined;
+    const edk = request.encryptedDataKeys.find((candidate) => edkDigest(candidate) === entry.edkDigest);
+    return edk && { dataKey: Uint8Array.from(entry.dataKey), encryptedDataKey: edk };
+  }
+
   async #wrapInner(request: WrapRequest) {
     this.#innerWraps++;
     return wrapDataKey(this.#inner, request);
@@ -180,7 +229,7 @@ export class CachingKeyring implements Keyring {
 
   async #wrapAndStore(key: string, request: WrapRequest, length: number): Promise<WrapResult> {
     const result = await this.#wrapInner(request);
-    if (result.failures.length === 0 && this.#maxMessages > 1) {
+    if (result.failures.length === 0) {
       const entry: EncryptionEntry = {
         kind: 'encrypt',
         dataKey: Uint8Array.from(result.dataKey),
@@ -209,15 +258,19 @@ export class CachingKeyring implements Keyring {
   }
 
   /**
-   * Waits for another request's inner call. Its failure is ours too, except a cancellation by
-   * the other caller's signal: then this request tries again itself.
+   * Waits for another request's inner call, or until this request's own signal aborts
+   * (ERR_CANCELLED at once). The call's failure is ours too, except a cancellation by the other
+   * caller's signal: then this request tries again.
    */
-  async #awaitShared(pending: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
+  async #awaitShared(pending: PendingCall, signal: AbortSignal | undefined): Promise<SharedOutcome> {
     try {
-      await pending;
+      await (signal ? raceAbort(pending.settled, signal) : pending.settled);
     } catch (error) {
-      if (!isPolykmsError(error, 'ERR_CANCELLED')) throw error;
+      if (signal?.aborted) throw cancelledError(signal);
+      if (isPolykmsError(error, 'ERR_CANCELLED')) return 'retry';
+      throw error;
     }
-    if (signal?.aborted) throw cancelledError(signal);
+    throwIfAborted(signal);
+    return 'settled';
   }
 }

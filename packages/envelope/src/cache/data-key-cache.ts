@@ -22,6 +22,27 @@ export interface DecryptionEntry {
 
 export type CacheEntry = EncryptionEntry | DecryptionEntry;
 
+/** Messages and plaintext bytes promised out of an encryption entry that is not stored yet. */
+export interface Promised {
+  messages: number;
+  bytes: number;
+}
+
+/**
+ * An inner call in flight for one cache key. Concurrent misses wait for it instead of making their
+ * own call, but only those its result can serve.
+ */
+export interface PendingCall {
+  /** Settles when the call does, after its result is stored. */
+  readonly settled: Promise<unknown>;
+  /**
+   * An encryption call's: what the entry it stores will have served by the time each waiter so far
+   * has used it (the starting caller's message first). Undefined for a decryption call, whose
+   * unwrapped key serves any number of waiters.
+   */
+  readonly promised: Promised | undefined;
+}
+
 export interface DataKeyCacheOptions {
   /** Entries kept at most; the least recently used is evicted (and zeroed) first. Default 1000. */
   readonly capacity?: number | undefined;
@@ -39,7 +60,7 @@ const SWEEP_INTERVAL_MS = 1000;
  */
 export class DataKeyCache {
   readonly #entries = new Map<string, CacheEntry>();
-  readonly #pending = new Map<string, Promise<unknown>>();
+  readonly #pending = new Map<string, PendingCall[]>();
   readonly #capacity: number;
   readonly #clock: () => number;
   #lastSweep = 0;
@@ -108,18 +129,21 @@ export class DataKeyCache {
     this.#entries.clear();
   }
 
-  /** The call in flight for `key`, if any: lets concurrent misses share one KMS call. */
-  pending(key: string): Promise<unknown> | undefined {
-    return this.#pending.get(key);
+  /** The calls in flight for `key`, oldest first: lets concurrent misses share KMS calls. */
+  pending(key: string): readonly PendingCall[] {
+    return this.#pending.get(key) ?? [];
   }
 
-  /** Runs `call` as the one in flight for `key` until it settles. */
-  async runPending<T>(key: string, call: Promise<T>): Promise<T> {
-    this.#pending.set(key, call);
+  /** Runs `call` as one in flight for `key` until it settles. */
+  async runPending<T>(key: string, call: Promise<T>, promised?: Promised): Promise<T> {
+    const record: PendingCall = { settled: call, promised };
+    this.#pending.set(key, [...this.pending(key), record]);
     try {
       return await call;
     } finally {
-      this.#pending.delete(key);
+      const left = this.pending(key).filter((other) => other !== record);
+      if (left.length > 0) this.#pending.set(key, left);
+      else this.#pending.delete(key);
     }
   }
 

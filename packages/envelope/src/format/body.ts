@@ -1,3 +1,4 @@
+import { MalformedMessageError } from '../errors.js';
 import { ByteWriter } from './writer.js';
 
 /** Marks the final frame of a framed body. */
@@ -51,6 +52,22 @@ export function isFrameIv(iv: Uint8Array, sequenceNumber: number): boolean {
   if (iv.length !== 12) return false;
   for (let i = 0; i < 8; i++) if (iv[i] !== 0) return false;
   return ((iv[8]! << 24) | (iv[9]! << 16) | (iv[10]! << 8) | iv[11]!) >>> 0 === sequenceNumber;
+}
+
+/** The rules for the start of every frame, checked before any of its bytes are used. */
+export function checkFrameStart(expectedSequence: number, sequenceNumber: number, iv: Uint8Array): void {
+  if (sequenceNumber !== expectedSequence) {
+    throw new MalformedMessageError('frames are out of order, missing or repeated');
+  }
+  if (!isFrameIv(iv, sequenceNumber)) {
+    throw new MalformedMessageError('a frame IV does not match its sequence number');
+  }
+}
+
+export function checkFinalFrameLength(contentLength: number, frameLength: number): void {
+  if (contentLength > frameLength) {
+    throw new MalformedMessageError('the final frame is longer than the frame length');
+  }
 }
 
 /** Body AAD: message id ‖ label ‖ u32 sequence number ‖ u64 content length. */

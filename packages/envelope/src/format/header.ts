@@ -3,6 +3,7 @@ import { LimitExceededError, MalformedMessageError } from '../errors.js';
 import { DEFAULT_MAX_ENCRYPTED_DATA_KEYS, DEFAULT_MAX_HEADER_BYTES } from '../limits.js';
 import { type AlgorithmSuite, suiteFromId } from '../suites.js';
 import { parseEncryptionContext } from './encryption-context.js';
+import { assertWithinMaxFrameLength } from './max-frame-length.js';
 import { ByteReader, TruncatedInputError } from './reader.js';
 import { utf8DecodeStrict, utf8Encode } from './utf8.js';
 import { ByteWriter } from './writer.js';
@@ -35,7 +36,10 @@ export interface MessageHeader {
 export interface HeaderLimits {
   readonly maxEncryptedDataKeys?: number | undefined;
   readonly maxHeaderBytes?: number | undefined;
-  /** Largest frame length accepted; undefined = any the format allows. */
+  /**
+   * Largest frame length accepted; undefined = any the format allows. Checked here for framed
+   * messages; a non-framed body's one block is held to it by `BodyDecryptor`.
+   */
   readonly maxFrameLength?: number | undefined;
 }
 
@@ -108,11 +112,8 @@ function readHeader(reader: ByteReader, maxEdks: number, maxFrameLength: number 
       throw new MalformedMessageError(`IV length ${ivLength} does not match the suite`);
   }
   const frameLength = reader.u32('frame length');
-  if (maxFrameLength !== undefined && frameLength > maxFrameLength) {
-    throw new LimitExceededError(
-      `the message's frame length (${frameLength} bytes) exceeds maxFrameLength (${maxFrameLength})`,
-    );
-  }
+  // A non-framed body's length (frame length 0 here) is only known from the body: BodyDecryptor checks it.
+  assertWithinMaxFrameLength('frame', frameLength, maxFrameLength);
   if (contentType === 'framed' && frameLength === 0)
     throw new MalformedMessageError('a framed message has frame length 0');
   if (contentType === 'non-framed' && frameLength !== 0) {

@@ -1,5 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
 import { ErrorCodes, KmsError, type PolykmsError, isPolykmsError } from '../errors.js';
+import { cancelledByCaller, raceAbort } from './race-abort.js';
 
 /**
  * Every KMS call made by a polykms keyring is published here once it ends, so that OpenTelemetry,
@@ -85,32 +86,15 @@ function classify(
   if (isPolykmsError(error)) return error;
   if (signal.aborted) {
     const timedOut = timeout?.aborted === true && options.signal?.aborted !== true;
+    if (!timedOut) return cancelledByCaller(options, error);
     return new KmsError({
-      code: timedOut ? ErrorCodes.Timeout : ErrorCodes.Cancelled,
+      code: ErrorCodes.Timeout,
       provider,
       operation,
       keyId,
-      detail: timedOut ? `no answer within ${options.timeoutMs} ms` : 'aborted by the caller',
+      detail: `no answer within ${options.timeoutMs} ms`,
       cause: error,
     });
   }
   return options.mapError(error, { operation, keyId });
-}
-
-/** SDKs do not all stop promptly on abort; this makes the caller's promise settle at once. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

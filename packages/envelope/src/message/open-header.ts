@@ -136,7 +136,9 @@ export async function openHeader(
       : undefined;
   verifier?.update(headerBytes.subarray(0, header.length));
   return {
-    body: new BodyDecryptor(header, new FrameCipher(suite, unlocked.key, header.messageId), verifier),
+    body: new BodyDecryptor(header, new FrameCipher(suite, unlocked.key, header.messageId), verifier, {
+      maxFrameLength: options.maxFrameLength,
+    }),
     encryptionContext: unlocked.encryptionContext,
     encryptedDataKey: unlocked.encryptedDataKey,
   };

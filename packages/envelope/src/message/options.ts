@@ -42,9 +42,12 @@ export interface DecryptOptions {
   /** Default 1 MiB. */
   readonly maxHeaderBytes?: number | undefined;
   /**
-   * Largest frame length accepted. Buffered decrypt: no limit by default (the message is already in
-   * memory). Streaming decrypt must hold a whole frame before it can authenticate and release it, so
-   * it defaults to DEFAULT_STREAM_MAX_FRAME_LENGTH (64 MiB): a hostile header cannot make it buffer 4 GiB.
+   * Largest frame length accepted. A non-framed (v1) body is one block under one tag: it counts as
+   * one frame of its content length, and is refused (ERR_LIMIT_EXCEEDED) as soon as that length is
+   * read. Buffered decrypt: no limit by default (the message is already in memory). Streaming
+   * decrypt must hold a whole frame before it can authenticate and release it, so it defaults to
+   * DEFAULT_STREAM_MAX_FRAME_LENGTH (64 MiB): a hostile message cannot make it buffer 4 GiB (a
+   * frame) or 64 GiB (a non-framed body).
    */
   readonly maxFrameLength?: number | undefined;
   readonly signal?: AbortSignal | undefined;

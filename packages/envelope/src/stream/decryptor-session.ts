@@ -22,15 +22,15 @@ export interface OpenedHeaderInfo {
  * complete, so a truncated stream never ends cleanly.
  */
 export class DecryptionSession {
+  /** The caller's options with the streaming default bound, for the header and the body alike. */
+  readonly #options: StreamDecryptOptions;
   readonly #accumulator: HeaderAccumulator;
   #body: BodyDecryptor | undefined;
   #info: OpenedHeaderInfo | undefined;
 
-  constructor(private readonly options: StreamDecryptOptions) {
-    this.#accumulator = new HeaderAccumulator({
-      ...options,
-      maxFrameLength: options.maxFrameLength ?? DEFAULT_STREAM_MAX_FRAME_LENGTH,
-    });
+  constructor(options: StreamDecryptOptions) {
+    this.#options = { ...options, maxFrameLength: options.maxFrameLength ?? DEFAULT_STREAM_MAX_FRAME_LENGTH };
+    this.#accumulator = new HeaderAccumulator(this.#options);
   }
 
   /** Set once the header has been authenticated. */
@@ -74,7 +74,7 @@ export class DecryptionSession {
   }
 
   async #open(header: MessageHeader, headerBytes: Uint8Array, rest: Uint8Array): Promise<Buffer[]> {
-    if (header.suite.signature && (this.options.signedMessages ?? 'refuse') === 'refuse') {
+    if (header.suite.signature && (this.#options.signedMessages ?? 'refuse') === 'refuse') {
       throw new UnsupportedError(
         `streaming decrypt refuses signed messages (suite ${header.suite.name}) by default: their ` +
           'signature is only checked after the last frame, so plaintext would be released before the ' +
@@ -82,7 +82,7 @@ export class DecryptionSession {
           'and discard the output if the stream fails.',
       );
     }
-    const opened = await openHeader(header, headerBytes, this.options);
+    const opened = await openHeader(header, headerBytes, this.#options);
     this.#body = opened.body;
     this.#info = {
       header,

@@ -20,7 +20,10 @@ export interface StreamEncryptOptions extends EncryptOptions {
  */
 export type SignedMessagePolicy = 'refuse' | 'release-before-signature';
 
-/** Streaming decrypt buffers one frame; a message with longer frames is refused unless asked. */
+/**
+ * Streaming decrypt buffers one frame (a non-framed body: its one block); a message with longer
+ * frames is refused unless asked.
+ */
 export const DEFAULT_STREAM_MAX_FRAME_LENGTH = 64 * 1024 * 1024;
 
 export interface StreamDecryptOptions extends DecryptOptions {
