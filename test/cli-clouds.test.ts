@@ -143,7 +143,7 @@ describe('polykms rewrap', () => {
   it('moves a message from AWS to Azure, keeping Google Cloud, with the body byte for byte', async () => {
     await writeFile(join(dir, 'move.pkms'), await readFile(join(dir, 'two.pkms')));
     const bodyBefore = sha(await bodyOf('move.pkms'));
-    const result = await cli(['rewrap', 'move.pkms', '--add-key', azure, '--remove-key', aws]);
+    const result = await cli(['rewrap', 'move.pkms', '--key', gcp, '--add-key', azure, '--remove-key', aws]);
     expect(result.code, result.stderr).toBe(0);
     expect(sha(await bodyOf('move.pkms'))).toBe(bodyBefore);
     const info = JSON.parse((await cli(['inspect', 'move.pkms', '--json'])).stdout.toString());
@@ -161,12 +161,23 @@ describe('polykms rewrap', () => {
     expect(info.recipients.map((r: { providerId: string }) => r.providerId)).toEqual(['azure-kv']);
   });
 
+  it('never opens with the keys the header names: without --key or --discovery it calls no KMS (exit 2)', async () => {
+    await writeFile(join(dir, 'unnamed.pkms'), await readFile(join(dir, 'two.pkms')));
+    const before = await readFile(join(dir, 'unnamed.pkms'));
+    emulator.control.resetCounters();
+    const result = await cli(['rewrap', 'unnamed.pkms', '--add-key', azure, '--remove-key', aws]);
+    expect(result.code).toBe(2);
+    expect(emulator.control.calls().total).toBe(0);
+    expect(result.stderr).toContain('--discovery');
+    expect(await readFile(join(dir, 'unnamed.pkms'))).toEqual(before);
+  });
+
   it('leaves the file untouched when the data key cannot be opened', async () => {
     await writeFile(join(dir, 'stuck.pkms'), await readFile(join(dir, 'two.pkms')));
     const before = await readFile(join(dir, 'stuck.pkms'));
     emulator.control.injectFault({ cloud: 'aws', kind: 'unavailable' });
     emulator.control.injectFault({ cloud: 'gcp', kind: 'unavailable' });
-    const result = await runCli(['rewrap', 'stuck.pkms', '--add-key', azure], {
+    const result = await runCli(['rewrap', 'stuck.pkms', '--key', aws, '--key', gcp, '--add-key', azure], {
       cwd: dir,
       env: { ...emulator.env, POLYKMS_KMS_TIMEOUT_MS: '1500' },
     });

@@ -200,7 +200,8 @@ describe('polykms inspect', () => {
     const out = text.stdout.toString();
     expect(out).toContain('AES_256_GCM_HKDF_SHA512_COMMIT_KEY');
     expect(out).toContain('tenant=acme');
-    expect(out).toContain("raw AES key, namespace 'polykms-local', name 'app'");
+    // The default key name is the file name and a random suffix (see cli-hardening.test.ts).
+    expect(out).toMatch(/raw AES key, namespace 'polykms-local', name 'app-[0-9a-f]{8}'/);
     expect(out).toContain('recipients   2');
   });
 
@@ -209,7 +210,10 @@ describe('polykms inspect', () => {
     const info = JSON.parse(result.stdout.toString());
     expect(info).toMatchObject({ version: 2, suiteId: 0x0478, encryptionContext: { tenant: 'acme' } });
     expect(info.recipients).toHaveLength(2);
-    expect(info.recipients[0].rawKey).toEqual({ name: 'app', kind: 'aes' });
+    expect(info.recipients[0].rawKey).toEqual({
+      name: expect.stringMatching(/^app-[0-9a-f]{8}$/),
+      kind: 'aes',
+    });
     expect(info.totalLength).toBe(info.headerLength + info.bodyLength);
   });
 });

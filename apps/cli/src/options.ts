@@ -30,7 +30,10 @@ export function parseSuite(value: string): SuiteId {
   if (named) return named;
   const byName = Object.values(Suites).find((s) => s.name === value.toUpperCase());
   if (byName) return byName.id;
-  if (/^0x[0-9a-f]{4}$/i.test(value)) return Number.parseInt(value, 16) as SuiteId;
+  const byId = /^0x[0-9a-f]{4}$/i.test(value)
+    ? Object.values(Suites).find((s) => s.id === Number.parseInt(value, 16))
+    : undefined;
+  if (byId) return byId.id;
   throw new CliError(
     `unknown --suite '${value}': use committed (0x0478, the default) or committed-signed (0x0578)`,
   );

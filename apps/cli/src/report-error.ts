@@ -1,6 +1,7 @@
 import { isPolykmsError } from '@polykms/envelope';
 import { CliError } from './cli-error.js';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
+import { printable } from './io/terminal-text.js';
 
 const hints: Partial<Record<ExitCodeValue, string>> = {
   [ExitCode.Usage]: 'Run the command with --help to see its options and examples.',
@@ -45,7 +46,8 @@ export function reportError(error: unknown, write: (line: string) => void): Exit
   else if (exitCode === ExitCode.Io) message = describeIoError(error as NodeJS.ErrnoException);
   else message = error instanceof Error ? error.message : String(error);
   const code = isPolykmsError(error) ? ` [${error.code}]` : '';
-  write(`polykms: error${code}: ${message}`);
+  // Messages may quote file names and header fields: escaped, they cannot forge lines of their own.
+  write(`polykms: error${code}: ${printable(message)}`);
   const hint = error instanceof CliError ? undefined : hints[exitCode];
   if (hint) write(`  ${hint}`);
   if (process.env['POLYKMS_DEBUG'] === '1' && error instanceof Error) write(error.stack ?? '');

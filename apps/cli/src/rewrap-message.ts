@@ -13,7 +13,9 @@ import {
   rewrap,
   rewrapStream,
 } from '@polykms/envelope';
+import { inPlaceTarget, type InPlaceTarget } from './io/in-place.js';
 import { openSource, streamToOutput } from './io/stream-io.js';
+import { type Recipient, keptEncryptedDataKeys } from './recipients.js';
 
 /** What a rewrap does to a message's recipients; the body is never touched. */
 export interface RewrapPlan {
@@ -21,8 +23,10 @@ export interface RewrapPlan {
   readonly unwrapKeyring: Keyring;
   /** Wraps the data key for the new recipients; undefined = add none. */
   readonly addKeyring: Keyring | undefined;
-  /** Which existing EDKs stay in the header. */
-  readonly keep: (edk: EncryptedDataKey) => boolean;
+  /** The keys being added, to recognise their existing EDKs (see keptEncryptedDataKeys). */
+  readonly added: readonly Recipient[];
+  /** The recipients to drop; `'all'` to replace every one. */
+  readonly removed: readonly Recipient[] | 'all';
 }
 
 /**
@@ -48,7 +52,7 @@ class RetainedRecipients implements Keyring {
 }
 
 function newRecipients(edks: readonly EncryptedDataKey[], plan: RewrapPlan): Keyring {
-  const kept = edks.filter(plan.keep);
+  const kept = keptEncryptedDataKeys(edks, plan.added, plan.removed);
   const children = [
     ...(kept.length > 0 ? [new RetainedRecipients(kept)] : []),
     ...(plan.addKeyring ? [plan.addKeyring] : []),
@@ -77,15 +81,17 @@ export async function rewrapMessage(message: Uint8Array, plan: RewrapPlan): Prom
 }
 
 /**
- * Rewraps a message whose header has been peeked into `output` (a file, which may be the input
- * itself, or stdout for `-`) in constant memory: the new header, then the body streamed through
- * unchanged. A file output appears complete or not at all. `size`, when known, draws a progress bar.
+ * Rewraps a message whose header has been peeked into `output` (a file, or stdout for `-`) in
+ * constant memory: the new header, then the body streamed through unchanged. A file output
+ * appears complete or not at all. `size`, when known, draws a progress bar. `replacing`: the
+ * output replaces the input file itself (see inPlaceTarget), keeping its mode and owner.
  */
 export async function rewrapPeeked(
   peeked: PeekedMessage,
   output: string,
   plan: RewrapPlan,
   size?: number,
+  replacing?: InPlaceTarget,
 ): Promise<readonly RecipientFailure[]> {
   const transform = rewrapStream({
     decryptKeyring: plan.unwrapKeyring,
@@ -94,19 +100,19 @@ export async function rewrapPeeked(
     retireOriginal: true,
   });
   const body = Readable.from(peeked.message, { objectMode: false });
-  await streamToOutput({ stream: body, size }, transform, output, 'rewrapping');
+  await streamToOutput({ stream: body, size }, transform, output, 'rewrapping', replacing);
   return transform.missingRecipients;
 }
 
-/** Rewraps one file into `outputPath` (which may be the same file), with no progress bar of its own. */
-export async function rewrapFile(
-  inputPath: string,
-  outputPath: string,
+/** Rewraps one file in place, with no progress bar of its own. */
+export async function rewrapFileInPlace(
+  path: string,
   plan: RewrapPlan,
 ): Promise<readonly RecipientFailure[]> {
-  const source = await openSource(inputPath);
+  const target = await inPlaceTarget(path);
+  const source = await openSource(target.path);
   try {
-    return await rewrapPeeked(await peekHeader(source.stream), outputPath, plan);
+    return await rewrapPeeked(await peekHeader(source.stream), target.path, plan, undefined, target);
   } finally {
     source.stream.destroy();
   }

@@ -20,6 +20,7 @@ describe('command-line values', () => {
     expect(parseSuite('0x0578')).toBe(0x0578);
     expect(parseSuite('AES_256_GCM_HKDF_SHA512_COMMIT_KEY')).toBe(0x0478);
     expect(() => parseSuite('fast')).toThrow(/committed/);
+    expect(() => parseSuite('0x9999')).toThrow(/unknown --suite/);
   });
 
   it('reads sizes with binary K/M suffixes', () => {

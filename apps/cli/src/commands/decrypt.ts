@@ -13,6 +13,7 @@ import { readHeaderBytes } from '../io/header-bytes.js';
 import { openSource, streamToOutput } from '../io/stream-io.js';
 import { decryptKeyring } from '../config/keyrings.js';
 import { STDIO, readInput } from '../io/input.js';
+import { printable } from '../io/terminal-text.js';
 import { writeStdout } from '../io/output.js';
 import { collect, parseContext, parsePositiveInt, parseSize } from '../options.js';
 import { ENCRYPTED_SUFFIX } from './encrypt.js';
@@ -134,6 +135,8 @@ export function registerDecrypt(program: Command): void {
         }
       }
       if (output !== STDIO)
-        process.stderr.write(`decrypted ${file === STDIO ? 'stdin' : file} -> ${output}\n`);
+        process.stderr.write(
+          `decrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
+        );
     });
 }

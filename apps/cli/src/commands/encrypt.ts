@@ -3,6 +3,7 @@ import { encryptStream } from '@polykms/envelope';
 import { encryptKeyring } from '../config/keyrings.js';
 import { assertWritable } from '../io/atomic-output.js';
 import { STDIO } from '../io/input.js';
+import { printable } from '../io/terminal-text.js';
 import { assertBinaryStdoutAllowed } from '../io/output.js';
 import { openSource, streamToOutput } from '../io/stream-io.js';
 import { collect, parseContext, parseSize, parseSuite } from '../options.js';
@@ -72,6 +73,8 @@ export function registerEncrypt(program: Command): void {
         );
       }
       if (output !== STDIO)
-        process.stderr.write(`encrypted ${file === STDIO ? 'stdin' : file} -> ${output}\n`);
+        process.stderr.write(
+          `encrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
+        );
     });
 }

@@ -3,11 +3,13 @@ import { type MessageInfo, inspect } from '@polykms/envelope';
 import { keyUriOfEncryptedDataKey } from '@polykms/key-uri';
 import { readHeaderBytes } from '../io/header-bytes.js';
 import { STDIO } from '../io/input.js';
+import { printable } from '../io/terminal-text.js';
 
 export interface InspectReport extends Omit<MessageInfo, 'bodyLength'> {
   readonly file: string;
-  readonly totalLength: number;
-  readonly bodyLength: number;
+  /** Undefined for stdin, which is read only as far as the header. */
+  readonly totalLength: number | undefined;
+  readonly bodyLength: number | undefined;
   /** Each recipient with the key URI that decrypts it, where the header names one. */
   readonly recipients: readonly RecipientInfo[];
 }
@@ -45,7 +47,7 @@ export async function inspectFile(file: string): Promise<InspectReport> {
     file,
     ...info,
     totalLength,
-    bodyLength: totalLength - info.headerLength,
+    bodyLength: totalLength === undefined ? undefined : totalLength - info.headerLength,
     recipients: info.encryptedDataKeys.map(describeRecipient),
   };
 }
@@ -59,15 +61,19 @@ function formatBytes(n: number): string {
 function formatRecipient(r: RecipientInfo): string {
   if (r.keyUri) {
     const version = r.providerId === 'gcp-kms' ? `  (version ${r.providerInfo.split('/').pop()})` : '';
-    return `${r.keyUri}${version}`;
+    return printable(`${r.keyUri}${version}`);
   }
   if (r.rawKey) {
     const kind = r.rawKey.kind === 'aes' ? 'raw AES' : 'raw RSA or other';
-    return `${kind} key, namespace '${r.providerId}', name '${r.rawKey.name}'`;
+    return `${kind} key, namespace '${printable(r.providerId)}', name '${printable(r.rawKey.name)}'`;
   }
-  return `provider '${r.providerId}', info ${r.providerInfo}`;
+  return `provider '${printable(r.providerId)}', info ${printable(r.providerInfo)}`;
 }
 
+/**
+ * The report as text for a terminal. Everything from the header is the sender's choice, so control
+ * characters are shown escaped (see printable): a context value cannot forge lines of the report.
+ */
 export function formatInspectReport(report: InspectReport): string {
   const hexId = `0x${report.suiteId.toString(16).padStart(4, '0')}`;
   const traits = [
@@ -76,13 +82,13 @@ export function formatInspectReport(report: InspectReport): string {
   ];
   const contextPairs = Object.entries(report.encryptionContext);
   const lines = [
-    `message      ${report.file === STDIO ? 'stdin' : report.file} (${report.totalLength} bytes)`,
+    `message      ${report.file === STDIO ? 'stdin' : printable(report.file)}${report.totalLength === undefined ? '' : ` (${report.totalLength} bytes)`}`,
     `format       v${report.version}, suite ${hexId} ${report.suiteName} (${traits.join(', ')})`,
     `message id   ${report.messageId}`,
-    `context      ${contextPairs.length === 0 ? '(none)' : contextPairs.map(([k, v]) => `${k}=${v}`).join('\n             ')}`,
+    `context      ${contextPairs.length === 0 ? '(none)' : contextPairs.map(([k, v]) => `${printable(k)}=${printable(v)}`).join('\n             ')}`,
     `recipients   ${report.recipients.length}`,
     ...report.recipients.map((r) => `  - ${formatRecipient(r)}`),
-    `body         ${report.contentType}, ${report.contentType === 'framed' ? `frames of ${formatBytes(report.frameLength)}, ` : ''}${report.bodyLength} bytes after a ${report.headerLength}-byte header`,
+    `body         ${report.contentType}, ${report.contentType === 'framed' ? `frames of ${formatBytes(report.frameLength)}, ` : ''}${report.bodyLength === undefined ? 'after' : `${report.bodyLength} bytes after`} a ${report.headerLength}-byte header`,
     'note         the header is not authenticated until a key opens the message: treat these as claims',
   ];
   return `${lines.join('\n')}\n`;
@@ -94,7 +100,8 @@ export function registerInspect(program: Command): void {
     .summary('show what a message header says, without any key')
     .description(
       'Prints the algorithm suite, encryption context and recipients (wrapped data keys) of a message. ' +
-        'Needs no key and makes no KMS call; only the header is read.',
+        'Needs no key and makes no KMS call; only the header is read (from stdin too, so the ' +
+        'total size is not shown then).',
     )
     .argument('[file]', 'the message; - or absent for stdin', STDIO)
     .option('--json', 'print JSON instead of text')

@@ -1,7 +1,25 @@
+import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { generateKeyFile } from '@polykms/local';
+import { CliError } from '../cli-error.js';
+import { printable } from '../io/terminal-text.js';
 import { parsePositiveInt } from '../options.js';
+
+/**
+ * Provider ids of the cloud keyrings: a local key in one of these namespaces would write EDKs
+ * that look like a cloud key's (and `aws-kms*` is reserved by the ESDK format itself).
+ */
+const RESERVED_NAMESPACES = ['aws-kms', 'gcp-kms', 'azure-kv'];
+
+/**
+ * A header names a local key by namespace and name only, so two key files with the same name are
+ * one recipient to rewrap and migrate. The default name is therefore the file name plus a random
+ * suffix: `k2024/app.key` and `k2025/app.key` get different names.
+ */
+function defaultKeyName(file: string): string {
+  return `${basename(file).replace(/\.(key|json)$/, '')}-${randomBytes(4).toString('hex')}`;
+}
 
 interface GenerateFlags {
   type: 'aes' | 'rsa';
@@ -31,14 +49,24 @@ export function registerKeys(program: Command): void {
       'the key namespace written into messages (the EDK provider id)',
       'polykms-local',
     )
-    .option('--name <name>', 'the key name written into messages (default: the file name)')
+    .option(
+      '--name <name>',
+      'the key name written into messages; make it unique (default: the file name and a random suffix)',
+    )
     .option('--bits <n>', 'AES: 128, 192 or 256 (default 256); RSA: 2048, 3072 or 4096 (default 3072)')
     .addHelpText(
       'after',
       '\nExample:\n  polykms keys generate app.key && polykms encrypt notes.txt --key local://app.key',
     )
     .action(async (file: string, flags: GenerateFlags) => {
-      const name = flags.name ?? basename(file).replace(/\.(key|json)$/, '');
+      const reserved = RESERVED_NAMESPACES.find((ns) => flags.namespace.startsWith(ns));
+      if (reserved) {
+        throw new CliError(
+          `--namespace '${printable(flags.namespace)}' is reserved: namespaces starting with ${reserved} ` +
+            'name cloud keys in a message',
+        );
+      }
+      const name = flags.name ?? defaultKeyName(file);
       const bits = flags.bits ? parsePositiveInt(flags.bits, '--bits') : undefined;
       const generated =
         flags.type === 'aes'
@@ -55,7 +83,8 @@ export function registerKeys(program: Command): void {
               modulusLength: bits as 2048 | 3072 | 4096 | undefined,
             });
       process.stderr.write(
-        `created ${generated.type.toUpperCase()} key file ${generated.path} (namespace ${generated.namespace}, name ${generated.name})\n`,
+        `created ${generated.type.toUpperCase()} key file ${printable(generated.path)} (namespace ` +
+          `${printable(generated.namespace)}, name ${printable(generated.name)})\n`,
       );
       process.stdout.write(`local://${file}\n`);
     });

@@ -10,8 +10,15 @@ import { listFiles } from '../io/list-files.js';
 import { collect, parsePositiveInt, parseShard, type Shard } from '../options.js';
 import { forEachConcurrently } from '../pool.js';
 import { createProgress } from '../progress.js';
-import { type Recipient, matchesAny, recipientsOf } from '../recipients.js';
-import { type RewrapPlan, rewrapFile } from '../rewrap-message.js';
+import { printable } from '../io/terminal-text.js';
+import {
+  type Recipient,
+  assertDistinguishable,
+  keptEncryptedDataKeys,
+  matchesAny,
+  recipientsOf,
+} from '../recipients.js';
+import { type RewrapPlan, rewrapFileInPlace } from '../rewrap-message.js';
 
 interface MigrateFlags {
   from?: string[];
@@ -99,7 +106,7 @@ export function formatSummary(s: MigrateSummary): string {
     `${s.dryRun ? 'dry run: ' : ''}${s.files} files${s.shard ? ` in shard ${s.shard.index}/${s.shard.count}` : ''}: ` +
       `${s.migrated} ${s.dryRun ? 'to migrate' : 'migrated'}, ${s.alreadyMigrated} already migrated, ` +
       `${s.notApplicable} skipped (not a message, or no --from recipient), ${s.failed.length} failed`,
-    ...s.failed.map((f) => `  failed ${f.file}: [${f.code}] ${f.error}`),
+    ...s.failed.map((f) => `  failed ${printable(f.file)}: [${printable(f.code)}] ${printable(f.error)}`),
   ];
   if (s.failed.length > 0)
     lines.push('Fix the cause and run the same command again: migrated files are skipped.');
@@ -112,14 +119,17 @@ async function migrate(dir: string, flags: MigrateFlags): Promise<MigrateSummary
   }
   const concurrency = parsePositiveInt(flags.concurrency ?? '4', '--concurrency');
   const shard = flags.shard ? parseShard(flags.shard) : undefined;
-  const from = await recipientsOf(flags.from);
+  const from = await recipientsOf(flags.from, { keyInParticular: '--from' });
   const to = await recipientsOf(flags.to);
+  assertDistinguishable(from, to);
   const dryRun = flags.dryRun === true;
-  // Keyrings are built even in a dry run, so that a typo in a URI fails before the report.
+  // Keyrings are built even in a dry run, so that a typo in a URI fails before the report. Only
+  // keys named here open data keys, never the ones a header names.
   const plan: RewrapPlan = {
     unwrapKeyring: await decryptKeyring([...flags.from, ...(flags.key ?? [])], undefined),
     addKeyring: await encryptKeyring(flags.to, '--to'),
-    keep: (edk) => !matchesAny(from, edk) && !matchesAny(to, edk),
+    added: to,
+    removed: from,
   };
 
   let files = await listFiles(dir);
@@ -128,7 +138,7 @@ async function migrate(dir: string, flags: MigrateFlags): Promise<MigrateSummary
   const failed: { file: string; code: string; error: string }[] = [];
   const progress = createProgress(files.length, dryRun ? 'checking' : 'migrating');
   const log = (file: string, what: string) => {
-    if (flags.verbose) process.stderr.write(`${what.padEnd(16)} ${file}\n`);
+    if (flags.verbose) process.stderr.write(`${what.padEnd(16)} ${printable(file)}\n`);
   };
 
   await forEachConcurrently(files, concurrency, async (file) => {
@@ -142,7 +152,9 @@ async function migrate(dir: string, flags: MigrateFlags): Promise<MigrateSummary
     } catch (error) {
       const code = isPolykmsError(error)
         ? error.code
-        : ((error as { code?: string }).code ?? 'ERR_UNEXPECTED');
+        : error instanceof CliError
+          ? 'ERR_REFUSED'
+          : ((error as { code?: string }).code ?? 'ERR_UNEXPECTED');
       failed.push({ file, code, error: error instanceof Error ? error.message : String(error) });
       log(file, 'failed');
     } finally {
@@ -168,8 +180,11 @@ async function migrateFile(
     throw error;
   }
   const state = classify(header, from, to);
-  if (state !== 'migrated' || dryRun) return state;
+  if (state !== 'migrated') return state;
+  // Refuses (this file fails) when a --to local key shares its name with a recipient that stays.
+  keptEncryptedDataKeys(header.encryptedDataKeys, plan.added, plan.removed);
+  if (dryRun) return state;
   // Streamed into a temporary file renamed over the original: the file is old or new, never half.
-  await rewrapFile(path, path, plan);
+  await rewrapFileInPlace(path, plan);
   return 'migrated';
 }

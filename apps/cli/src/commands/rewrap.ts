@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
-import { type EncryptedDataKey, peekHeader } from '@polykms/envelope';
-import { keyUriOfEncryptedDataKey } from '@polykms/key-uri';
+import { peekHeader } from '@polykms/envelope';
 import { CliError } from '../cli-error.js';
 import { decryptKeyring, encryptKeyring } from '../config/keyrings.js';
 import { STDIO } from '../io/input.js';
 import { assertBinaryStdoutAllowed } from '../io/output.js';
 import { assertWritable } from '../io/atomic-output.js';
+import { type InPlaceTarget, inPlaceTarget } from '../io/in-place.js';
+import { printable } from '../io/terminal-text.js';
 import { collect } from '../options.js';
-import { matchesAny, recipientsOf } from '../recipients.js';
+import { keptEncryptedDataKeys, recipientsOf } from '../recipients.js';
 import { type Source, openSource } from '../io/stream-io.js';
 import { rewrapPeeked } from '../rewrap-message.js';
 
@@ -28,8 +29,8 @@ export function registerRewrap(program: Command): void {
     .description(
       'Changes the recipients (wrapped data keys) of a message: the data key is opened once and ' +
         'wrapped for the new keys; the encrypted body is copied byte for byte. Use --add-key and ' +
-        '--remove-key, or --to to replace every recipient. The data key is opened with --key / ' +
-        '--discovery when given, else with the cloud keys the header names. Signed messages ' +
+        '--remove-key, or --to to replace every recipient. The data key is opened with --key or ' +
+        '--discovery (required: the header is not authenticated until then). Signed messages ' +
         '(suite 0x0578) cannot be rewrapped. The new header is authenticated with the same key and ' +
         'nonce as the old one, so old and new copies must not both survive: anyone holding both ' +
         'could forge the message. Rewrap in place (the default) and delete backups of the original, ' +
@@ -50,7 +51,8 @@ export function registerRewrap(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n' +
-        '  polykms rewrap orders.pkms --add-key azure-kv://myvault.vault.azure.net/keys/app \\\n' +
+        '  polykms rewrap orders.pkms --key aws-kms://arn:aws:kms:us-east-1:111122223333:key/… \\\n' +
+        '                             --add-key azure-kv://myvault.vault.azure.net/keys/app \\\n' +
         '                             --remove-key aws-kms://arn:aws:kms:us-east-1:111122223333:key/…\n' +
         '  polykms rewrap orders.pkms --key local://old.key --to local://new.key',
     )
@@ -62,15 +64,25 @@ export function registerRewrap(program: Command): void {
       if (adding.length === 0 && !flags.removeKey?.length) {
         throw new CliError('say what to change: --add-key, --remove-key or --to');
       }
-      const inPlace = flags.output === undefined;
-      const output = flags.output ?? file;
+      if (!flags.key?.length && !flags.discovery?.length) {
+        // Never the keys the header names: it is not authenticated before the data key is open,
+        // and would choose which KMS hosts and accounts to call.
+        throw new CliError(
+          'say which key opens the message: --key URI (one of the recipients that `polykms inspect` ' +
+            'lists) or --discovery FILTER',
+        );
+      }
+      const inPlace = flags.output === undefined && file !== STDIO;
+      // In place, the file itself is rewritten: a symbolic link's target, never a file with other links.
+      const target = inPlace ? await inPlaceTarget(file) : undefined;
+      const output = target?.path ?? flags.output ?? STDIO;
       if (output === STDIO) assertBinaryStdoutAllowed('an encrypted message');
       if (!inPlace && output !== STDIO) await assertWritable(output, flags.force === true);
 
       // The message is streamed, file or stdin: only its header is read before the plan is made.
-      const source = await openSource(file);
+      const source = await openSource(target?.path ?? file);
       try {
-        await rewrapSource(file, source, output, inPlace, flags);
+        await rewrapSource(file, source, output, target, flags);
       } finally {
         source.stream.destroy();
       }
@@ -81,56 +93,52 @@ async function rewrapSource(
   file: string,
   source: Source,
   output: string,
-  inPlace: boolean,
+  target: InPlaceTarget | undefined,
   flags: RewrapFlags,
 ): Promise<void> {
   const adding = flags.to ?? flags.addKey ?? [];
   const peeked = await peekHeader(source.stream);
   const { header } = peeked;
-  const removed = await recipientsOf(flags.removeKey ?? []);
+  const removed = flags.to
+    ? ('all' as const)
+    : await recipientsOf(flags.removeKey ?? [], { keyInParticular: '--remove-key' });
   const added = await recipientsOf(adding);
-  const keep = flags.to
-    ? () => false
-    : (edk: EncryptedDataKey) => !matchesAny(removed, edk) && !matchesAny(added, edk);
-  const openers =
-    flags.key || flags.discovery
-      ? { keys: flags.key, discovery: flags.discovery }
-      : {
-          keys: header.encryptedDataKeys
-            .map((edk) =>
-              keyUriOfEncryptedDataKey(edk.providerId, Buffer.from(edk.providerInfo).toString('utf8')),
-            )
-            .filter((uri): uri is string => uri !== undefined),
-          discovery: undefined,
-        };
-  if (!openers.keys?.length && !openers.discovery?.length) {
-    throw new CliError(
-      'this message names no cloud key: say which key opens it with --key (e.g. a local:// key)',
-    );
+  if (removed !== 'all') {
+    for (const recipient of removed) {
+      if (!header.encryptedDataKeys.some((edk) => recipient.matches(edk))) {
+        throw new CliError(
+          `--remove-key ${printable(recipient.uri)} is not a recipient of this message: nothing to ` +
+            'remove (`polykms inspect FILE` lists the recipients)',
+        );
+      }
+    }
   }
-  const kept = header.encryptedDataKeys.filter(keep).length;
+  // Throws when an added local key shares its name with a recipient that is not being removed.
+  const kept = keptEncryptedDataKeys(header.encryptedDataKeys, added, removed).length;
   if (kept + adding.length === 0) {
     throw new CliError('that would leave the message with no recipient: nobody could ever decrypt it');
   }
   const plan = {
-    unwrapKeyring: await decryptKeyring(openers.keys, openers.discovery),
+    unwrapKeyring: await decryptKeyring(flags.key, flags.discovery),
     addKeyring: adding.length > 0 ? await encryptKeyring(adding, '--add-key') : undefined,
-    keep,
+    added,
+    removed,
   };
-  const missing = await rewrapPeeked(peeked, output, plan, source.size);
+  const missing = await rewrapPeeked(peeked, output, plan, source.size, target);
   for (const failure of missing) {
     process.stderr.write(
-      `polykms: warning: ${failure.recipient} did not wrap the data key: ${failure.error.message}\n`,
+      `polykms: warning: ${printable(failure.recipient)} did not wrap the data key: ${printable(failure.error.message)}\n`,
     );
   }
+  const name = (path: string) => (path === STDIO ? 'stdin' : printable(path));
   if (output !== STDIO) {
     process.stderr.write(
-      `rewrapped ${file === STDIO ? 'stdin' : file} -> ${output}: ${kept} recipient(s) kept, ${adding.length} added\n`,
+      `rewrapped ${name(file)} -> ${name(output)}: ${kept} recipient(s) kept, ${adding.length} added\n`,
     );
   }
-  if (!inPlace && file !== STDIO) {
+  if (!target && file !== STDIO) {
     process.stderr.write(
-      `polykms: warning: the original ${file} still exists. Delete it and any copies: old and new ` +
+      `polykms: warning: the original ${name(file)} still exists. Delete it and any copies: old and new ` +
         'headers together let an attacker forge this message.\n',
     );
   }

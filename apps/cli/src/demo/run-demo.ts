@@ -177,13 +177,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     );
 
     n.step('Migrate: rewrap the file to Azure and drop AWS, without touching the body');
-    n.command(`polykms rewrap orders.csv.pkms --add-key ${varOf(azure)} --remove-key ${varOf(aws)}`);
-    const [awsRecipient] = await recipientsOf([aws]);
+    n.command(
+      `polykms rewrap orders.csv.pkms --key ${varOf(gcp)} --add-key ${varOf(azure)} --remove-key ${varOf(aws)}`,
+    );
+    const removed = await recipientsOf([aws]);
+    const added = await recipientsOf([azure]);
     const rewrapped = await countCalls(async () =>
       rewrapMessage(original, {
         unwrapKeyring: await keyring([gcp], 'decrypt'),
         addKeyring: await keyring([azure], 'encrypt'),
-        keep: (edk) => !awsRecipient!.matches(edk),
+        added,
+        removed,
       }),
     );
     const moved = rewrapped.result.message;
@@ -233,7 +237,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
         '      --key gcp-kms://projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY -c dataset=orders\n' +
         '  polykms inspect orders.csv.pkms\n' +
         '  polykms decrypt orders.csv.pkms --key gcp-kms://projects/…/cryptoKeys/KEY -o orders.csv\n' +
-        '  polykms rewrap orders.csv.pkms --add-key azure-kv://VAULT.vault.azure.net/keys/KEY \\\n' +
+        '  polykms rewrap orders.csv.pkms --key gcp-kms://projects/…/cryptoKeys/KEY \\\n' +
+        '      --add-key azure-kv://VAULT.vault.azure.net/keys/KEY \\\n' +
         '      --remove-key aws-kms://arn:aws:kms:REGION:ACCOUNT:key/KEY_ID\n' +
         '  polykms migrate ./archive --from aws-kms://arn:aws:kms:… --to azure-kv://VAULT.vault.azure.net/keys/KEY\n\n' +
         'Or keep playing locally: `polykms emulator --export-file emulator.env &`, then `. ./emulator.env`\n' +

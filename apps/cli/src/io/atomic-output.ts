@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { access, open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
+import type { InPlaceTarget } from './in-place.js';
+import { printable } from './terminal-text.js';
 
 /** Suffix of our temporary files, so that a later run can recognise (and skip) leftovers. */
 export const TEMP_SUFFIX = '.polykms-tmp';
@@ -35,15 +37,25 @@ function installCleanupHooks(): void {
   }
 }
 
+/**
+ * Refuses an output path that exists, unless `force`; and always one that is not a regular file:
+ * the rename that puts the output in place would replace a device or FIFO by a plain file holding
+ * the output (plaintext, for decrypt) instead of writing to it.
+ */
 export async function assertWritable(path: string, force: boolean): Promise<void> {
-  if (force) return;
-  try {
-    await access(path);
-  } catch {
-    return;
+  const existing = await stat(path).catch(() => undefined);
+  if (existing === undefined) return;
+  if (!existing.isFile()) {
+    throw new CliError(
+      `'${printable(path)}' exists and is not a regular file: polykms writes a new file and renames it ` +
+        'into place, which would replace it. To write to a device, FIFO or pipe, use `-o -` and ' +
+        `redirect: \`-o - > ${printable(path)}\``,
+      ExitCode.Io,
+    );
   }
+  if (force) return;
   throw new CliError(
-    `'${path}' already exists: pass --force to replace it, or choose another --output`,
+    `'${printable(path)}' already exists: pass --force to replace it, or choose another --output`,
     ExitCode.Io,
   );
 }
@@ -57,14 +69,21 @@ export class AtomicOutput {
   readonly path: string;
   readonly tempPath: string;
   readonly stream: WriteStream;
+  readonly #replacing: InPlaceTarget | undefined;
 
-  private constructor(path: string, tempPath: string, stream: WriteStream) {
+  private constructor(path: string, tempPath: string, stream: WriteStream, replacing?: InPlaceTarget) {
     this.path = path;
     this.tempPath = tempPath;
     this.stream = stream;
+    this.#replacing = replacing;
   }
 
-  static async create(path: string): Promise<AtomicOutput> {
+  /**
+   * A new output at `path` (mode 0600), or with `replacing`, the new version of that existing file,
+   * which gets its mode, and its owner and group where the process may set them.
+   */
+  static async create(path: string, replacing?: InPlaceTarget): Promise<AtomicOutput> {
+    if (!replacing) await assertWritable(path, true);
     installCleanupHooks();
     const tempPath = join(
       dirname(path),
@@ -78,7 +97,7 @@ export class AtomicOutput {
       pending.delete(tempPath);
       throw error;
     }
-    return new AtomicOutput(path, tempPath, stream);
+    return new AtomicOutput(path, tempPath, stream, replacing);
   }
 
   /** Ends the stream (if the caller has not), syncs the file to disk and renames it into place. */
@@ -92,6 +111,15 @@ export class AtomicOutput {
     if (!this.stream.closed) await once(this.stream, 'close');
     const handle = await open(this.tempPath, 'r');
     try {
+      const original = this.#replacing;
+      if (original) {
+        // Owner first: chown clears set-id bits. Only root may give a file away; anyone else keeps
+        // the file as their own (EPERM), as any editor that saves by renaming does.
+        await handle.chown(original.uid, original.gid).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EPERM') throw error;
+        });
+        await handle.chmod(original.mode & 0o777);
+      }
       await handle.sync();
     } finally {
       await handle.close();

@@ -4,6 +4,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createProgress } from '../progress.js';
 import { AtomicOutput } from './atomic-output.js';
+import type { InPlaceTarget } from './in-place.js';
 import { STDIO } from './input.js';
 
 /** Files smaller than this finish before a progress bar would be worth drawing. */
@@ -11,14 +12,15 @@ const PROGRESS_THRESHOLD = 16 * 1024 * 1024;
 
 export interface Source {
   readonly stream: Readable;
-  /** Known for files; undefined for stdin. */
+  /** Known for regular files; undefined for stdin, FIFOs, `<(…)`, devices. */
   readonly size: number | undefined;
 }
 
 export async function openSource(path: string): Promise<Source> {
   if (path === STDIO) return { stream: process.stdin, size: undefined };
-  const { size } = await stat(path);
-  return { stream: createReadStream(path), size };
+  const stats = await stat(path);
+  // A FIFO or /dev/stdin reports size 0, which is not how much it will deliver.
+  return { stream: createReadStream(path), size: stats.isFile() ? stats.size : undefined };
 }
 
 /** Counts bytes through to a progress bar on a terminal; a plain pass-through otherwise. */
@@ -39,21 +41,33 @@ function progressCounter(size: number | undefined, label: string): Transform {
 
 /**
  * Streams `source` through `transform` into `output`: to stdout as it goes, or into a file that
- * appears only once everything succeeded (see AtomicOutput).
+ * appears only once everything succeeded (see AtomicOutput). `replacing`: the output is that
+ * existing file's new version (in-place rewrap), and keeps its mode and owner.
  */
 export async function streamToOutput(
   source: Source,
   transform: Transform,
   output: string,
   label: string,
+  replacing?: InPlaceTarget,
 ): Promise<void> {
   const counter = progressCounter(source.size, label);
   if (output === STDIO) {
     await pipeline(source.stream, counter, transform, process.stdout, { end: false });
     return;
   }
-  const file = await AtomicOutput.create(output);
+  // A transform may fail as soon as it is constructed (bad arguments), while the output file is
+  // still being created: held here and thrown once it is (which removes it), not left to crash
+  // the process as an unhandled 'error' event.
+  let early: { error: unknown } | undefined;
+  const holdError = (error: unknown) => {
+    early ??= { error };
+  };
+  transform.on('error', holdError);
+  source.stream.on('error', holdError);
+  const file = await AtomicOutput.create(output, replacing);
   try {
+    if (early) throw early.error;
     await pipeline(source.stream, counter, transform, file.stream);
     await file.commit();
   } catch (error) {
