@@ -9,7 +9,8 @@ const CLOUD_PROVIDER_IDS: readonly string[] = ['gcp-kms', 'azure-kv'];
 export function reservedNamespaceReason(namespace: string): string | undefined {
   if (namespace.startsWith(AWS_KMS_PREFIX))
     return `starts with "${AWS_KMS_PREFIX}", which is reserved for AWS KMS`;
-  if (CLOUD_PROVIDER_IDS.includes(namespace)) return `is the provider id of the ${namespace} keyring`;
+  if (CLOUD_PROVIDER_IDS.includes(namespace))
+    return `is reserved: it is the provider id of the ${namespace} keyring`;
   return undefined;
 }
 

@@ -167,7 +167,7 @@ describe('RawAesKeyring', () => {
     );
     for (const cloud of ['gcp-kms', 'azure-kv']) {
       expect(() => new RawAesKeyring({ keyNamespace: cloud, keyName: 'k', wrappingKey: key })).toThrow(
-        /is the provider id of the/,
+        /reserved: it is the provider id of the/,
       );
     }
     expect(

@@ -2,15 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { generateKeyFile } from '@polykms/local';
-import { CliError } from '../cli-error.js';
 import { printable } from '../io/terminal-text.js';
 import { parsePositiveInt } from '../options.js';
-
-/**
- * Provider ids of the cloud keyrings: a local key in one of these namespaces would write EDKs
- * that look like a cloud key's (and `aws-kms*` is reserved by the ESDK format itself).
- */
-const RESERVED_NAMESPACES = ['aws-kms', 'gcp-kms', 'azure-kv'];
 
 /**
  * A header names a local key by namespace and name only, so two key files with the same name are
@@ -59,13 +52,7 @@ export function registerKeys(program: Command): void {
       '\nExample:\n  polykms keys generate app.key && polykms encrypt notes.txt --key local://app.key',
     )
     .action(async (file: string, flags: GenerateFlags) => {
-      const reserved = RESERVED_NAMESPACES.find((ns) => flags.namespace.startsWith(ns));
-      if (reserved) {
-        throw new CliError(
-          `--namespace '${printable(flags.namespace)}' is reserved: namespaces starting with ${reserved} ` +
-            'name cloud keys in a message',
-        );
-      }
+      // Reserved namespaces (the cloud keyrings' provider ids) are refused by generateKeyFile.
       const name = flags.name ?? defaultKeyName(file);
       const bits = flags.bits ? parsePositiveInt(flags.bits, '--bits') : undefined;
       const generated =
