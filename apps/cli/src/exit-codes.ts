@@ -71,6 +71,7 @@ const ioErrnos = new Set([
   'ENOSPC',
   'EROFS',
   'EBUSY',
+  'ENAMETOOLONG',
 ]);
 
 export function exitCodeFor(error: unknown): ExitCodeValue {

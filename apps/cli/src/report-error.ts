@@ -30,6 +30,8 @@ function describeIoError(error: NodeJS.ErrnoException): string {
       return 'the program reading the output closed it before the end';
     case 'ENOSPC':
       return 'no space left on the device';
+    case 'ENAMETOOLONG':
+      return `the file name is too long${path}`;
     default:
       return error.message;
   }
@@ -50,6 +52,18 @@ export function reportError(error: unknown, write: (line: string) => void): Exit
   write(`polykms: error${code}: ${printable(message)}`);
   const hint = error instanceof CliError ? undefined : hints[exitCode];
   if (hint) write(`  ${hint}`);
-  if (process.env['POLYKMS_DEBUG'] === '1' && error instanceof Error) write(error.stack ?? '');
+  if (process.env['POLYKMS_DEBUG'] === '1') writeDebug(error, write);
   return exitCode;
+}
+
+/** Stack and causes, for POLYKMS_DEBUG=1: SDK errors are the causes of our typed errors. */
+function writeDebug(error: unknown, write: (line: string) => void): void {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== undefined; depth++) {
+    if (depth > 0) write('caused by:');
+    write(
+      current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : String(current),
+    );
+    current = current instanceof Error ? current.cause : undefined;
+  }
 }

@@ -13,7 +13,8 @@ import {
   rewrap,
   rewrapStream,
 } from '@polykms/envelope';
-import { inPlaceTarget, type InPlaceTarget } from './io/in-place.js';
+import type { AtomicOutputOptions } from './io/atomic-output.js';
+import { inPlaceTarget } from './io/in-place.js';
 import { openSource, streamToOutput } from './io/stream-io.js';
 import { type Recipient, keptEncryptedDataKeys } from './recipients.js';
 
@@ -83,15 +84,15 @@ export async function rewrapMessage(message: Uint8Array, plan: RewrapPlan): Prom
 /**
  * Rewraps a message whose header has been peeked into `output` (a file, or stdout for `-`) in
  * constant memory: the new header, then the body streamed through unchanged. A file output
- * appears complete or not at all. `size`, when known, draws a progress bar. `replacing`: the
- * output replaces the input file itself (see inPlaceTarget), keeping its mode and owner.
+ * appears complete or not at all. `size`, when known, draws a progress bar. `file.replacing`:
+ * the output replaces the input file itself (see inPlaceTarget), keeping its mode and owner.
  */
 export async function rewrapPeeked(
   peeked: PeekedMessage,
   output: string,
   plan: RewrapPlan,
   size?: number,
-  replacing?: InPlaceTarget,
+  file: AtomicOutputOptions = {},
 ): Promise<readonly RecipientFailure[]> {
   const transform = rewrapStream({
     decryptKeyring: plan.unwrapKeyring,
@@ -100,7 +101,7 @@ export async function rewrapPeeked(
     retireOriginal: true,
   });
   const body = Readable.from(peeked.message, { objectMode: false });
-  await streamToOutput({ stream: body, size }, transform, output, 'rewrapping', replacing);
+  await streamToOutput({ stream: body, size }, transform, output, 'rewrapping', file);
   return transform.missingRecipients;
 }
 
@@ -112,7 +113,9 @@ export async function rewrapFileInPlace(
   const target = await inPlaceTarget(path);
   const source = await openSource(target.path);
   try {
-    return await rewrapPeeked(await peekHeader(source.stream), target.path, plan, undefined, target);
+    return await rewrapPeeked(await peekHeader(source.stream), target.path, plan, undefined, {
+      replacing: target,
+    });
   } finally {
     source.stream.destroy();
   }

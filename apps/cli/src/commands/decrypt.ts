@@ -112,7 +112,9 @@ export function registerDecrypt(program: Command): void {
           signedMessages: output === STDIO ? 'refuse' : 'release-before-signature',
         });
         try {
-          await streamToOutput(await openSource(file), stream, output, 'decrypting');
+          await streamToOutput(await openSource(file), stream, output, 'decrypting', {
+            overwrite: flags.force === true,
+          });
         } catch (error) {
           if (isPolykmsError(error, 'ERR_UNSUPPORTED') && output === STDIO) {
             throw new CliError(

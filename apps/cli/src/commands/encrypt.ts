@@ -66,7 +66,7 @@ export function registerEncrypt(program: Command): void {
         frameLength,
         plaintextLength: source.size,
       });
-      await streamToOutput(source, stream, output, 'encrypting');
+      await streamToOutput(source, stream, output, 'encrypting', { overwrite: flags.force === true });
       for (const missing of stream.missingRecipients) {
         process.stderr.write(
           `polykms: warning: ${missing.recipient} did not wrap the data key: ${missing.error.message}\n`,

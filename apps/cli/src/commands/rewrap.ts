@@ -124,7 +124,10 @@ async function rewrapSource(
     added,
     removed,
   };
-  const missing = await rewrapPeeked(peeked, output, plan, source.size, target);
+  const missing = await rewrapPeeked(peeked, output, plan, source.size, {
+    replacing: target,
+    overwrite: flags.force === true || target !== undefined,
+  });
   for (const failure of missing) {
     process.stderr.write(
       `polykms: warning: ${printable(failure.recipient)} did not wrap the data key: ${printable(failure.error.message)}\n`,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { link, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
@@ -60,6 +60,42 @@ export async function assertWritable(path: string, force: boolean): Promise<void
   );
 }
 
+export interface AtomicOutputOptions {
+  /** The output is this existing file's new version (in-place rewrap): it keeps its mode and owner. */
+  readonly replacing?: InPlaceTarget | undefined;
+  /** Replace a file of that name (default true; false without --force). */
+  readonly overwrite?: boolean | undefined;
+}
+
+/** Longest name a file system takes (ext4, APFS, NTFS: 255 bytes), less room for our suffixes. */
+const MAX_STEM_BYTES = 200;
+
+/** The target's name as part of the temporary name, cut to leave room for the rest. */
+function nameStem(name: string): string {
+  const bytes = Buffer.from(name, 'utf8');
+  if (bytes.length <= MAX_STEM_BYTES) return name;
+  return bytes
+    .subarray(0, MAX_STEM_BYTES)
+    .toString('utf8')
+    .replace(/\uFFFD+$/u, '');
+}
+
+/**
+ * Makes a rename in `directory` survive a crash: without it, the directory entry may still name
+ * the old file after a power loss, bringing back a message under a key that may be retired.
+ */
+async function syncDirectory(directory: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(directory, 'r');
+    await handle.sync();
+  } catch {
+    // Not every platform can open or sync a directory (Windows); the rename itself stands.
+  } finally {
+    await handle?.close();
+  }
+}
+
 /**
  * An output file that appears complete or not at all: bytes go to a temporary file beside the
  * target (same directory, so the rename cannot cross file systems), which is flushed to disk and
@@ -70,24 +106,28 @@ export class AtomicOutput {
   readonly tempPath: string;
   readonly stream: WriteStream;
   readonly #replacing: InPlaceTarget | undefined;
+  readonly #overwrite: boolean;
 
-  private constructor(path: string, tempPath: string, stream: WriteStream, replacing?: InPlaceTarget) {
+  private constructor(path: string, tempPath: string, stream: WriteStream, options: AtomicOutputOptions) {
     this.path = path;
     this.tempPath = tempPath;
     this.stream = stream;
-    this.#replacing = replacing;
+    this.#replacing = options.replacing;
+    this.#overwrite = options.overwrite ?? true;
   }
 
   /**
    * A new output at `path` (mode 0600), or with `replacing`, the new version of that existing file,
-   * which gets its mode, and its owner and group where the process may set them.
+   * which gets its mode, and its owner and group where the process may set them. Without
+   * `overwrite`, a file that appears at `path` while the output is written is not replaced.
    */
-  static async create(path: string, replacing?: InPlaceTarget): Promise<AtomicOutput> {
-    if (!replacing) await assertWritable(path, true);
+  static async create(path: string, options: AtomicOutputOptions = {}): Promise<AtomicOutput> {
+    const { replacing, overwrite = true } = options;
+    if (!replacing) await assertWritable(path, overwrite);
     installCleanupHooks();
     const tempPath = join(
       dirname(path),
-      `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
+      `.${nameStem(basename(path))}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
     );
     pending.add(tempPath);
     const stream = createWriteStream(tempPath, { flags: 'wx', mode: 0o600 });
@@ -97,7 +137,7 @@ export class AtomicOutput {
       pending.delete(tempPath);
       throw error;
     }
-    return new AtomicOutput(path, tempPath, stream, replacing);
+    return new AtomicOutput(path, tempPath, stream, options);
   }
 
   /** Ends the stream (if the caller has not), syncs the file to disk and renames it into place. */
@@ -124,8 +164,21 @@ export class AtomicOutput {
     } finally {
       await handle.close();
     }
-    await rename(this.tempPath, this.path);
+    if (this.#overwrite || this.#replacing) {
+      await rename(this.tempPath, this.path);
+    } else {
+      // link, unlike rename, fails if the name exists: a file that appeared since the start wins.
+      await link(this.tempPath, this.path).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+        throw new CliError(
+          `'${printable(this.path)}' appeared while the output was written: pass --force to replace it`,
+          ExitCode.Io,
+        );
+      });
+      await rm(this.tempPath);
+    }
     pending.delete(this.tempPath);
+    await syncDirectory(dirname(this.path));
   }
 
   async abort(): Promise<void> {
@@ -136,8 +189,8 @@ export class AtomicOutput {
 }
 
 /** Writes `data` to `path` atomically (see AtomicOutput). */
-export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
-  const output = await AtomicOutput.create(path);
+export async function writeFileAtomic(path: string, data: Uint8Array, overwrite = true): Promise<void> {
+  const output = await AtomicOutput.create(path, { overwrite });
   try {
     await new Promise<void>((resolve, reject) => {
       output.stream.write(data, (error) => (error ? reject(error) : resolve()));

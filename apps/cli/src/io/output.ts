@@ -23,5 +23,5 @@ export async function writeStdout(data: Uint8Array): Promise<void> {
 export async function writeOutput(path: string, data: Uint8Array, force: boolean): Promise<void> {
   if (path === STDIO) return writeStdout(data);
   await assertWritable(path, force);
-  await writeFileAtomic(path, data);
+  await writeFileAtomic(path, data, force);
 }

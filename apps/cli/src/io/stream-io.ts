@@ -3,8 +3,7 @@ import { stat } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createProgress } from '../progress.js';
-import { AtomicOutput } from './atomic-output.js';
-import type { InPlaceTarget } from './in-place.js';
+import { type AtomicOutputOptions, AtomicOutput } from './atomic-output.js';
 import { STDIO } from './input.js';
 
 /** Files smaller than this finish before a progress bar would be worth drawing. */
@@ -41,15 +40,15 @@ function progressCounter(size: number | undefined, label: string): Transform {
 
 /**
  * Streams `source` through `transform` into `output`: to stdout as it goes, or into a file that
- * appears only once everything succeeded (see AtomicOutput). `replacing`: the output is that
- * existing file's new version (in-place rewrap), and keeps its mode and owner.
+ * appears only once everything succeeded (see AtomicOutput for `file`). `label` names the work
+ * on a progress bar.
  */
 export async function streamToOutput(
   source: Source,
   transform: Transform,
   output: string,
   label: string,
-  replacing?: InPlaceTarget,
+  file: AtomicOutputOptions = {},
 ): Promise<void> {
   const counter = progressCounter(source.size, label);
   if (output === STDIO) {
@@ -65,13 +64,13 @@ export async function streamToOutput(
   };
   transform.on('error', holdError);
   source.stream.on('error', holdError);
-  const file = await AtomicOutput.create(output, replacing);
+  const target = await AtomicOutput.create(output, file);
   try {
     if (early) throw early.error;
-    await pipeline(source.stream, counter, transform, file.stream);
-    await file.commit();
+    await pipeline(source.stream, counter, transform, target.stream);
+    await target.commit();
   } catch (error) {
-    await file.abort();
+    await target.abort();
     throw error;
   }
 }

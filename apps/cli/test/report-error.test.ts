@@ -1,0 +1,30 @@
+import { KmsError } from '@polykms/envelope';
+import { afterEach, describe, expect, it } from 'vitest';
+import { reportError } from '../src/report-error.js';
+
+const sdkError = () =>
+  Object.assign(new Error('AccessDeniedException: not allowed'), { name: 'AccessDeniedException' });
+
+describe('reportError', () => {
+  afterEach(() => {
+    delete process.env['POLYKMS_DEBUG'];
+  });
+
+  it('prints the causes, with POLYKMS_DEBUG=1 only', () => {
+    const error = new KmsError({
+      code: 'ERR_ACCESS_DENIED',
+      provider: 'aws-kms',
+      operation: 'Decrypt',
+      cause: sdkError(),
+    });
+    const quiet: string[] = [];
+    reportError(error, (line) => quiet.push(line));
+    expect(quiet.join('\n')).not.toContain('not allowed');
+
+    process.env['POLYKMS_DEBUG'] = '1';
+    const debug: string[] = [];
+    reportError(error, (line) => debug.push(line));
+    expect(debug).toContain('caused by:');
+    expect(debug.join('\n')).toContain('AccessDeniedException: not allowed');
+  });
+});
