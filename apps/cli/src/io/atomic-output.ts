@@ -167,18 +167,29 @@ export class AtomicOutput {
     if (this.#overwrite || this.#replacing) {
       await rename(this.tempPath, this.path);
     } else {
-      // link, unlike rename, fails if the name exists: a file that appeared since the start wins.
-      await link(this.tempPath, this.path).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EEXIST') throw error;
-        throw new CliError(
-          `'${printable(this.path)}' appeared while the output was written: pass --force to replace it`,
-          ExitCode.Io,
-        );
-      });
-      await rm(this.tempPath);
+      await this.#placeWithoutReplacing();
     }
     pending.delete(this.tempPath);
     await syncDirectory(dirname(this.path));
+  }
+
+  /** link, unlike rename, fails if the name exists: a file that appeared since the start wins. */
+  async #placeWithoutReplacing(): Promise<void> {
+    const appeared = () =>
+      new CliError(
+        `'${printable(this.path)}' appeared while the output was written: pass --force to replace it`,
+        ExitCode.Io,
+      );
+    try {
+      await link(this.tempPath, this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw appeared();
+      // No hard links on this file system (FAT, some network mounts): check, then rename.
+      if (await stat(this.path).catch(() => undefined)) throw appeared();
+      await rename(this.tempPath, this.path);
+      return;
+    }
+    await rm(this.tempPath);
   }
 
   async abort(): Promise<void> {
