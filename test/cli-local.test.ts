@@ -141,6 +141,43 @@ describe('polykms encrypt / decrypt with local keys', () => {
     expect(info.frameLength).toBe(4096);
   });
 
+  it('applies --max-frame-length to a signed message decrypted whole to stdout', async () => {
+    const args = [
+      'orders.csv',
+      '-k',
+      'local://app.key',
+      '--frame-length',
+      '8K',
+      '--suite',
+      'committed-signed',
+    ];
+    expect((await cli(['encrypt', ...args, '-o', 'signed8k.pkms'])).code).toBe(0);
+    const refused = await cli([
+      'decrypt',
+      'signed8k.pkms',
+      '-k',
+      'local://app.key',
+      '--max-frame-length',
+      '4K',
+      '-o',
+      '-',
+    ]);
+    expect(refused.code).toBe(6);
+    expect(refused.stdout.length).toBe(0);
+    const read = await cli([
+      'decrypt',
+      'signed8k.pkms',
+      '-k',
+      'local://app.key',
+      '--max-frame-length',
+      '8K',
+      '-o',
+      '-',
+    ]);
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout).toEqual(plaintext);
+  });
+
   it('refuses frames longer than --max-frame-length with exit 6, and reads them without it', async () => {
     const enc = await cli([
       'encrypt',

@@ -97,7 +97,7 @@ export function registerDecrypt(program: Command): void {
       };
       if (output === STDIO && file !== STDIO && (await isSigned(file))) {
         // A signature is checked only at the end, so a signed message goes to stdout only whole.
-        const result = await decrypt(await readInput(file), options);
+        const result = await decrypt(await readInput(file), { ...options, maxFrameLength });
         try {
           await writeStdout(result.plaintext);
         } finally {
