@@ -19,12 +19,11 @@ export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
 /**
  * Whether the text can be encoded as UTF-8 as it is: no lone surrogate, which encoding would
  * replace with U+FFFD, so that two different strings could serialize to the same bytes.
+ * (`String.prototype.isWellFormed` is ES2024, beyond this project's TypeScript lib; Node 22 has it.)
  */
 export function isWellFormedText(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
+  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 }

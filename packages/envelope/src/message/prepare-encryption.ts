@@ -32,8 +32,9 @@ function splitContext(
   context: Readonly<Record<string, string>>,
   requiredKeys: readonly string[],
 ): { stored: Record<string, string>; required: Record<string, string> } {
-  // Null-prototype maps, so that a key named "__proto__" is a pair like any other.
-  const stored: Record<string, string> = Object.assign(Object.create(null), context);
+  // A spread defines a "__proto__" key as an own pair; assigning one (below) needs a map without
+  // a prototype, or the pair would silently vanish.
+  const stored: Record<string, string> = { ...context };
   const required: Record<string, string> = Object.create(null);
   for (const key of requiredKeys) {
     if (!Object.hasOwn(context, key)) {
