@@ -11,6 +11,7 @@ import {
   ErrorCodes,
   KMS_CALL_CHANNEL,
   type KmsCallEvent,
+  MultiKeyring,
   NoDecryptableKeyError,
   type PolykmsError,
   Suites,
@@ -272,6 +273,53 @@ describe('AwsKmsKeyring against the emulator', () => {
     const error = await unwrapFailure(open(keyring(arn, { client: lying }), [edk]));
     expect(error.code).toBe(ErrorCodes.ProviderFailure);
     expect(error.message).toContain('different key');
+  });
+
+  /** A real SDK client whose answers name `other` as the key that did the work. */
+  const clientAnsweringFor = (other: string) => {
+    const lying = target.client();
+    lying.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        (result.output as { KeyId?: string }).KeyId = other;
+        return result;
+      },
+      { step: 'initialize', name: 'swapKeyId' },
+    );
+    return lying;
+  };
+
+  it('refuses a GenerateDataKey answer from another key and returns neither data key nor EDK', async () => {
+    const [arn, other] = [await target.createKey(), await target.createKey()];
+    const ring = keyring(arn, { client: clientAnsweringFor(other) });
+    const error = await rejection(wrapDataKey(ring, { suite, encryptionContext }));
+    expect(error.code).toBe(ErrorCodes.ProviderFailure);
+    expect(error.message).toContain(other);
+    expect(control().calls({ cloud: 'aws', operation: 'GenerateDataKey', keyId: arn }).total).toBe(1);
+  });
+
+  it('refuses an Encrypt answer from another key and returns no EDK', async () => {
+    const [arn, other] = [await target.createKey(), await target.createKey()];
+    const ring = keyring(arn, { client: clientAnsweringFor(other) });
+    const dataKey = new Uint8Array(32).fill(7);
+    const error = await rejection(wrapDataKey(ring, { suite, encryptionContext, dataKey }));
+    expect(error.code).toBe(ErrorCodes.ProviderFailure);
+    expect(error.message).toContain(other);
+    expect(control().calls({ cloud: 'aws', operation: 'Encrypt', keyId: arn }).total).toBe(1);
+  });
+
+  it('as a MultiKeyring child, reports an Encrypt answer from another key as a failure, not an EDK', async () => {
+    const [a, b, other] = [await target.createKey(), await target.createKey(), await target.createKey()];
+    const multi = new MultiKeyring({
+      generator: keyring(a),
+      children: [keyring(b, { client: clientAnsweringFor(other) })],
+      minRecipients: 1,
+    });
+    const { encryptedDataKeys, failures } = await wrapDataKey(multi, { suite, encryptionContext });
+    expect(encryptedDataKeys.map((edk) => new TextDecoder().decode(edk.providerInfo))).toEqual([a]);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.error.code).toBe(ErrorCodes.ProviderFailure);
+    expect(control().calls({ cloud: 'aws', operation: 'Encrypt', keyId: b }).total).toBe(1);
   });
 
   it('picks the client for the region of the key ARN', async () => {
