@@ -50,6 +50,34 @@ function keyring(
   });
 }
 
+/**
+ * A keyring on the real client whose `operation` answers (`wrapkey` or `unwrapkey`) name
+ * `answeredKid` as the key that did the work, rewritten in transit by a pipeline policy.
+ */
+function keyringAnsweringFor(keyId: string, operation: 'wrapkey' | 'unwrapkey', answeredKid: string) {
+  const path = new RegExp(`/${operation}(\\?|$)`);
+  return keyring(keyId, {
+    clientOptions: {
+      ...vault.clientOptions(0),
+      additionalPolicies: [
+        {
+          position: 'perCall',
+          policy: {
+            name: 'rewrite-kid',
+            async sendRequest(request, next) {
+              const response = await next(request);
+              if (response.bodyAsText?.includes('"kid"') && path.test(new URL(request.url).pathname)) {
+                response.bodyAsText = response.bodyAsText.replace(/"kid":"[^"]*"/, `"kid":"${answeredKid}"`);
+              }
+              return response;
+            },
+          },
+        },
+      ],
+    },
+  });
+}
+
 async function generate(k: AzureKeyVaultKeyring, s = suite) {
   return wrapDataKey(k, { suite: s, encryptionContext });
 }
@@ -340,35 +368,30 @@ describe('AzureKeyVaultKeyring through the official client against the emulator'
   });
 
   it('refuses an answer from the vault that names another key version (confused deputy)', async () => {
-    const lying = new AzureKeyVaultKeyring({
-      keyId: rsaKeyId,
-      credential: vault.endpoint.credential,
-      clientOptions: {
-        ...vault.clientOptions(0),
-        additionalPolicies: [
-          {
-            position: 'perCall',
-            policy: {
-              name: 'rewrite-kid',
-              async sendRequest(request, next) {
-                const response = await next(request);
-                if (response.bodyAsText?.includes('"kid"') && request.url.includes('unwrapkey')) {
-                  response.bodyAsText = response.bodyAsText.replace(
-                    /"kid":"[^"]*"/,
-                    `"kid":"${rsaKeyId}/${'b'.repeat(32)}"`,
-                  );
-                }
-                return response;
-              },
-            },
-          },
-        ],
-      },
-    });
+    const lying = keyringAnsweringFor(rsaKeyId, 'unwrapkey', `${rsaKeyId}/${'b'.repeat(32)}`);
     const { encryptedDataKeys } = await generate(keyring(rsaKeyId));
     const failure = onlyFailure(await unwrapError(lying, encryptedDataKeys));
     expect(failure.code).toBe('ERR_PROVIDER_FAILURE');
     expect(failure.message).toContain('b'.repeat(32));
+  });
+
+  it('refuses a wrapKey answer that names another key of the same vault, and returns no EDK', async () => {
+    const version = parseKeyId(rsaVersionedId)!.version!;
+    const otherKid = `${vault.endpoint.vaultUrl}/keys/ring-other/${version}`;
+    // Unpinned: any version of ring-rsa would do, so only the key name can tell the answers apart.
+    // Pinned: the answer even carries the pinned version, under another key's name.
+    for (const keyId of [rsaKeyId, rsaVersionedId]) {
+      const lying = keyringAnsweringFor(keyId, 'wrapkey', otherKid);
+      for (const dataKey of [undefined, randomBytes(32)]) {
+        const error = await wrapDataKey(lying, { suite, encryptionContext, dataKey }).then(
+          () => undefined,
+          (e: unknown) => e as PolykmsError,
+        );
+        expect(error).toMatchObject({ code: 'ERR_PROVIDER_FAILURE', provider: 'azure-kv' });
+        expect(error?.message).toContain('ring-other');
+      }
+    }
+    expect(vault.calls('wrapKey', 'ring-rsa')).toBe(4);
   });
 
   it('publishes every call on the diagnostics channel without secrets', async () => {
