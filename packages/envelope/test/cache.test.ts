@@ -1,15 +1,21 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it, vi } from 'vitest';
 import {
   CachingKeyring,
   DataKeyCache,
+  DecryptionFailedError,
+  type Keyring,
   MultiKeyring,
   Suites,
   decrypt,
   encrypt,
   encryptStream,
   inspect,
+  serializeEncryptionContext,
+  unwrapDataKey,
+  wrapDataKey,
 } from '@polykms/envelope';
 import { bytes, testKeyring } from './stream-test-keyring.js';
 
@@ -255,6 +261,112 @@ describe('CachingKeyring: what may share entries', () => {
     await decrypt(message, { keyring: right });
     expect(inner.calls).toEqual({ wrap: 1, unwrap: 1 });
     expect(right.stats()).toMatchObject({ hits: 2, innerWraps: 0, innerUnwraps: 0 });
+  });
+});
+
+describe('CachingKeyring: what a decrypted data key is reused for', () => {
+  const suite = Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
+
+  /**
+   * A counting keyring that binds its EDKs to the encryption context, as KMS keyrings do: the
+   * context is the AES-GCM additional data, so an EDK opens only under the context it was made for.
+   */
+  function contextBoundKeyring() {
+    const kek = randomBytes(32);
+    const calls = { unwrap: 0 };
+    const aad = (context: Readonly<Record<string, string>>) => serializeEncryptionContext(context);
+    const keyring: Keyring = {
+      description: 'context-bound',
+      async wrap(request) {
+        const dataKey = request.dataKey ? undefined : randomBytes(request.suite.keyLength);
+        const iv = randomBytes(12);
+        const cipher = createCipheriv('aes-256-gcm', kek, iv).setAAD(aad(request.encryptionContext));
+        const plain = request.dataKey ?? dataKey!;
+        const ciphertext = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+        return {
+          dataKey,
+          encryptedDataKeys: [{ providerId: 'bound', providerInfo: new Uint8Array(0), ciphertext }],
+        };
+      },
+      async unwrap(request) {
+        const mine = request.encryptedDataKeys.find((edk) => edk.providerId === 'bound');
+        if (!mine) return null;
+        calls.unwrap++;
+        const c = Buffer.from(mine.ciphertext);
+        const decipher = createDecipheriv('aes-256-gcm', kek, c.subarray(0, 12))
+          .setAAD(aad(request.encryptionContext))
+          .setAuthTag(c.subarray(c.length - 16));
+        try {
+          const dataKey = Buffer.concat([decipher.update(c.subarray(12, c.length - 16)), decipher.final()]);
+          return { dataKey, encryptedDataKey: mine };
+        } catch {
+          throw new DecryptionFailedError();
+        }
+      },
+    };
+    return { keyring, calls };
+  }
+
+  it('unwraps the same EDKs again under another encryption context', async () => {
+    const inner = testKeyring('kms');
+    const keyring = new CachingKeyring({ keyring: inner, maxAge: 60_000 });
+    const { encryptedDataKeys } = await wrapDataKey(inner, { suite, encryptionContext: { tenant: 'a' } });
+    const contexts: Record<string, string>[] = [
+      { tenant: 'a' },
+      { tenant: 'b' },
+      { tenant: 'a', extra: '1' },
+    ];
+    for (const encryptionContext of contexts)
+      await unwrapDataKey(keyring, { suite, encryptionContext, encryptedDataKeys });
+    expect(inner.calls.unwrap).toBe(3);
+    expect(keyring.stats()).toMatchObject({ hits: 0, innerUnwraps: 3 });
+  });
+
+  it('does not serve a key cached under one context to a request with another, which the KMS would refuse', async () => {
+    const { keyring: inner, calls } = contextBoundKeyring();
+    const keyring = new CachingKeyring({ keyring: inner, maxAge: 60_000 });
+    const { encryptedDataKeys } = await wrapDataKey(inner, { suite, encryptionContext: { tenant: 'a' } });
+    await unwrapDataKey(keyring, { suite, encryptionContext: { tenant: 'a' }, encryptedDataKeys });
+    await expect(
+      unwrapDataKey(keyring, { suite, encryptionContext: { tenant: 'b' }, encryptedDataKeys }),
+    ).rejects.toMatchObject({ code: 'ERR_DECRYPTION_FAILED' });
+    expect(calls.unwrap).toBe(2);
+  });
+
+  it('unwraps again for another EDK set under the same context, answering as the inner keyring would', async () => {
+    // Each entry also checks that the request holds the EDK it was opened from, so two disjoint EDK
+    // sets never share; only an overlapping set shows whether the whole set is part of the key.
+    const inner = testKeyring('kms');
+    const keyring = new CachingKeyring({ keyring: inner, maxAge: 60_000 });
+    const encryptionContext = { tenant: 'a' };
+    const wrapped = await Promise.all([1, 2].map(() => wrapDataKey(inner, { suite, encryptionContext })));
+    const [x, y] = wrapped.map((w) => ({ dataKey: w.dataKey, edk: w.encryptedDataKeys[0]! }));
+    const first = await unwrapDataKey(keyring, { suite, encryptionContext, encryptedDataKeys: [x!.edk] });
+    expect(Buffer.from(first!.dataKey).equals(Buffer.from(x!.dataKey))).toBe(true);
+    // The inner keyring opens the first EDK of its own: y, not the x the cache already holds.
+    const second = await unwrapDataKey(keyring, {
+      suite,
+      encryptionContext,
+      encryptedDataKeys: [y!.edk, x!.edk],
+    });
+    expect(inner.calls.unwrap).toBe(2);
+    expect(second!.encryptedDataKey).toBe(y!.edk);
+    expect(Buffer.from(second!.dataKey).equals(Buffer.from(y!.dataKey))).toBe(true);
+  });
+
+  it('keeps decrypted keys apart by partition on a shared cache', async () => {
+    const inner = testKeyring('kms');
+    const cache = new DataKeyCache();
+    const left = new CachingKeyring({ keyring: inner, cache, maxAge: 60_000, partition: 'left' });
+    const right = new CachingKeyring({ keyring: inner, cache, maxAge: 60_000, partition: 'right' });
+    const { message } = await encrypt(bytes(10), { keyring: inner });
+    await decrypt(message, { keyring: left });
+    await decrypt(message, { keyring: right });
+    expect(inner.calls.unwrap).toBe(2);
+    expect(right.stats()).toMatchObject({ hits: 0, innerUnwraps: 1 });
+    // The same partition does share: the second unwrap above was the partition's doing.
+    await decrypt(message, { keyring: left });
+    expect(inner.calls.unwrap).toBe(2);
   });
 });
 
