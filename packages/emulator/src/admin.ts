@@ -6,11 +6,17 @@ import type { EmulatorControl } from './control.js';
 const MAX_BODY_BYTES = 64 * 1024;
 
 const cloud = z.enum(['aws', 'gcp', 'azure']);
-const ruleSchema = z.object({ cloud, operation: z.string().min(1), keyId: z.string().min(1).optional() });
+const ruleSchema = z.object({
+  cloud,
+  operation: z.string().min(1),
+  keyId: z.string().min(1).optional(),
+  principal: z.string().min(1).optional(),
+});
 const allowSchema = z.object({
   cloud,
   operation: z.string().min(1).optional(),
   keyId: z.string().min(1).optional(),
+  principal: z.string().min(1).optional(),
 });
 const faultSchema = z.object({
   cloud,
@@ -50,8 +56,8 @@ export interface AdminOptions {
  *   GET    /env                            the export variables
  *   GET    /calls?cloud=&operation=&keyId= {"records":[…],"total":N}
  *   POST   /calls/reset                    reset the counters
- *   POST   /deny    {cloud, operation, keyId?}
- *   POST   /allow   {cloud, operation?, keyId?}
+ *   POST   /deny    {cloud, operation, keyId?, principal?}
+ *   POST   /allow   {cloud, operation?, keyId?, principal?}
  *   POST   /faults  {cloud, kind, operation?, keyId?, count?, latencyMs?}   → {"id":N}
  *   DELETE /faults/N                       clear one fault
  *   DELETE /faults?cloud=gcp               clear all faults (of one cloud)

@@ -37,6 +37,12 @@ export interface PermissionRule {
   readonly cloud: Cloud;
   readonly operation: string;
   readonly keyId?: KeySelector;
+  /**
+   * Only this caller is denied (a credential that may encrypt but not decrypt, say); undefined =
+   * every caller. AWS names callers by the SigV4 access key id; GCP and Azure report none, so a
+   * rule with a principal never matches their calls.
+   */
+  readonly principal?: string | undefined;
 }
 
 export interface CallRecord {
@@ -85,7 +91,8 @@ export class EmulatorControl {
         !(
           r.cloud === rule.cloud &&
           (rule.operation === undefined || r.operation === rule.operation) &&
-          (rule.keyId === undefined || r.keyId === rule.keyId)
+          (rule.keyId === undefined || r.keyId === rule.keyId) &&
+          (rule.principal === undefined || r.principal === rule.principal)
         ),
     );
   }
@@ -106,9 +113,10 @@ export class EmulatorControl {
 
   /**
    * Counts the call, then decides its fate: a fault (consumed), a denial, or admission, with any
-   * latency to add first. Front ends sleep `latencyMs` before acting on the outcome.
+   * latency to add first. Front ends sleep `latencyMs` before acting on the outcome. `principal`
+   * is the caller as the front end knows it, if it does.
    */
-  admit(cloud: Cloud, operation: string, keyId: string): Admission {
+  admit(cloud: Cloud, operation: string, keyId: string, principal?: string): Admission {
     this.#count(cloud, operation, keyId);
     let latencyMs = 0;
     for (const fault of [...this.#faults]) {
@@ -124,7 +132,11 @@ export class EmulatorControl {
       return { outcome: 'fault', kind: spec.kind, latencyMs };
     }
     const denied = this.#denied.some(
-      (r) => r.cloud === cloud && r.operation === operation && keyMatches(r.keyId, keyId),
+      (r) =>
+        r.cloud === cloud &&
+        r.operation === operation &&
+        keyMatches(r.keyId, keyId) &&
+        (r.principal === undefined || r.principal === principal),
     );
     return { outcome: denied ? 'deny' : 'allow', latencyMs };
   }

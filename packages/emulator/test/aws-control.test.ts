@@ -144,6 +144,21 @@ describe('AWS front end: control plane, scoping and persistence', () => {
     await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') }));
   });
 
+  it('denies an operation to one access key id only, as a credential without that permission', async () => {
+    const kms = client();
+    const key = await newKey(kms);
+    const encryptOnly = client({ credentials: { accessKeyId: 'encrypt-only', secretAccessKey: 'x' } });
+    control.deny({ cloud: 'aws', operation: 'Decrypt', principal: 'encrypt-only' });
+    const { CiphertextBlob } = await encryptOnly.send(
+      new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') }),
+    );
+    const error = await encryptOnly.send(new DecryptCommand({ CiphertextBlob })).catch((e: Error) => e);
+    expect(error).toMatchObject({ name: 'AccessDeniedException' });
+    expect((await kms.send(new DecryptCommand({ CiphertextBlob }))).KeyId).toBe(key.Arn);
+    control.allow({ cloud: 'aws', principal: 'encrypt-only' });
+    expect((await encryptOnly.send(new DecryptCommand({ CiphertextBlob }))).KeyId).toBe(key.Arn);
+  });
+
   it('throttles with ThrottlingException (400), which the SDK retries', async () => {
     const key = await newKey();
     control.injectFault({ cloud: 'aws', kind: 'throttle', operation: 'GenerateDataKey', count: 2 });

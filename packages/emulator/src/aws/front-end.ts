@@ -5,7 +5,7 @@ import { sleep } from '../control.js';
 import type { CloudFrontEnd, FrontEndOptions } from '../front-end.js';
 import { AwsServiceError, awsErrors } from './errors.js';
 import type { RequestBody } from './fields.js';
-import { DEFAULT_ACCOUNT, DEFAULT_REGION, readBody, scopeOf } from './http.js';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION, accessKeyIdOf, readBody, scopeOf } from './http.js';
 import { AwsKeyStore } from './key-store.js';
 import { operations } from './operations.js';
 
@@ -59,7 +59,7 @@ export function createAwsFrontEnd(options: FrontEndOptions): AwsFrontEnd {
 
     const scope = scopeOf(request);
     const ctx = { body, scope, store };
-    const admission = options.control.admit('aws', name, operation.target(ctx));
+    const admission = options.control.admit('aws', name, operation.target(ctx), accessKeyIdOf(request));
     await sleep(admission.latencyMs);
     if (admission.outcome === 'fault') {
       if (admission.kind === 'drop') {

@@ -23,6 +23,11 @@ export function scopeOf(request: IncomingMessage): Scope {
   return { region, account: /^\d{12}$/.test(accessKeyId) ? accessKeyId : DEFAULT_ACCOUNT };
 }
 
+/** The caller: the access key id of the SigV4 credential, which the emulator never verifies. */
+export function accessKeyIdOf(request: IncomingMessage): string | undefined {
+  return CREDENTIAL.exec(request.headers.authorization ?? '')?.[1];
+}
+
 export type BodyResult = { kind: 'ok'; body: Buffer } | { kind: 'too-large' } | { kind: 'aborted' };
 
 /** Reads a request body up to MAX_BODY_BYTES; an oversize body is drained (bounded) and reported. */
