@@ -38,6 +38,9 @@ const quickRetries = {
   recordSuccess: () => {},
 };
 const keyring = (keyId: string, timeoutMs?: number) => new AwsKmsKeyring({ keyId, client: kms, timeoutMs });
+/** The access key id of a credential that may encrypt with every key but decrypt with none. */
+const ENCRYPT_ONLY = 'polykms-encrypt-only';
+let encryptOnlyKms: KMSClient;
 
 const emulated: ConformanceHarness = {
   name: 'aws-kms (emulator)',
@@ -47,6 +50,11 @@ const emulated: ConformanceHarness = {
   async setup() {
     endpoint = frontEnd.endpoint('127.0.0.1', await frontEnd.listen('127.0.0.1', 0));
     kms = new KMSClient({ ...endpoint.clientConfig, retryStrategy: quickRetries });
+    encryptOnlyKms = new KMSClient({
+      ...endpoint.clientConfig,
+      credentials: { accessKeyId: ENCRYPT_ONLY, secretAccessKey: ENCRYPT_ONLY },
+      retryStrategy: quickRetries,
+    });
     for (const key of ['A', 'B'] as const) {
       const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: `conformance ${key}` }));
       keys[key] = KeyMetadata!.Arn!;
@@ -54,12 +62,19 @@ const emulated: ConformanceHarness = {
   },
   async teardown() {
     kms?.destroy();
+    encryptOnlyKms?.destroy();
     await frontEnd.close();
   },
   keyringForKeyA: () => keyring(keys.A),
   keyringForKeyB: () => keyring(keys.B),
   keyringForMissingKey: () => keyring(keys.A.replace(/key\/.*$/, 'key/00000000-0000-4000-8000-000000000000')),
   keyringWithTimeout: (timeoutMs) => keyring(keys.A, timeoutMs),
+  encryptOnlyKeyringForKeyA: () => {
+    // The credential's policy, installed afresh with each keyring: admin.allow() clears every AWS rule.
+    control.allow({ cloud: 'aws', operation: 'Decrypt', principal: ENCRYPT_ONLY });
+    control.deny({ cloud: 'aws', operation: 'Decrypt', principal: ENCRYPT_ONLY });
+    return new AwsKmsKeyring({ keyId: keys.A, client: encryptOnlyKms });
+  },
   discoveryKeyring: (filter) =>
     new AwsKmsDiscoveryKeyring({
       discoveryFilter: {
