@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KeyManagementServiceClient } from '@google-cloud/kms';
 import { CommanderError } from 'commander';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { parseCommandLine, runEmulatorCommand } from '../src/command.js';
+import { buildEmulator } from './build-emulator.js';
 
 process.env['METADATA_SERVER_DETECTION'] = 'none';
 
@@ -88,7 +89,14 @@ describe('polykms-emulator arguments', () => {
 
 const builtBin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
-describe.skipIf(!existsSync(builtBin))('polykms-emulator process (built dist/bin.js)', () => {
+describe('polykms-emulator process (built dist/bin.js)', () => {
+  // Builds dist/ when its sources changed (turbo restores an unchanged build from its cache in well
+  // under a second), so these tests never skip and never run a stale build.
+  beforeAll(async () => {
+    await buildEmulator();
+    if (!existsSync(builtBin)) throw new Error(`the emulator build did not produce ${builtBin}`);
+  }, 120_000);
+
   test('prints export lines and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, [builtBin, '--clouds', 'gcp'], {
       stdio: ['ignore', 'pipe', 'pipe'],
