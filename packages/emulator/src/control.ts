@@ -39,8 +39,8 @@ export interface PermissionRule {
   readonly keyId?: KeySelector;
   /**
    * Only this caller is denied (a credential that may encrypt but not decrypt, say); undefined =
-   * every caller. AWS names callers by the SigV4 access key id; GCP and Azure report none, so a
-   * rule with a principal never matches their calls.
+   * every caller. AWS names callers by the SigV4 access key id, Azure by the bearer token; GCP
+   * reports none, so a rule with a principal never matches its calls.
    */
   readonly principal?: string | undefined;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { KeyVaultKey } from '@azure/keyvault-keys';
+import { CryptographyClient, type KeyVaultKey } from '@azure/keyvault-keys';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AzureFixture, restError, startAzure } from './azure-fixture.js';
 
@@ -43,6 +43,22 @@ describe('Azure front end: the test-control plane', () => {
     expect(error.message).toContain(keyIdWithoutVersion);
     // Other permissions on the same key still work.
     await azure.cryptoClient(key.id!).wrapKey('RSA-OAEP-256', secret);
+  });
+
+  it('denies a permission to one bearer token only, as an identity without that permission', async () => {
+    const encryptOnly = new CryptographyClient(
+      key.id!,
+      {
+        getToken: async () => ({ token: 'encrypt-only', expiresOnTimestamp: Date.now() + 3_600_000 }),
+      },
+      { ...azure.endpoint.clientOptions, retryOptions: { maxRetries: 0 } },
+    );
+    azure.control.deny({ cloud: 'azure', operation: 'unwrapKey', principal: 'encrypt-only' });
+    const error = await restError(encryptOnly.unwrapKey('RSA-OAEP-256', wrapped));
+    expect([error.statusCode, error.code]).toEqual([403, 'Forbidden']);
+    await encryptOnly.wrapKey('RSA-OAEP-256', secret);
+    const unwrapped = await azure.cryptoClient(key.id!).unwrapKey('RSA-OAEP-256', wrapped);
+    expect(Buffer.from(unwrapped.result).equals(secret)).toBe(true);
   });
 
   it('makes CryptographyClient fall back to remote operations when get is denied', async () => {

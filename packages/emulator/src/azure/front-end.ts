@@ -97,7 +97,9 @@ export function createAzureFrontEnd(options: AzureFrontEndOptions): AzureFrontEn
       const body = parseJsonObject(await readBody(request));
       const permission = permissionOf(route);
       const keyIdWithoutVersion = 'name' in route ? `${canonicalVaultUrl}/keys/${route.name}` : '';
-      const admission = control.admit('azure', permission, keyIdWithoutVersion);
+      // The caller is its bearer token (never verified): a test can hold one token per identity.
+      const principal = request.headers.authorization?.slice('Bearer '.length);
+      const admission = control.admit('azure', permission, keyIdWithoutVersion, principal);
       await sleep(admission.latencyMs);
       if (admission.outcome === 'fault') {
         if (admission.kind === 'drop') {
