@@ -27,6 +27,11 @@ const keyring = (name: string, timeoutMs?: number) =>
     // Explicit, so that no `get` call for the key type is counted among the KMS calls.
     wrapAlgorithm: 'RSA-OAEP-256',
   });
+/** The bearer token of an identity that may wrap with every key but unwrap with none. */
+const ENCRYPT_ONLY = 'polykms-encrypt-only';
+const encryptOnlyCredential = {
+  getToken: async () => ({ token: ENCRYPT_ONLY, expiresOnTimestamp: Date.now() + 3_600_000 }),
+};
 
 async function latestVersion(key: KeyName): Promise<string> {
   return (await admin.getKey(names[key])).properties.version!;
@@ -53,6 +58,19 @@ const emulated: ConformanceHarness = {
   keyringForKeyB: () => keyring(names.B),
   keyringForMissingKey: () => keyring('no-such-key'),
   keyringWithTimeout: (timeoutMs) => keyring(names.A, timeoutMs),
+  encryptOnlyKeyringForKeyA: () => {
+    // The identity's policy, installed afresh with each keyring: admin.allow() clears every Azure rule.
+    for (const operation of ['unwrapKey', 'decrypt']) {
+      control.allow({ cloud: 'azure', operation, principal: ENCRYPT_ONLY });
+      control.deny({ cloud: 'azure', operation, principal: ENCRYPT_ONLY });
+    }
+    return new AzureKeyVaultKeyring({
+      keyId: `${vaultUrl}/keys/${names.A}`,
+      credential: encryptOnlyCredential,
+      clientOptions,
+      wrapAlgorithm: 'RSA-OAEP-256',
+    });
+  },
   discoveryKeyring: (filter) =>
     new AzureKeyVaultDiscoveryKeyring({
       discoveryFilter: {
