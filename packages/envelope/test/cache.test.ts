@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it, vi } from 'vitest';
 import {
+  type AlgorithmSuite,
   CachingKeyring,
   DataKeyCache,
   DecryptionFailedError,
@@ -130,11 +131,22 @@ describe('CachingKeyring: encryption', () => {
   });
 
   it('does not cache signed suites, streams of unknown length, or wraps that left recipients out', async () => {
+    // The same request twice, context included: through encrypt, a signed message's fresh
+    // public key in the context would keep the entries apart even if signed suites were cached.
+    const request = (suite: AlgorithmSuite) => ({
+      suite,
+      encryptionContext: { t: 'x' },
+      plaintextLength: 10,
+    });
+    const unsignedInner = testKeyring('kms');
+    const unsigned = new CachingKeyring({ keyring: unsignedInner, maxAge: 60_000 });
+    await wrapDataKey(unsigned, request(Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY));
+    await wrapDataKey(unsigned, request(Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY));
+    expect(unsignedInner.calls.wrap).toBe(1);
     const inner = testKeyring('kms');
     const keyring = new CachingKeyring({ keyring: inner, maxAge: 60_000 });
-    const suite = Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384;
-    await encrypt(bytes(10), { keyring, suite });
-    await encrypt(bytes(10), { keyring, suite });
+    await wrapDataKey(keyring, request(Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384));
+    await wrapDataKey(keyring, request(Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384));
     expect(inner.calls.wrap).toBe(2);
 
     await drain(encryptStream({ keyring }), bytes(10));

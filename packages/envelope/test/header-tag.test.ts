@@ -1,6 +1,7 @@
 import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { Suites, decrypt, encrypt, parseHeader } from '@polykms/envelope';
 import { describe, expect, it } from 'vitest';
+import { taggedHeader, v2Keys } from './support/forge.js';
 import { fixedKeyring } from './support/keyrings.js';
 
 describe('v2 header authentication', () => {
@@ -33,5 +34,23 @@ describe('v2 header authentication', () => {
     const header = parseHeader(message, {});
     tampered[header.length - 17]! ^= 1;
     await expect(decrypt(tampered, { keyring })).rejects.toMatchObject({ code: 'ERR_DECRYPTION_FAILED' });
+  });
+
+  it('rejects a wrong commitment key even under a header tag made for it with the right data key', async () => {
+    const dataKey = randomBytes(32);
+    const keyring = fixedKeyring(dataKey);
+    const { message } = await encrypt(Buffer.from('committed'), { keyring });
+    const header = parseHeader(message, {});
+    const { key } = v2Keys(header.suite.id, dataKey, header.messageId);
+    // The construction is right: it reproduces the real header.
+    expect(taggedHeader(key, header.authenticatedBytes).equals(message.subarray(0, header.length))).toBe(
+      true,
+    );
+
+    const authenticated = Buffer.from(header.authenticatedBytes);
+    authenticated[authenticated.length - 1]! ^= 1; // last byte of the commitment key
+    const forged = Buffer.concat([taggedHeader(key, authenticated), message.subarray(header.length)]);
+    // Header tag and frames are authentic: only the commitment check is left to refuse it.
+    await expect(decrypt(forged, { keyring })).rejects.toMatchObject({ code: 'ERR_DECRYPTION_FAILED' });
   });
 });

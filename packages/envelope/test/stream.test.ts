@@ -505,10 +505,36 @@ describe('non-framed (v1) body bound', () => {
     expect(released).toEqual([]);
   });
 
-  it('still reports a content length beyond the format limit as malformed', async () => {
+  it('still reports a content length beyond the format limit as malformed, before reading on', async () => {
     const header = v1NonFramedHeader(dataKey);
-    const chunk = Buffer.concat([header.bytes, singleBlockPrefix(2 ** 36 - 31)]);
-    const { error } = await runDecrypt([chunk], { ...v1, maxFrameLength: 2 ** 40 });
-    expect(error).toMatchObject({ code: 'ERR_MALFORMED_MESSAGE' });
+    let readPastPrefix = false;
+    async function* source() {
+      yield Buffer.concat([header.bytes, singleBlockPrefix(2 ** 36 - 31), bytes(100)]);
+      readPastPrefix = true;
+      yield bytes(100);
+    }
+    const iterate = async () => {
+      for await (const _ of decryptIterable(source(), { ...v1, maxFrameLength: 2 ** 40 })) {
+      }
+    };
+    await expect(iterate()).rejects.toMatchObject({
+      code: 'ERR_MALFORMED_MESSAGE',
+      message: expect.stringContaining('exceeds the format limit'),
+    });
+    expect(readPastPrefix).toBe(false);
+  });
+
+  it('refuses in buffered decrypt a content length beyond the format limit (2^36 - 32), not at it', async () => {
+    const header = v1NonFramedHeader(dataKey);
+    const claiming = (length: number) => Buffer.concat([header.bytes, singleBlockPrefix(length), bytes(100)]);
+    await expect(decrypt(claiming(2 ** 36 - 31), v1)).rejects.toMatchObject({
+      code: 'ERR_MALFORMED_MESSAGE',
+      message: expect.stringContaining('exceeds the format limit'),
+    });
+    // At the limit the length is legal: the message is only short of its body.
+    await expect(decrypt(claiming(2 ** 36 - 32), v1)).rejects.toMatchObject({
+      code: 'ERR_MALFORMED_MESSAGE',
+      message: expect.stringContaining('truncated'),
+    });
   });
 });
