@@ -14,7 +14,7 @@ import {
   rewrapStream,
 } from '@polykms/envelope';
 import type { AtomicOutputOptions } from './io/atomic-output.js';
-import { inPlaceTarget } from './io/in-place.js';
+import { type InPlaceOptions, inPlaceTarget } from './io/in-place.js';
 import { openSource, streamToOutput } from './io/stream-io.js';
 import { type Recipient, keptEncryptedDataKeys } from './recipients.js';
 
@@ -109,8 +109,9 @@ export async function rewrapPeeked(
 export async function rewrapFileInPlace(
   path: string,
   plan: RewrapPlan,
+  options: InPlaceOptions = {},
 ): Promise<readonly RecipientFailure[]> {
-  const target = await inPlaceTarget(path);
+  const target = await inPlaceTarget(path, options);
   const source = await openSource(target.path);
   try {
     return await rewrapPeeked(await peekHeader(source.stream), target.path, plan, undefined, {

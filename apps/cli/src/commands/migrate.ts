@@ -144,7 +144,7 @@ async function migrate(dir: string, flags: MigrateFlags): Promise<MigrateSummary
   await forEachConcurrently(files, concurrency, async (file) => {
     const path = join(dir, file);
     try {
-      const state = await migrateFile(path, from, to, plan, dryRun);
+      const state = await migrateFile(path, dir, from, to, plan, dryRun);
       if (state === 'migrated') counts.migrated++;
       else if (state === 'already-migrated') counts.alreadyMigrated++;
       else counts.notApplicable++;
@@ -167,6 +167,7 @@ async function migrate(dir: string, flags: MigrateFlags): Promise<MigrateSummary
 
 async function migrateFile(
   path: string,
+  root: string,
   from: readonly Recipient[],
   to: readonly Recipient[],
   plan: RewrapPlan,
@@ -185,6 +186,6 @@ async function migrateFile(
   keptEncryptedDataKeys(header.encryptedDataKeys, plan.added, plan.removed);
   if (dryRun) return state;
   // Streamed into a temporary file renamed over the original: the file is old or new, never half.
-  await rewrapFileInPlace(path, plan);
+  await rewrapFileInPlace(path, plan, { within: root });
   return 'migrated';
 }

@@ -1,4 +1,5 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
+import { sep } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 import { printable } from './terminal-text.js';
@@ -12,6 +13,24 @@ export interface InPlaceTarget {
   readonly gid: number;
 }
 
+export interface InPlaceOptions {
+  /**
+   * A directory the file must lie in, through no symbolic link (migrate): the tree was listed
+   * before, and someone who can write to it may have swapped a file or a folder for a link since.
+   */
+  readonly within?: string | undefined;
+}
+
+async function assertStaysWithin(path: string, isLink: boolean, root: string): Promise<void> {
+  const [real, realRoot] = await Promise.all([realpath(path), realpath(root)]);
+  if (isLink || !real.startsWith(realRoot + sep)) {
+    throw new CliError(
+      `'${printable(path)}' is not a file inside '${printable(root)}' any more (a symbolic link was put in its way): left as it is`,
+      ExitCode.Io,
+    );
+  }
+}
+
 /**
  * Where to write a file that is replaced in place (rewrap, migrate). The new file is renamed over
  * the old one, which replaces a directory entry, not the file: through a symbolic link that would
@@ -19,8 +38,9 @@ export interface InPlaceTarget {
  * A file with other hard links is refused: those names would keep the old header, and old and new
  * headers together let anyone forge the message.
  */
-export async function inPlaceTarget(path: string): Promise<InPlaceTarget> {
+export async function inPlaceTarget(path: string, options: InPlaceOptions = {}): Promise<InPlaceTarget> {
   const link = await lstat(path);
+  if (options.within !== undefined) await assertStaysWithin(path, link.isSymbolicLink(), options.within);
   const target = link.isSymbolicLink() ? await realpath(path) : path;
   const file = link.isSymbolicLink() ? await stat(target) : link;
   if (!file.isFile()) {
