@@ -1,4 +1,3 @@
-import assert from 'node:assert/strict';
 import {
   type ErrorCode,
   NoDecryptableKeyError,
@@ -10,15 +9,39 @@ import {
 
 /*
  * Assertions never print key or plaintext bytes: a failing case must not turn the test log into
- * the leak the suite is there to prevent.
+ * the leak the suite is there to prevent. `node:assert`'s `equal`/`deepEqual` put both values on
+ * the error as `actual`/`expected`, and test runners print those in full whatever the message
+ * says, so every case checks through `check`, whose error carries the message only.
  */
+
+/** A failed conformance check: a message and nothing else (no `actual`, no `expected`). */
+export class ConformanceAssertionError extends Error {
+  override readonly name = 'AssertionError';
+}
+
+/** Throws a ConformanceAssertionError carrying only `message` unless `condition` holds. */
+export function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new ConformanceAssertionError(message);
+}
+
+/** Throws a ConformanceAssertionError carrying only `message`. */
+export function fail(message: string): never {
+  throw new ConformanceAssertionError(message);
+}
+
+/** Checks that an unwrap returned null, wiping (never showing) any data key it returned instead. */
+export function checkNull(result: UnwrapResult | null, message: string): void {
+  if (result === null) return;
+  zeroize(result.dataKey);
+  fail(`${message}; it returned a data key`);
+}
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 }
 
 export function assertSameBytes(actual: Uint8Array, expected: Uint8Array, what: string): void {
-  assert.ok(
+  check(
     sameBytes(actual, expected),
     `${what}: the bytes differ (lengths ${actual.length} and ${expected.length})`,
   );
@@ -27,7 +50,7 @@ export function assertSameBytes(actual: Uint8Array, expected: Uint8Array, what: 
 export function assertTyped(error: unknown, what: string): asserts error is PolykmsError {
   if (error instanceof PolykmsError) return;
   const shown = error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
-  assert.fail(`${what} threw an untyped error (${shown}); keyrings must throw PolykmsError subclasses`);
+  fail(`${what} threw an untyped error (${shown}); keyrings must throw PolykmsError subclasses`);
 }
 
 /**
@@ -60,17 +83,16 @@ export async function expectFailure(
   } catch (error) {
     assertTyped(error, what);
     const inner = innerErrors(error);
-    assert.ok(inner.length > 0, `${what} failed with ${error.code} but listed no recipient failure`);
+    check(inner.length > 0, `${what} failed with ${error.code} but listed no recipient failure`);
     for (const e of inner) {
       assertTyped(e, `${what} (inner failure)`);
-      assert.ok(
+      check(
         expected.codes.includes(e.code),
         `${what} failed with ${e.code}; expected ${expected.codes.join(' or ')}`,
       );
       if (expected.retryable !== undefined) {
-        assert.equal(
-          e.retryable,
-          expected.retryable,
+        check(
+          e.retryable === expected.retryable,
           `${what}: ${e.code} must have retryable: ${expected.retryable}`,
         );
       }
@@ -78,7 +100,7 @@ export async function expectFailure(
     return error;
   }
   wipe(outcome);
-  return assert.fail(`${what} succeeded; expected ${expected.codes.join(' or ')}`);
+  return fail(`${what} succeeded; expected ${expected.codes.join(' or ')}`);
 }
 
 /** Awaits `operation`, which must reject with a typed error (whatever its code), failures included. */
@@ -92,7 +114,7 @@ export async function expectRejection(operation: Promise<unknown>, what: string)
     return error;
   }
   wipe(outcome);
-  return assert.fail(`${what} succeeded; it must fail with a typed error`);
+  return fail(`${what} succeeded; it must fail with a typed error`);
 }
 
 /**
@@ -113,7 +135,7 @@ export async function expectNoDataKey(
   }
   if (result !== null) {
     zeroize(result.dataKey);
-    assert.fail(`${what} returned a data key; it must fail with a typed error or return null`);
+    fail(`${what} returned a data key; it must fail with a typed error or return null`);
   }
   return null;
 }

@@ -21,5 +21,5 @@ export {
   buildReport,
   reportToMarkdown,
 } from './report.js';
-export { findSecrets, errorTexts } from './secret-scan.js';
+export { findSecrets, errorTexts, eventText } from './secret-scan.js';
 export { type EmulatorAdminOptions, type EmulatorControlPlane, emulatorAdmin } from './emulator-admin.js';

@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict';
 import { unwrapDataKey, wrapDataKey } from '@polykms/envelope';
-import { assertSameBytes, expectFailure } from '../assertions.js';
+import { assertSameBytes, check, checkNull, expectFailure } from '../assertions.js';
 import { type ConformanceCase, all, callCount, countCalls, hook, keyrings } from '../case.js';
 import { context, suite, wrapFresh } from '../fixtures.js';
 import type { ConformanceHarness } from '../harness.js';
@@ -23,7 +22,7 @@ export const discoveryCases: readonly ConformanceCase[] = [
           encryptionContext: context,
           encryptedDataKeys: [wrapped.edk],
         });
-        assert.ok(opened, 'the admitting discovery keyring returned null');
+        check(opened, 'the admitting discovery keyring returned null');
         assertSameBytes(opened.dataKey, wrapped.dataKey, 'the data key unwrapped in discovery mode');
       }
     },
@@ -35,9 +34,9 @@ export const discoveryCases: readonly ConformanceCase[] = [
     async run(harness) {
       const discovery = await harness.discoveryKeyring!('refuse');
       const edks = (await edksOfBothKeys(harness)).map((w) => w.edk);
-      assert.equal(
+      checkNull(
         await unwrapDataKey(discovery, { suite, encryptionContext: context, encryptedDataKeys: edks }),
-        null,
+        'a refusing discovery keyring must return null',
       );
     },
   },
@@ -51,8 +50,8 @@ export const discoveryCases: readonly ConformanceCase[] = [
       const { result, calls } = await countCalls(harness, () =>
         unwrapDataKey(discovery, { suite, encryptionContext: context, encryptedDataKeys: edks }),
       );
-      assert.equal(result, null);
-      assert.equal(calls, 0, `the refusing discovery keyring made ${calls} KMS call(s)`);
+      checkNull(result, 'a refusing discovery keyring must return null');
+      check(calls === 0, `the refusing discovery keyring made ${calls} KMS call(s)`);
     },
   },
   {

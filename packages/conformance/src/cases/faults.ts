@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict';
 import { unwrapDataKey, wrapDataKey } from '@polykms/envelope';
-import { assertSameBytes, expectFailure } from '../assertions.js';
+import { assertSameBytes, check, expectFailure } from '../assertions.js';
 import { type ConformanceCase, admin, adminOf, all, callCount, countCalls, hook, remote } from '../case.js';
 import { context, suite, wrapFresh } from '../fixtures.js';
 import type { ConformanceHarness } from '../harness.js';
@@ -18,7 +17,7 @@ async function retriedOnce(harness: ConformanceHarness, kind: Transient): Promis
   try {
     await control.injectFault(kind, { key: 'A', count: 1 });
     const wrapped = await countCalls(harness, () => wrapDataKey(a, { suite, encryptionContext: context }));
-    assert.ok(
+    check(
       wrapped.calls >= 2,
       `wrap made ${wrapped.calls} KMS call(s) after one ${kind} fault: it did not retry`,
     );
@@ -26,8 +25,8 @@ async function retriedOnce(harness: ConformanceHarness, kind: Transient): Promis
     const unwrapped = await countCalls(harness, () =>
       unwrapDataKey(a, { suite, encryptionContext: context, encryptedDataKeys: [edk] }),
     );
-    assert.ok(unwrapped.calls >= 2, `unwrap made ${unwrapped.calls} KMS call(s) after one ${kind} fault`);
-    assert.ok(unwrapped.result, 'unwrap returned null');
+    check(unwrapped.calls >= 2, `unwrap made ${unwrapped.calls} KMS call(s) after one ${kind} fault`);
+    check(unwrapped.result, 'unwrap returned null');
     assertSameBytes(unwrapped.result.dataKey, dataKey, 'the data key unwrapped after a retry');
   } finally {
     await control.clearFaults();
@@ -52,7 +51,7 @@ async function persistent(harness: ConformanceHarness, kind: Transient): Promise
       `unwrap under ${kind}`,
       expected,
     );
-    assert.equal(error.retryable, true, `the unwrap error (${error.code}) must be retryable as a whole`);
+    check(error.retryable, `the unwrap error (${error.code}) must be retryable as a whole`);
   } finally {
     await control.clearFaults();
   }
@@ -129,10 +128,9 @@ export const faultCases: readonly ConformanceCase[] = [
         'unwrap',
         expected,
       );
-      assert.equal(
-        error.code,
-        'ERR_CANCELLED',
-        'a cancelled unwrap must surface as ERR_CANCELLED, not as a recipient failure',
+      check(
+        error.code === 'ERR_CANCELLED',
+        `a cancelled unwrap must surface as ERR_CANCELLED, not as a recipient failure (got ${error.code})`,
       );
     },
   },
@@ -164,7 +162,10 @@ export const faultCases: readonly ConformanceCase[] = [
           'unwrap aborted in flight',
           { codes: ['ERR_CANCELLED'] },
         );
-        assert.equal(error.code, 'ERR_CANCELLED');
+        check(
+          error.code === 'ERR_CANCELLED',
+          `the aborted unwrap failed with ${error.code}, not ERR_CANCELLED`,
+        );
       } finally {
         await control.clearFaults();
       }

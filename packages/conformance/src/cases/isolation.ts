@@ -1,7 +1,6 @@
-import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { type EncryptedDataKey, decrypt, encrypt, unwrapDataKey } from '@polykms/envelope';
-import { assertSameBytes, expectNoDataKey, expectRejection } from '../assertions.js';
+import { assertSameBytes, check, checkNull, expectNoDataKey, expectRejection } from '../assertions.js';
 import { type ConformanceCase, callCount, countCalls, keyrings } from '../case.js';
 import { context, foreignEdk, suite, wrapFresh } from '../fixtures.js';
 import type { ConformanceHarness } from '../harness.js';
@@ -54,7 +53,7 @@ export const isolationCases: readonly ConformanceCase[] = [
     id: 'isolation/key-b-ignores-key-a',
     title: "key B returns null for key A's EDK",
     async run(harness) {
-      assert.equal(await keyBSeesKeyAEdk(harness), null, "key B must return null for key A's EDK");
+      checkNull(await keyBSeesKeyAEdk(harness), "key B must return null for key A's EDK");
     },
   },
   {
@@ -67,8 +66,8 @@ export const isolationCases: readonly ConformanceCase[] = [
       const { result, calls } = await countCalls(harness, () =>
         unwrapDataKey(b, { suite, encryptionContext: context, encryptedDataKeys: [edk] }),
       );
-      assert.equal(result, null);
-      assert.equal(calls, 0, `key B made ${calls} KMS call(s) for an EDK that names key A`);
+      checkNull(result, "key B must return null for key A's EDK");
+      check(calls === 0, `key B made ${calls} KMS call(s) for an EDK that names key A`);
     },
   },
   {
@@ -92,14 +91,17 @@ export const isolationCases: readonly ConformanceCase[] = [
       const { a, b } = await keyrings(harness);
       const { message } = await encrypt(randomBytes(100), { keyring: a, encryptionContext: context });
       const error = await expectRejection(decrypt(message, { keyring: b }), 'decrypting with key B');
-      assert.equal(error.code, 'ERR_NO_DECRYPTABLE_KEY');
+      check(
+        error.code === 'ERR_NO_DECRYPTABLE_KEY',
+        `decrypting with key B failed with ${error.code}, not ERR_NO_DECRYPTABLE_KEY`,
+      );
     },
   },
   {
     id: 'isolation/foreign-providers',
     title: 'returns null for EDKs of other providers, including its own ciphertext under another provider id',
     async run(harness) {
-      assert.equal(await (await foreignOnly(harness))(), null);
+      checkNull(await (await foreignOnly(harness))(), 'key A must return null for EDKs of other providers');
     },
   },
   {
@@ -108,15 +110,15 @@ export const isolationCases: readonly ConformanceCase[] = [
     needs: callCount,
     async run(harness) {
       const { result, calls } = await countCalls(harness, await foreignOnly(harness));
-      assert.equal(result, null);
-      assert.equal(calls, 0, `${calls} KMS call(s) for EDKs of other providers`);
+      checkNull(result, 'key A must return null for EDKs of other providers');
+      check(calls === 0, `${calls} KMS call(s) for EDKs of other providers`);
     },
   },
   {
     id: 'isolation/empty-edk-list',
     title: 'returns null for an empty EDK list',
     async run(harness) {
-      assert.equal(await emptyList(harness), null);
+      checkNull(await emptyList(harness), 'key A must return null for an empty EDK list');
     },
   },
   {
@@ -125,8 +127,8 @@ export const isolationCases: readonly ConformanceCase[] = [
     needs: callCount,
     async run(harness) {
       const { result, calls } = await countCalls(harness, () => emptyList(harness));
-      assert.equal(result, null);
-      assert.equal(calls, 0);
+      checkNull(result, 'key A must return null for an empty EDK list');
+      check(calls === 0, `${calls} KMS call(s) for an empty EDK list`);
     },
   },
   {
@@ -135,8 +137,11 @@ export const isolationCases: readonly ConformanceCase[] = [
     async run(harness) {
       const { a, mine, edks } = await amongMany(harness);
       const opened = await unwrapDataKey(a, { suite, encryptionContext: context, encryptedDataKeys: edks });
-      assert.ok(opened, 'key A returned null although one EDK was its own');
-      assert.equal(opened.encryptedDataKey, edks[edks.indexOf(mine.edk)], 'reported the wrong EDK');
+      check(opened, 'key A returned null although one EDK was its own');
+      check(
+        opened.encryptedDataKey === edks[edks.indexOf(mine.edk)],
+        'the unwrap result names the wrong EDK (it must be the very object it opened)',
+      );
       assertSameBytes(opened.dataKey, mine.dataKey, 'the unwrapped data key');
     },
   },
@@ -155,11 +160,10 @@ export const isolationCases: readonly ConformanceCase[] = [
         });
       const alone = await countCalls(harness, open([mine.edk]));
       const crowded = await countCalls(harness, open(edks));
-      assert.ok(alone.result && crowded.result);
-      assert.ok(alone.calls >= 1, 'opening its own EDK made no KMS call: is callCount counting?');
-      assert.equal(
-        crowded.calls,
-        alone.calls,
+      check(alone.result && crowded.result, 'key A returned null for a list holding its own EDK');
+      check(alone.calls >= 1, 'opening its own EDK made no KMS call: is callCount counting?');
+      check(
+        crowded.calls === alone.calls,
         `the other EDKs cost ${crowded.calls - alone.calls} more KMS call(s)`,
       );
     },
@@ -177,7 +181,7 @@ export const isolationCases: readonly ConformanceCase[] = [
         encryptionContext: context,
         encryptedDataKeys: [tampered, good.edk],
       });
-      assert.ok(opened, 'key A returned null although its second EDK is good');
+      check(opened, 'key A returned null although its second EDK is good');
       assertSameBytes(opened.dataKey, good.dataKey, 'the unwrapped data key');
     },
   },

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { check } from '../assertions.js';
 import { randomBytes } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import {
@@ -163,12 +163,12 @@ export const leakCases: readonly ConformanceCase[] = [
       } finally {
         unsubscribe(KMS_CALL_CHANNEL, onEvent);
       }
-      assert.ok(failures >= 4, `only ${failures} probes failed; the scan would prove little`);
+      check(failures >= 4, `only ${failures} probes failed; the scan would prove little`);
       events.forEach((event, i) => {
         texts.push({ where: `kms-call event ${i}`, text: eventText(event) });
       });
       const leaks = findSecrets(secrets, texts);
-      assert.deepEqual(leaks, [], `secrets found: ${leaks.join('; ')}`);
+      check(leaks.length === 0, `secrets found: ${leaks.join('; ')}`);
     },
   },
 ];

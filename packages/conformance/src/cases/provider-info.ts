@@ -1,8 +1,7 @@
-import assert from 'node:assert/strict';
 import { type ConformanceCase, admin, adminOf, all, keyrings } from '../case.js';
 import { wrapFresh } from '../fixtures.js';
 import type { ConformanceHarness, KeyName } from '../harness.js';
-import { sameBytes } from '../assertions.js';
+import { check, sameBytes } from '../assertions.js';
 
 const versionPinned = (h: ConformanceHarness) =>
   h.versionPinned ? undefined : 'not applicable: the provider does not need the key version to decrypt';
@@ -12,7 +11,7 @@ async function assertNamesCurrentVersion(harness: ConformanceHarness, key: KeyNa
   const { edk } = await wrapFresh(keyring);
   const info = Buffer.from(edk.providerInfo).toString('utf8');
   const version = await harness.versionPinned!.currentVersion(key);
-  assert.ok(
+  check(
     info.includes(version),
     `key ${key}'s provider info "${info}" does not name its version "${version}"`,
   );
@@ -27,9 +26,13 @@ export const providerInfoCases: readonly ConformanceCase[] = [
       const { a, b } = await keyrings(harness);
       const fromA = await wrapFresh(a);
       const fromB = await wrapFresh(b);
-      assert.equal(fromA.edk.providerId, harness.providerId);
-      assert.equal(fromB.edk.providerId, harness.providerId);
-      assert.ok(
+      for (const { edk } of [fromA, fromB]) {
+        check(
+          edk.providerId === harness.providerId,
+          `an EDK carries provider id ${JSON.stringify(edk.providerId)}, not ${JSON.stringify(harness.providerId)}`,
+        );
+      }
+      check(
         !sameBytes(fromA.edk.providerInfo, fromB.edk.providerInfo),
         'keys A and B write the same provider info',
       );
@@ -52,7 +55,7 @@ export const providerInfoCases: readonly ConformanceCase[] = [
       const before = await assertNamesCurrentVersion(harness, 'A');
       await adminOf(harness).rotateKey('A');
       const after = await assertNamesCurrentVersion(harness, 'A');
-      assert.notEqual(after, before, 'the provider info did not change with the key version');
+      check(after !== before, 'the provider info did not change with the key version');
     },
   },
 ];

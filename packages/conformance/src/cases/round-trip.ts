@@ -1,7 +1,6 @@
-import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Suites, decrypt, encrypt, unwrapDataKey, wrapDataKey } from '@polykms/envelope';
-import { assertSameBytes, sameBytes } from '../assertions.js';
+import { assertSameBytes, check, sameBytes } from '../assertions.js';
 import type { ConformanceCase } from '../case.js';
 import { context, suite, wrapFresh } from '../fixtures.js';
 import type { ConformanceHarness } from '../harness.js';
@@ -19,11 +18,19 @@ async function messageRoundTrip(harness: ConformanceHarness, size: number, forSu
   });
   const opened = await decrypt(message, { keyring: await harness.keyringForKeyA() });
   assertSameBytes(opened.plaintext, plaintext, `the ${size}-byte plaintext after a round trip`);
-  assert.deepEqual(
-    { ...opened.encryptionContext },
-    { ...context, ...pickPublicKey(opened.encryptionContext) },
+  const expected = { ...context, ...pickPublicKey(opened.encryptionContext) };
+  check(
+    JSON.stringify(sorted(opened.encryptionContext)) === JSON.stringify(sorted(expected)),
+    `the decrypted encryption context ${JSON.stringify(sorted(opened.encryptionContext))} is not the one encrypted under`,
   );
-  assert.equal(opened.encryptedDataKey.providerId, harness.providerId);
+  check(
+    opened.encryptedDataKey.providerId === harness.providerId,
+    `decrypt opened an EDK of provider ${JSON.stringify(opened.encryptedDataKey.providerId)}`,
+  );
+}
+
+function sorted(ec: Readonly<Record<string, string>>): [string, string][] {
+  return Object.entries(ec).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
 }
 
 function pickPublicKey(ec: Readonly<Record<string, string>>): Record<string, string> {
@@ -48,19 +55,27 @@ export const roundTripCases: readonly ConformanceCase[] = [
       const a = await harness.keyringForKeyA();
       const first = await wrapDataKey(a, { suite, encryptionContext: context });
       const second = await wrapDataKey(a, { suite, encryptionContext: context });
-      assert.equal(first.dataKey.length, suite.keyLength);
-      assert.ok(!sameBytes(first.dataKey, second.dataKey), 'two generated data keys are equal');
-      assert.ok(
+      check(
+        first.dataKey.length === suite.keyLength,
+        `the generated data key has ${first.dataKey.length} bytes, not ${suite.keyLength}`,
+      );
+      check(!sameBytes(first.dataKey, second.dataKey), 'two generated data keys are equal');
+      check(
         first.dataKey.some((b) => b !== 0),
         'the generated data key is all zeros',
       );
-      for (const edk of first.encryptedDataKeys) assert.equal(edk.providerId, harness.providerId);
+      for (const edk of first.encryptedDataKeys) {
+        check(
+          edk.providerId === harness.providerId,
+          `an EDK carries provider id ${JSON.stringify(edk.providerId)}`,
+        );
+      }
       const opened = await unwrapDataKey(await harness.keyringForKeyA(), {
         suite,
         encryptionContext: context,
         encryptedDataKeys: first.encryptedDataKeys,
       });
-      assert.ok(opened, 'key A returned null for its own EDK');
+      check(opened, 'key A returned null for its own EDK');
       assertSameBytes(opened.dataKey, first.dataKey, 'the unwrapped data key');
     },
   },
@@ -72,7 +87,7 @@ export const roundTripCases: readonly ConformanceCase[] = [
       const dataKey = randomBytes(suite.keyLength);
       const copy = Uint8Array.from(dataKey);
       const wrapped = await wrapDataKey(a, { suite, encryptionContext: context, dataKey });
-      assert.equal(wrapped.dataKey, dataKey, 'wrap-existing must not replace the data key');
+      check(wrapped.dataKey === dataKey, "wrap-existing must return the caller's data key, not replace it");
       assertSameBytes(
         dataKey,
         copy,
@@ -83,7 +98,7 @@ export const roundTripCases: readonly ConformanceCase[] = [
         encryptionContext: context,
         encryptedDataKeys: wrapped.encryptedDataKeys,
       });
-      assert.ok(opened, 'key A returned null for its own EDK');
+      check(opened, 'key A returned null for its own EDK');
       assertSameBytes(opened.dataKey, dataKey, 'the unwrapped data key');
     },
   },
@@ -98,10 +113,9 @@ export const roundTripCases: readonly ConformanceCase[] = [
         Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY,
       ]) {
         const generated = await wrapDataKey(a, { suite: forSuite, encryptionContext: context });
-        assert.equal(
-          generated.dataKey.length,
-          forSuite.keyLength,
-          `generated key length for ${forSuite.name}`,
+        check(
+          generated.dataKey.length === forSuite.keyLength,
+          `the generated data key for ${forSuite.name} has ${generated.dataKey.length} bytes, not ${forSuite.keyLength}`,
         );
         const given = await wrapFresh(a, context, forSuite);
         for (const [dataKey, edks] of [
@@ -113,7 +127,7 @@ export const roundTripCases: readonly ConformanceCase[] = [
             encryptionContext: context,
             encryptedDataKeys: edks,
           });
-          assert.ok(opened, `key A returned null for its own EDK (${forSuite.name})`);
+          check(opened, `key A returned null for its own EDK (${forSuite.name})`);
           assertSameBytes(opened.dataKey, dataKey, `the unwrapped ${forSuite.keyLength}-byte data key`);
         }
       }
@@ -128,17 +142,14 @@ export const roundTripCases: readonly ConformanceCase[] = [
       const one = await wrapDataKey(a, { suite, encryptionContext: context, dataKey });
       const two = await wrapDataKey(a, { suite, encryptionContext: context, dataKey });
       const [edk1, edk2] = [one.encryptedDataKeys[0]!, two.encryptedDataKeys[0]!];
-      assert.ok(
-        !sameBytes(edk1.ciphertext, edk2.ciphertext),
-        'wrapping is deterministic: both EDKs are equal',
-      );
+      check(!sameBytes(edk1.ciphertext, edk2.ciphertext), 'wrapping is deterministic: both EDKs are equal');
       for (const edk of [edk1, edk2]) {
         const opened = await unwrapDataKey(a, {
           suite,
           encryptionContext: context,
           encryptedDataKeys: [edk],
         });
-        assert.ok(opened, 'key A returned null for its own EDK');
+        check(opened, 'key A returned null for its own EDK');
         assertSameBytes(opened.dataKey, dataKey, 'the unwrapped data key');
       }
     },
