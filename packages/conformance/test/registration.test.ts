@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,10 @@ describe('secret scan', () => {
     ['base64url', secret.subarray(5).toString('base64url')],
     ['raw bytes', secret.toString('latin1')],
     ['decimal list', Array.from(secret.subarray(3, 20)).join(',')],
+    ['util.inspect of a Buffer', inspect(secret)],
+    ['util.inspect of a Uint8Array', inspect(Uint8Array.from(secret))],
+    ['colon-separated hex', secret.toString('hex').match(/../g)!.join(':')],
+    ['colon-separated HEX', secret.toString('hex').toUpperCase().match(/../g)!.join(':')],
   ];
   for (const [label, text] of encodings) {
     it(`finds a data key written as ${label}, even in part`, () => {
@@ -106,6 +111,45 @@ describe('secret scan', () => {
     });
     const where = errorTexts(error, 'e').map((t) => t.where);
     expect(where).toEqual(expect.arrayContaining(['e.message', 'e.stack', 'e.cause.message']));
+  });
+
+  const scan = (error: unknown) => findSecrets([{ name: 'k', bytes: secret }], errorTexts(error, 'e'));
+
+  it('finds a key that util.inspect printed into an error message', () => {
+    const error = new Error(`wrapping ${inspect(secret)} failed`);
+    expect(scan(error)).toContain('k (spaced hex) in e.message');
+  });
+
+  it('finds a key base64-encoded in a JSON body nested in an error property (axios config.data)', () => {
+    const error = Object.assign(new Error('denied'), {
+      config: { data: JSON.stringify({ KeyId: 'k1', Plaintext: secret.toString('base64') }) },
+    });
+    expect(scan(error)).toContain('k (base64) in e.config.data');
+  });
+
+  it('finds a key held as bytes in a nested error property', () => {
+    const error = Object.assign(new Error('denied'), {
+      request: { keyId: 'k1', plaintext: Uint8Array.from(secret) },
+    });
+    expect(scan(error)).toContain('k (raw bytes) in e.request.plaintext');
+  });
+
+  it('finds a key written as colon-separated hex in a cause', () => {
+    const hex = secret.toString('hex').match(/../g)!.join(':');
+    const error = new Error('outer', { cause: new Error(`key=${hex}`) });
+    expect(scan(error)).toContain('k (colon hex) in e.cause.message');
+  });
+
+  it('walks cyclic and deep error graphs without looping', () => {
+    const a: Record<string, unknown> = { name: 'a' };
+    a['self'] = a;
+    let deep: Record<string, unknown> = { key: Uint8Array.from(secret) };
+    for (let i = 0; i < 50; i++) deep = { next: deep };
+    const error = Object.assign(new Error('x'), { a, deep });
+    expect(scan(error)).toEqual([]);
+    expect(scan(Object.assign(new Error('x'), { a, near: { key: Uint8Array.from(secret) } }))).toHaveLength(
+      1,
+    );
   });
 });
 
