@@ -11,12 +11,15 @@ export { conformanceCases } from './cases/index.js';
 export {
   type ConformanceReportOptions,
   type RegisterOptions,
+  harnessDeclaration,
   registerConformanceSuite,
   skipReason,
 } from './register.js';
 export {
   type CaseResult,
   type ConformanceReport,
+  type HarnessDeclaration,
+  type SkipKind,
   type Verdict,
   buildReport,
   reportToMarkdown,

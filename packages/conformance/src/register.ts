@@ -3,7 +3,14 @@ import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import type { ConformanceCase } from './case.js';
 import { conformanceCases } from './cases/index.js';
 import type { ConformanceHarness } from './harness.js';
-import { type CaseResult, type ReportPaths, buildReport, writeReport } from './report.js';
+import {
+  type CaseResult,
+  type HarnessDeclaration,
+  type ReportPaths,
+  buildReport,
+  writeReport,
+} from './report.js';
+import { runCase } from './run-case.js';
 
 export interface ConformanceReportOptions extends ReportPaths {
   /** Writes `<dir>/<target>.json` and `<dir>/<target>.md` (target name made file-safe). */
@@ -34,6 +41,29 @@ function fileSafe(name: string): string {
     .toLowerCase();
 }
 
+const OPTIONAL_HOOKS = [
+  'keyringForMissingKey',
+  'keyringWithTimeout',
+  'discoveryKeyring',
+  'encryptOnlyKeyringForKeyA',
+] as const;
+
+/** The flags and hooks that decide which cases apply to `harness`. */
+export function harnessDeclaration(harness: ConformanceHarness): HarnessDeclaration {
+  const admin = harness.admin ?? {};
+  return {
+    remote: harness.remote,
+    bindsContext: harness.bindsContext,
+    versionPinned: harness.versionPinned !== undefined,
+    hooks: [
+      ...OPTIONAL_HOOKS.filter((name) => typeof harness[name] === 'function'),
+      ...Object.entries(admin)
+        .filter(([, value]) => typeof value === 'function')
+        .map(([name]) => `admin.${name}`),
+    ],
+  };
+}
+
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return text.split('\n', 1)[0]!.slice(0, 300);
@@ -59,7 +89,7 @@ export function registerConformanceSuite(harness: ConformanceHarness, options: R
   let setupError: unknown;
   const writeResults = () => {
     const dir = options.report?.dir;
-    writeReport(buildReport(harness.name, harness.providerId, results), {
+    writeReport(buildReport(harness.name, harness.providerId, results, harnessDeclaration(harness)), {
       json: options.report?.json ?? (dir ? join(dir, `${fileSafe(harness.name)}.json`) : undefined),
       markdown: options.report?.markdown ?? (dir ? join(dir, `${fileSafe(harness.name)}.md`) : undefined),
     });
@@ -121,7 +151,7 @@ export function registerConformanceSuite(harness: ConformanceHarness, options: R
               result.verdict = 'failed';
               result.reason = 'did not finish (timed out?)';
               try {
-                await testCase.run(harness);
+                await runCase(testCase, harness);
                 result.verdict = 'passed';
                 result.reason = undefined;
               } catch (error) {

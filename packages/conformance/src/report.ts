@@ -11,11 +11,37 @@ export interface CaseResult {
   reason?: string | undefined;
 }
 
+/**
+ * Why a case was skipped: the harness declared it does not apply (`remote: false`,
+ * `bindsContext: false`, no `versionPinned`), lacks a hook the case needs, the author waived
+ * it, or the whole target was unavailable.
+ */
+export type SkipKind = 'not applicable' | 'missing hook' | 'waived' | 'unavailable';
+
+export function skipKind(reason: string | undefined): SkipKind {
+  if (reason?.startsWith('not applicable')) return 'not applicable';
+  if (reason?.startsWith('waived')) return 'waived';
+  if (reason?.startsWith('skipped')) return 'unavailable';
+  return 'missing hook';
+}
+
+/** What the harness declared: these flags decide which cases apply, so the report shows them. */
+export interface HarnessDeclaration {
+  readonly remote: boolean;
+  readonly bindsContext: boolean;
+  readonly versionPinned: boolean;
+  /** The optional hooks it provides, e.g. `discoveryKeyring`, `admin.callCount`. */
+  readonly hooks: readonly string[];
+}
+
 export interface ConformanceReport {
   readonly target: string;
   readonly providerId: string;
   readonly generatedAt: string;
+  readonly harness?: HarnessDeclaration | undefined;
   readonly summary: Record<Verdict, number>;
+  /** The skipped cases counted by why they were skipped. */
+  readonly skips: Record<SkipKind, number>;
   readonly cases: readonly CaseResult[];
 }
 
@@ -23,10 +49,20 @@ export function buildReport(
   target: string,
   providerId: string,
   cases: readonly CaseResult[],
+  harness?: HarnessDeclaration,
 ): ConformanceReport {
   const summary: Record<Verdict, number> = { passed: 0, failed: 0, skipped: 0, 'not run': 0 };
-  for (const c of cases) summary[c.verdict] += 1;
-  return { target, providerId, generatedAt: new Date().toISOString(), summary, cases };
+  const skips: Record<SkipKind, number> = {
+    'not applicable': 0,
+    'missing hook': 0,
+    waived: 0,
+    unavailable: 0,
+  };
+  for (const c of cases) {
+    summary[c.verdict] += 1;
+    if (c.verdict === 'skipped') skips[skipKind(c.reason)] += 1;
+  }
+  return { target, providerId, generatedAt: new Date().toISOString(), harness, summary, skips, cases };
 }
 
 function cell(text: string): string {
@@ -34,13 +70,26 @@ function cell(text: string): string {
 }
 
 export function reportToMarkdown(report: ConformanceReport): string {
-  const { summary } = report;
+  const { summary, skips, harness } = report;
+  const skipped = Object.entries(skips)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${n} ${kind}`);
   const lines = [
     `# Conformance: ${report.target}`,
     '',
     `Provider id \`${report.providerId}\` · ${summary.passed} passed, ${summary.failed} failed, ` +
-      `${summary.skipped} skipped, ${summary['not run']} not run · ${report.generatedAt}`,
+      `${summary.skipped} skipped${skipped.length ? ` (${skipped.join(', ')})` : ''}, ` +
+      `${summary['not run']} not run · ${report.generatedAt}`,
     '',
+    ...(harness
+      ? [
+          `Harness declares: \`remote: ${harness.remote}\`, \`bindsContext: ${harness.bindsContext}\`, ` +
+            `\`versionPinned: ${harness.versionPinned}\`; hooks: ${
+              harness.hooks.length ? harness.hooks.map((h) => `\`${h}\``).join(', ') : 'none'
+            }`,
+          '',
+        ]
+      : []),
     '| Case | Verdict | Reason |',
     '| --- | --- | --- |',
     ...report.cases.map((c) => `| \`${c.id}\` ${cell(c.title)} | ${c.verdict} | ${cell(c.reason ?? '')} |`),

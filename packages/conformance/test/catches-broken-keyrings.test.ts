@@ -9,6 +9,7 @@ import {
   type WrapResult,
   isPolykmsError,
 } from '@polykms/envelope';
+import { runCase } from '../src/run-case.js';
 import { describe, expect, it } from 'vitest';
 import { createInMemoryKmsHarness } from '../examples/in-memory-kms/harness.js';
 import { InMemoryKmsKeyring } from '../examples/in-memory-kms/index.js';
@@ -208,5 +209,24 @@ describe('the suite catches broken keyrings', () => {
     const base = createInMemoryKmsHarness();
     const harness = { ...base, discoveryKeyring: () => base.discoveryKeyring!('admit') };
     await expectCaseToFail('discovery/refuses', harness);
+  });
+});
+
+describe('the suite checks what the harness declares', () => {
+  const generate = conformanceCases.find((c) => c.id === 'round-trip/generate')!;
+
+  it('fails a case of a harness that declares remote: false while its keyring calls a KMS', async () => {
+    const harness = { ...createInMemoryKmsHarness(), remote: false };
+    await expect(runCase(generate, harness)).rejects.toThrow(/declares remote: false, but the keyring made/);
+  });
+
+  it('counts the calls on the polykms:kms-call channel when the harness has no callCount', async () => {
+    // The example keyring publishes each call through kmsCall; without admin, only events count.
+    const harness = { ...createInMemoryKmsHarness(), remote: false, admin: undefined };
+    await expect(runCase(generate, harness)).rejects.toThrow(/made [1-9]\d* KMS call\(s\)/);
+  });
+
+  it('passes the same case when the harness declares remote: true (control)', async () => {
+    await runCase(generate, createInMemoryKmsHarness());
   });
 });

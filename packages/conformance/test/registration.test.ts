@@ -8,6 +8,7 @@ import {
   buildReport,
   conformanceCases,
   errorTexts,
+  harnessDeclaration,
   findSecrets,
   registerConformanceSuite,
   reportToMarkdown,
@@ -70,6 +71,41 @@ describe('report', () => {
     expect(report.summary).toEqual({ passed: 1, failed: 0, skipped: 1, 'not run': 0 });
     const markdown = reportToMarkdown(report);
     expect(markdown).toContain('| `a/y` y \\| pipes | skipped | the harness has no admin.deny |');
+  });
+
+  it('counts skips by kind: not applicable, missing hook, waived, unavailable', () => {
+    const skipped = (id: string, reason: string) => ({ id, title: id, verdict: 'skipped' as const, reason });
+    const report = buildReport('t', 'p', [
+      skipped('a/1', 'not applicable: the keyring makes no KMS call'),
+      skipped('a/2', 'not applicable: the KMS does not bind the encryption context (the header tag does)'),
+      skipped('a/3', 'the harness has no admin.deny'),
+      skipped('a/4', 'waived: https://example.test/issues/1'),
+    ]);
+    expect(report.skips).toEqual({ 'not applicable': 2, 'missing hook': 1, waived: 1, unavailable: 0 });
+    expect(reportToMarkdown(report)).toContain('4 skipped (2 not applicable, 1 missing hook, 1 waived)');
+  });
+
+  it('shows the flags and hooks the harness declared, since they decide which cases apply', () => {
+    const local = {
+      ...bare,
+      remote: false,
+      bindsContext: false,
+      discoveryKeyring: bare.keyringForKeyA,
+      admin: { rotateKey: () => {} },
+    };
+    const declared = harnessDeclaration(local);
+    expect(declared).toEqual({
+      remote: false,
+      bindsContext: false,
+      versionPinned: false,
+      hooks: ['discoveryKeyring', 'admin.rotateKey'],
+    });
+    const report = buildReport('t', 'p', [], declared);
+    expect(JSON.parse(JSON.stringify(report)).harness).toEqual(declared);
+    expect(reportToMarkdown(report)).toContain(
+      'Harness declares: `remote: false`, `bindsContext: false`, `versionPinned: false`; ' +
+        'hooks: `discoveryKeyring`, `admin.rotateKey`',
+    );
   });
 });
 
@@ -165,6 +201,8 @@ describe('registerConformanceSuite', () => {
     const report = JSON.parse(readFileSync(join(dir, 'no-credentials-target.json'), 'utf8'));
     expect(report.summary).toEqual({ passed: 0, failed: 0, skipped: 2, 'not run': 0 });
     expect(report.cases[0].reason).toBe('skipped: no credentials (set X)');
+    expect(report.skips).toEqual({ 'not applicable': 0, 'missing hook': 0, waived: 0, unavailable: 2 });
+    expect(report.harness).toEqual({ remote: true, bindsContext: false, versionPinned: false, hooks: [] });
     expect(readFileSync(join(dir, 'no-credentials-target.md'), 'utf8')).toContain(
       'skipped: no credentials (set X)',
     );
