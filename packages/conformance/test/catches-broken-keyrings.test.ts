@@ -230,3 +230,73 @@ describe('the suite checks what the harness declares', () => {
     await runCase(generate, createInMemoryKmsHarness());
   });
 });
+
+describe('the suite catches deferred and repeated misbehaviour', () => {
+  it("fails a keyring that zeroes the caller's data key in a timer after wrap returned", async () => {
+    const harness = harnessWith({
+      async wrap(inner, request) {
+        const result = await inner.wrap(request);
+        const given = request.dataKey;
+        if (given) setTimeout(() => given.fill(0), 0);
+        return result;
+      },
+    });
+    await expectCaseToFail('round-trip/wrap-existing', harness, /must not zero or change it/);
+  });
+
+  it('fails a keyring that zeroes the data key it generated in a timer after returning it', async () => {
+    const harness = harnessWith({
+      async wrap(inner, request) {
+        const result = await inner.wrap(request);
+        const generated = request.dataKey ? undefined : result.dataKey;
+        if (generated) setTimeout(() => generated.fill(0), 0);
+        return result;
+      },
+    });
+    await expectCaseToFail('round-trip/generate', harness, /must not zero it later/);
+  });
+
+  /** Retries every failure, as a keyring that ignores `retryable` would. */
+  const retryingAll = (attempts: number): Override => {
+    const retry = async <T>(call: () => Promise<T>): Promise<T> => {
+      for (let i = 1; ; i++) {
+        try {
+          return await call();
+        } catch (error) {
+          if (i >= attempts) throw error;
+        }
+      }
+    };
+    return {
+      wrap: (inner, request) => retry(() => inner.wrap(request)),
+      unwrap: (inner, request) => retry(() => inner.unwrap(request)),
+    };
+  };
+
+  it('fails a keyring that retries access denied, a disabled key and a missing key', async () => {
+    const base = createInMemoryKmsHarness();
+    const harness: ConformanceHarness = {
+      ...base,
+      keyringForKeyA: async () => broken(await base.keyringForKeyA(), retryingAll(3)),
+      keyringForMissingKey: async () => broken(await base.keyringForMissingKey!(), retryingAll(3)),
+    };
+    for (const id of [
+      'errors/denied-encrypt',
+      'errors/denied-decrypt',
+      'errors/disabled-key-wrap',
+      'errors/disabled-key-unwrap',
+      'errors/missing-key',
+    ]) {
+      await expectCaseToFail(id, harness, /made 3 KMS calls for a failure a retry cannot fix/);
+    }
+  });
+
+  it('fails a keyring that retries an invalid (tampered) ciphertext', async () => {
+    const harness = harnessWith(retryingAll(3));
+    await expectCaseToFail(
+      'tampering/first-ciphertext-byte-flipped',
+      harness,
+      /made 3 KMS calls; an invalid ciphertext must not be retried/,
+    );
+  });
+});

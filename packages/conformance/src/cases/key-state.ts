@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { decrypt, encrypt, unwrapDataKey, wrapDataKey } from '@polykms/envelope';
-import { expectFailure } from '../assertions.js';
-import { type ConformanceCase, admin, adminOf, all, hook, remote } from '../case.js';
+import {
+  type ConformanceCase,
+  admin,
+  adminOf,
+  all,
+  callsForOneSuccess,
+  expectFinalFailure,
+  hook,
+  remote,
+} from '../case.js';
 import { context, suite, wrapFresh } from '../fixtures.js';
 
 /** Provider errors a retry cannot fix: each maps to its own code with `retryable: false`. */
@@ -12,18 +20,21 @@ export const keyStateCases: readonly ConformanceCase[] = [
       'wrapping with a disabled key fails with ERR_KEY_DISABLED, not retryable, and works once re-enabled',
     needs: all(remote, admin('disableKey', 'enableKey')),
     async run(harness) {
+      const budget = await callsForOneSuccess(harness, 'encrypt');
       const a = await harness.keyringForKeyA();
       await adminOf(harness).disableKey('A');
       try {
-        await expectFailure(
-          wrapDataKey(a, { suite, encryptionContext: context }),
+        await expectFinalFailure(
+          harness,
+          budget,
+          () => wrapDataKey(a, { suite, encryptionContext: context }),
           'generate with a disabled key',
           {
             codes: ['ERR_KEY_DISABLED'],
             retryable: false,
           },
         );
-        await expectFailure(wrapFresh(a), 'wrap with a disabled key', {
+        await expectFinalFailure(harness, budget, () => wrapFresh(a), 'wrap with a disabled key', {
           codes: ['ERR_KEY_DISABLED'],
           retryable: false,
         });
@@ -40,10 +51,13 @@ export const keyStateCases: readonly ConformanceCase[] = [
     async run(harness) {
       const a = await harness.keyringForKeyA();
       const { edk } = await wrapFresh(a);
+      const budget = await callsForOneSuccess(harness, 'decrypt');
       await adminOf(harness).disableKey('A');
       try {
-        await expectFailure(
-          unwrapDataKey(a, { suite, encryptionContext: context, encryptedDataKeys: [edk] }),
+        await expectFinalFailure(
+          harness,
+          budget,
+          () => unwrapDataKey(a, { suite, encryptionContext: context, encryptedDataKeys: [edk] }),
           'unwrap with a disabled key',
           { codes: ['ERR_KEY_DISABLED'], retryable: false },
         );
@@ -57,10 +71,17 @@ export const keyStateCases: readonly ConformanceCase[] = [
     title: 'a key that does not exist fails with ERR_KEY_NOT_FOUND, not retryable',
     needs: all(remote, hook('keyringForMissingKey')),
     async run(harness) {
+      const budget = await callsForOneSuccess(harness, 'encrypt');
       const missing = await harness.keyringForMissingKey!();
       const expected = { codes: ['ERR_KEY_NOT_FOUND'], retryable: false } as const;
-      await expectFailure(wrapDataKey(missing, { suite, encryptionContext: context }), 'generate', expected);
-      await expectFailure(wrapFresh(missing), 'wrap', expected);
+      await expectFinalFailure(
+        harness,
+        budget,
+        () => wrapDataKey(missing, { suite, encryptionContext: context }),
+        'generate',
+        expected,
+      );
+      await expectFinalFailure(harness, budget, () => wrapFresh(missing), 'wrap', expected);
     },
   },
   {
@@ -68,12 +89,19 @@ export const keyStateCases: readonly ConformanceCase[] = [
     title: 'a credential denied encrypt fails to wrap with ERR_ACCESS_DENIED, not retryable',
     needs: all(remote, admin('deny', 'allow')),
     async run(harness) {
+      const budget = await callsForOneSuccess(harness, 'encrypt');
       const a = await harness.keyringForKeyA();
       await adminOf(harness).deny('A', 'encrypt');
       try {
         const expected = { codes: ['ERR_ACCESS_DENIED'], retryable: false } as const;
-        await expectFailure(wrapDataKey(a, { suite, encryptionContext: context }), 'generate', expected);
-        await expectFailure(wrapFresh(a), 'wrap', expected);
+        await expectFinalFailure(
+          harness,
+          budget,
+          () => wrapDataKey(a, { suite, encryptionContext: context }),
+          'generate',
+          expected,
+        );
+        await expectFinalFailure(harness, budget, () => wrapFresh(a), 'wrap', expected);
       } finally {
         await adminOf(harness).allow();
       }
@@ -88,15 +116,24 @@ export const keyStateCases: readonly ConformanceCase[] = [
       const a = await harness.keyringForKeyA();
       const { edk } = await wrapFresh(a);
       const { message } = await encrypt(randomBytes(32), { keyring: a, encryptionContext: context });
+      const budget = await callsForOneSuccess(harness, 'decrypt');
       await adminOf(harness).deny('A', 'decrypt');
       try {
         const expected = { codes: ['ERR_ACCESS_DENIED'], retryable: false } as const;
-        await expectFailure(
-          unwrapDataKey(a, { suite, encryptionContext: context, encryptedDataKeys: [edk] }),
+        await expectFinalFailure(
+          harness,
+          budget,
+          () => unwrapDataKey(a, { suite, encryptionContext: context, encryptedDataKeys: [edk] }),
           'unwrap',
           expected,
         );
-        await expectFailure(decrypt(message, { keyring: a }), 'decrypt', expected);
+        await expectFinalFailure(
+          harness,
+          budget,
+          () => decrypt(message, { keyring: a }),
+          'decrypt',
+          expected,
+        );
       } finally {
         await adminOf(harness).allow();
       }

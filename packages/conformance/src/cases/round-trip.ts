@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Suites, decrypt, encrypt, unwrapDataKey, wrapDataKey } from '@polykms/envelope';
 import { assertSameBytes, check, sameBytes } from '../assertions.js';
 import type { ConformanceCase } from '../case.js';
@@ -6,6 +7,9 @@ import { context, suite, wrapFresh } from '../fixtures.js';
 import type { ConformanceHarness } from '../harness.js';
 
 const FRAME = 4096;
+
+/** How long to wait for timers a keyring may have left behind (e.g. a deferred zeroize). */
+const SETTLE_MS = 50;
 
 async function messageRoundTrip(harness: ConformanceHarness, size: number, forSuite = suite): Promise<void> {
   const keyring = await harness.keyringForKeyA();
@@ -54,7 +58,14 @@ export const roundTripCases: readonly ConformanceCase[] = [
     async run(harness) {
       const a = await harness.keyringForKeyA();
       const first = await wrapDataKey(a, { suite, encryptionContext: context });
+      const firstCopy = Uint8Array.from(first.dataKey);
       const second = await wrapDataKey(a, { suite, encryptionContext: context });
+      await delay(SETTLE_MS);
+      assertSameBytes(
+        first.dataKey,
+        firstCopy,
+        'the generated data key some time after wrap returned it (a keyring must not zero it later)',
+      );
       check(
         first.dataKey.length === suite.keyLength,
         `the generated data key has ${first.dataKey.length} bytes, not ${suite.keyLength}`,
@@ -87,6 +98,8 @@ export const roundTripCases: readonly ConformanceCase[] = [
       const dataKey = randomBytes(suite.keyLength);
       const copy = Uint8Array.from(dataKey);
       const wrapped = await wrapDataKey(a, { suite, encryptionContext: context, dataKey });
+      // A keyring may wipe "its" copy in a timer after returning: look again once timers have run.
+      await delay(SETTLE_MS);
       check(wrapped.dataKey === dataKey, "wrap-existing must return the caller's data key, not replace it");
       assertSameBytes(
         dataKey,

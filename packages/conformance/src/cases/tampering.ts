@@ -1,6 +1,6 @@
 import { unwrapDataKey } from '@polykms/envelope';
 import { assertSameBytes, check, expectNoDataKey, sameBytes } from '../assertions.js';
-import type { ConformanceCase } from '../case.js';
+import { type ConformanceCase, countCalls, countsCalls } from '../case.js';
 import { context, suite, wrapFresh } from '../fixtures.js';
 import { tamperings } from '../tamper.js';
 
@@ -26,10 +26,24 @@ export const tamperingCases: readonly ConformanceCase[] = tamperings.map((tamper
     const changed =
       !sameBytes(tampered.ciphertext, edk.ciphertext) || !sameBytes(tampered.providerInfo, edk.providerInfo);
     check(changed, `the ${tampering.name} tampering changed nothing (empty field?)`);
-    const outcome = await expectNoDataKey(
-      unwrapDataKey(a, { suite, encryptionContext: context, encryptedDataKeys: [tampered] }),
-      `unwrapping an EDK whose ${tampering.name}`,
-    );
+    const what = `unwrapping an EDK whose ${tampering.name}`;
+    const attempt = () =>
+      expectNoDataKey(
+        unwrapDataKey(a, { suite, encryptionContext: context, encryptedDataKeys: [tampered] }),
+        what,
+      );
+    let outcome: Awaited<ReturnType<typeof attempt>>;
+    if (countsCalls(harness)) {
+      const counted = await countCalls(harness, attempt);
+      outcome = counted.result;
+      // A tampered EDK fails the same way every time: retrying it only multiplies KMS calls.
+      check(
+        counted.calls <= 1,
+        `${what} made ${counted.calls} KMS calls; an invalid ciphertext must not be retried`,
+      );
+    } else {
+      outcome = await attempt();
+    }
     if (sameBytes(tampered.providerInfo, edk.providerInfo)) {
       check(outcome !== null, 'the EDK still names key A, so key A must try it and fail, not return null');
     }
