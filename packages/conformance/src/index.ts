@@ -11,9 +11,11 @@ export { conformanceCases } from './cases/index.js';
 export {
   type ConformanceReportOptions,
   type RegisterOptions,
+  failureLine,
   harnessDeclaration,
   registerConformanceSuite,
   skipReason,
+  testTitle,
 } from './register.js';
 export {
   type CaseResult,

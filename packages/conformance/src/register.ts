@@ -64,9 +64,26 @@ export function harnessDeclaration(harness: ConformanceHarness): HarnessDeclarat
   };
 }
 
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.split('\n', 1)[0]!.slice(0, 300);
+/**
+ * The failure as one report line: the error's name and the first non-empty line of its message.
+ * A line that only announces what follows (`Expected values to be strictly equal:`) gets the
+ * next line too, so the reason says something.
+ */
+export function failureLine(error: unknown): string {
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+  let text = lines[0] ?? '(no message)';
+  if (text.endsWith(':') && lines[1] !== undefined) text = `${text} ${lines[1]}`;
+  return `${name}: ${text}`.slice(0, 300);
+}
+
+/** The vitest title of a case: its id first, so a failure in the log names the case to look up. */
+export function testTitle(testCase: ConformanceCase): string {
+  return `${testCase.id}: ${testCase.title}`;
 }
 
 /**
@@ -112,7 +129,7 @@ export function registerConformanceSuite(harness: ConformanceHarness, options: R
       } finally {
         if (setupError !== undefined) {
           for (const r of results)
-            if (r.verdict === 'not run') r.reason = `setup failed: ${firstLine(setupError)}`;
+            if (r.verdict === 'not run') r.reason = `setup failed: ${failureLine(setupError)}`;
         }
         writeResults();
       }
@@ -142,11 +159,11 @@ export function registerConformanceSuite(harness: ConformanceHarness, options: R
           if (reason !== undefined) {
             result.verdict = 'skipped';
             result.reason = reason;
-            it.skip(`${testCase.title} [${reason}]`, () => {});
+            it.skip(`${testTitle(testCase)} [${reason}]`, () => {});
             continue;
           }
           it(
-            testCase.title,
+            testTitle(testCase),
             async () => {
               result.verdict = 'failed';
               result.reason = 'did not finish (timed out?)';
@@ -155,7 +172,7 @@ export function registerConformanceSuite(harness: ConformanceHarness, options: R
                 result.verdict = 'passed';
                 result.reason = undefined;
               } catch (error) {
-                result.reason = firstLine(error);
+                result.reason = failureLine(error);
                 throw error;
               }
             },

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -8,11 +9,13 @@ import {
   buildReport,
   conformanceCases,
   errorTexts,
+  failureLine,
   harnessDeclaration,
   findSecrets,
   registerConformanceSuite,
   reportToMarkdown,
   skipReason,
+  testTitle,
 } from '@polykms/conformance';
 import { KmsError } from '@polykms/envelope';
 import { describe, expect, it } from 'vitest';
@@ -186,6 +189,27 @@ describe('secret scan', () => {
     expect(scan(Object.assign(new Error('x'), { a, near: { key: Uint8Array.from(secret) } }))).toHaveLength(
       1,
     );
+  });
+});
+
+describe('failure lines and titles', () => {
+  it('gives a reason that says something when the message announces what follows', () => {
+    let thrown: unknown;
+    try {
+      assert.strictEqual(1, 2);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(failureLine(thrown)).toBe('AssertionError: Expected values to be strictly equal: 1 !== 2');
+  });
+
+  it('keeps a one-line message as it is, and skips leading blank lines', () => {
+    expect(failureLine(new Error('key B returned a data key'))).toBe('Error: key B returned a data key');
+    expect(failureLine(new TypeError('\n\n  bad input\nmore'))).toBe('TypeError: bad input');
+  });
+
+  it('prefixes each test title with the case id', () => {
+    expect(testTitle(conformanceCases[0]!)).toBe(`${conformanceCases[0]!.id}: ${conformanceCases[0]!.title}`);
   });
 });
 
