@@ -5,6 +5,7 @@ import type { EncryptedDataKey } from '../keyring/types.js';
 import { openHeader } from '../message/open-header.js';
 import { HeaderAccumulator } from './header-accumulator.js';
 import { DEFAULT_STREAM_MAX_FRAME_LENGTH, type StreamDecryptOptions } from './options.js';
+import { toBytes } from './to-bytes.js';
 
 /** What is known once the header has been authenticated. */
 export interface OpenedHeaderInfo {
@@ -42,7 +43,8 @@ export class DecryptionSession {
    * Authenticated plaintext completed by `chunk`. Synchronous once the header is open, so that
    * the body costs no promise per chunk; a promise while the header is still being read.
    */
-  push(chunk: Uint8Array): Buffer[] | Promise<Buffer[]> {
+  push(data: Uint8Array): Buffer[] | Promise<Buffer[]> {
+    const chunk = toBytes(data);
     if (this.#body) return this.#body.push(chunk);
     const complete = this.#accumulator.push(chunk);
     if (!complete) return [];
