@@ -1,5 +1,5 @@
 import type { BodyDecryptor } from '../body/decryptor.js';
-import { UnsupportedError } from '../errors.js';
+import { ErrorCodes, PolykmsError, UnsupportedError } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
 import type { EncryptedDataKey } from '../keyring/types.js';
 import { openHeader } from '../message/open-header.js';
@@ -28,6 +28,7 @@ export class DecryptionSession {
   readonly #accumulator: HeaderAccumulator;
   #body: BodyDecryptor | undefined;
   #info: OpenedHeaderInfo | undefined;
+  #discarded = false;
 
   constructor(options: StreamDecryptOptions) {
     this.#options = { ...options, maxFrameLength: options.maxFrameLength ?? DEFAULT_STREAM_MAX_FRAME_LENGTH };
@@ -69,9 +70,11 @@ export class DecryptionSession {
 
   /**
    * Zeroes plaintext held for a frame whose tag has not arrived. Call when abandoning the input
-   * (cancellation, a failed source); harmless after `finish`.
+   * (cancellation, a failed source); harmless after `finish`. A header still being opened (a
+   * keyring call that ignored the abort) releases nothing when it completes.
    */
   discard(): void {
+    this.#discarded = true;
     this.#body?.discard();
   }
 
@@ -85,6 +88,13 @@ export class DecryptionSession {
       );
     }
     const opened = await openHeader(header, headerBytes, this.#options);
+    if (this.#discarded) {
+      opened.body.discard();
+      throw new PolykmsError(
+        ErrorCodes.Cancelled,
+        'the stream was abandoned while its header was being opened',
+      );
+    }
     this.#body = opened.body;
     this.#info = {
       header,

@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { RecipientFailure } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
-import { cancelledError } from './cancellation.js';
+import { cancelledError, untilAborted, zeroParts } from './cancellation.js';
 import { DecryptionSession, type OpenedHeaderInfo } from './decryptor-session.js';
 import { EncryptionSession } from './encryptor-session.js';
 import type { StreamDecryptOptions, StreamEncryptOptions } from './options.js';
@@ -15,7 +15,12 @@ function bindSignal(stream: Transform, signal: AbortSignal | undefined): void {
   }
   const onAbort = () => stream.destroy(cancelledError(signal));
   signal.addEventListener('abort', onAbort, { once: true });
-  stream.once('close', () => signal.removeEventListener('abort', onAbort));
+  const stopListening = () => signal.removeEventListener('abort', onAbort);
+  // Once all input is processed there is nothing left to cancel: do not hold on to a long-lived
+  // signal until a reader that may never come drains the output.
+  stream.once('finish', stopListening);
+  stream.once('end', stopListening);
+  stream.once('close', stopListening);
 }
 
 function pushAll(stream: Transform, parts: readonly Uint8Array[]): void {
@@ -44,11 +49,23 @@ export class EncryptStream extends Transform {
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
-    EncryptionSession.start(this.options).then((session) => {
-      this.#session = session;
-      this.emit('header', session.header);
-      callback();
-    }, callback);
+    const { signal } = this.options;
+    // Node defers destroy() until construction ends, so an abort must end the keyring wait itself.
+    // When it does, the stream is already being destroyed with ERR_CANCELLED: reporting a second
+    // error here would turn that into an AggregateError.
+    if (signal?.aborted) {
+      callback(this.destroyed ? undefined : cancelledError(signal));
+      return;
+    }
+    untilAborted(EncryptionSession.start(this.options), signal).then(
+      (session) => {
+        if (this.destroyed) return callback();
+        this.#session = session;
+        this.emit('header', session.header);
+        callback();
+      },
+      (error: Error) => callback(this.destroyed ? undefined : error),
+    );
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -103,10 +120,19 @@ export class DecryptStream extends Transform {
       return;
     }
     result.then((parts) => {
+      if (this.#abandoned(parts)) return callback();
       if (!opened && this.#session.info) this.emit('header', this.#session.info);
       pushAll(this, parts);
       callback();
     }, callback);
+  }
+
+  /** True (and `parts` zeroed) when the stream was destroyed while the keyring was being called. */
+  #abandoned(parts: readonly Uint8Array[]): boolean {
+    if (!this.destroyed) return false;
+    zeroParts(parts);
+    this.#session.discard();
+    return true;
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -117,6 +143,7 @@ export class DecryptStream extends Transform {
   override _flush(callback: TransformCallback): void {
     const opened = this.#session.info !== undefined;
     this.#session.finish().then((parts) => {
+      if (this.#abandoned(parts)) return callback();
       if (!opened && this.#session.info) this.emit('header', this.#session.info);
       pushAll(this, parts);
       callback();
