@@ -37,6 +37,8 @@ export async function* encryptIterable(
   const { signal } = options;
   throwIfAborted(signal);
   const session = await untilAborted(EncryptionSession.start(options), signal);
+  throwIfAborted(signal);
+  options.onHeader?.({ header: session.header, missingRecipients: session.missingRecipients });
   const iterator = iterate(source);
   let completed = false;
   try {
@@ -70,10 +72,14 @@ export async function* decryptIterable(
   let completed = false;
   /** Plaintext completed by a session step, unless the signal aborted meanwhile. */
   const released = async (step: Buffer[] | Promise<Buffer[]>): Promise<Buffer[]> => {
+    const opened = session.info !== undefined;
     const parts = Array.isArray(step) ? step : await untilAborted(step, signal);
-    if (signal?.aborted) {
-      zeroParts(parts);
+    try {
       throwIfAborted(signal);
+      if (!opened && session.info) options.onHeader?.(session.info);
+    } catch (error) {
+      zeroParts(parts);
+      throw error;
     }
     return parts;
   };

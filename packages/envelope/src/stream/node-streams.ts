@@ -61,6 +61,11 @@ export class EncryptStream extends Transform {
       (session) => {
         if (this.destroyed) return callback();
         this.#session = session;
+        try {
+          this.options.onHeader?.({ header: session.header, missingRecipients: session.missingRecipients });
+        } catch (error) {
+          return callback(error as Error);
+        }
         this.emit('header', session.header);
         callback();
       },
@@ -95,7 +100,7 @@ export class EncryptStream extends Transform {
 export class DecryptStream extends Transform {
   readonly #session: DecryptionSession;
 
-  constructor(options: StreamDecryptOptions) {
+  constructor(private readonly options: StreamDecryptOptions) {
     super();
     this.#session = new DecryptionSession(options);
     bindSignal(this, options.signal);
@@ -119,12 +124,24 @@ export class DecryptStream extends Transform {
       callback();
       return;
     }
-    result.then((parts) => {
-      if (this.#abandoned(parts)) return callback();
-      if (!opened && this.#session.info) this.emit('header', this.#session.info);
-      pushAll(this, parts);
-      callback();
-    }, callback);
+    result.then((parts) => this.#release(opened, parts, callback), callback);
+  }
+
+  /** Announces a header opened by this step, then pushes its plaintext; never after a destroy. */
+  #release(openedBefore: boolean, parts: Buffer[], callback: TransformCallback): void {
+    if (this.#abandoned(parts)) return callback();
+    const info = this.#session.info;
+    if (!openedBefore && info) {
+      try {
+        this.options.onHeader?.(info);
+      } catch (error) {
+        zeroParts(parts);
+        return callback(error as Error);
+      }
+      this.emit('header', info);
+    }
+    pushAll(this, parts);
+    callback();
   }
 
   /** True (and `parts` zeroed) when the stream was destroyed while the keyring was being called. */
@@ -142,12 +159,7 @@ export class DecryptStream extends Transform {
 
   override _flush(callback: TransformCallback): void {
     const opened = this.#session.info !== undefined;
-    this.#session.finish().then((parts) => {
-      if (this.#abandoned(parts)) return callback();
-      if (!opened && this.#session.info) this.emit('header', this.#session.info);
-      pushAll(this, parts);
-      callback();
-    }, callback);
+    this.#session.finish().then((parts) => this.#release(opened, parts, callback), callback);
   }
 }
 

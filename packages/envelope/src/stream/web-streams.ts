@@ -21,6 +21,8 @@ export function encryptWebStream(options: StreamEncryptOptions): TransformStream
       stopListening = onAbort(signal, () => controller.error(cancelledError(signal!)));
       try {
         session = await untilAborted(EncryptionSession.start(options), signal);
+        throwIfAborted(signal);
+        options.onHeader?.({ header: session.header, missingRecipients: session.missingRecipients });
       } catch (error) {
         stopListening();
         throw error;
@@ -64,10 +66,14 @@ export function decryptWebStream(options: StreamDecryptOptions): TransformStream
   };
   /** Plaintext completed by a session step, unless the signal aborted meanwhile. */
   const released = async (step: Buffer[] | Promise<Buffer[]>): Promise<Buffer[]> => {
+    const opened = session.info !== undefined;
     const parts = await step;
-    if (signal?.aborted) {
-      zeroParts(parts);
+    try {
       throwIfAborted(signal);
+      if (!opened && session.info) options.onHeader?.(session.info);
+    } catch (error) {
+      zeroParts(parts);
+      throw error;
     }
     return parts;
   };
