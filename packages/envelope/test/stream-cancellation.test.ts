@@ -229,19 +229,32 @@ describe('EncryptStream abort while the keyring is wrapping', () => {
 });
 
 describe('an already-aborted signal', () => {
-  it('calls no keyring in encryptStream or encryptWebStream', async () => {
+  it('ends every API with one PolykmsError ERR_CANCELLED and calls no keyring', async () => {
     const keyring = testKeyring('pre-aborted');
+    const { message } = await encrypt(bytes(10), { keyring });
     const signal = AbortSignal.abort();
-    const node = pipeline(
-      Readable.from([bytes(10)]),
-      encryptStream({ keyring, signal }),
-      new Writable({ write: (_c, _e, cb) => cb() }),
-    );
-    await expect(node).rejects.toMatchObject({ code: 'ERR_CANCELLED' });
-    const web = collect(ReadableStream.from([bytes(10)]).pipeThrough(encryptWebStream({ keyring, signal })));
-    await expect(web).rejects.toMatchObject({ code: 'ERR_CANCELLED' });
+    const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+    const runs = {
+      encryptStream: () => pipeline(Readable.from([bytes(10)]), encryptStream({ keyring, signal }), sink()),
+      decryptStream: () => pipeline(Readable.from([message]), decryptStream({ keyring, signal }), sink()),
+      encryptIterable: () => collect(encryptIterable([bytes(10)], { keyring, signal })),
+      decryptIterable: () => collect(decryptIterable([message], { keyring, signal })),
+      encryptWebStream: () =>
+        collect(ReadableStream.from([bytes(10)]).pipeThrough(encryptWebStream({ keyring, signal }))),
+      decryptWebStream: () =>
+        collect(ReadableStream.from([message]).pipeThrough(decryptWebStream({ keyring, signal }))),
+    };
+    const calls = { ...keyring.calls };
+    for (const [name, run] of Object.entries(runs)) {
+      const error = await run().then(
+        () => 'resolved',
+        (caught: unknown) => caught,
+      );
+      // The PolykmsError itself, not an AggregateError that merely copies its code.
+      expect(isPolykmsError(error, 'ERR_CANCELLED'), name).toBe(true);
+    }
     await settle();
-    expect(keyring.calls.wrap).toBe(0);
+    expect(keyring.calls).toEqual(calls);
   });
 });
 

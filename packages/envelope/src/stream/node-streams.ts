@@ -51,15 +51,12 @@ export class EncryptStream extends Transform {
   override _construct(callback: (error?: Error | null) => void): void {
     const { signal } = this.options;
     // Node defers destroy() until construction ends, so an abort must end the keyring wait itself.
-    // When it does, the stream is already being destroyed with ERR_CANCELLED: reporting a second
-    // error here would turn that into an AggregateError.
-    if (signal?.aborted) {
-      callback(this.destroyed ? undefined : cancelledError(signal));
-      return;
-    }
+    // bindSignal has then already asked for destroy(ERR_CANCELLED) (at once, or in a tick queued
+    // before this callback lands): reporting a second error here would make it an AggregateError.
+    if (signal?.aborted) return callback();
     untilAborted(EncryptionSession.start(this.options), signal).then(
       (session) => {
-        if (this.destroyed) return callback();
+        if (this.destroyed || signal?.aborted) return callback();
         this.#session = session;
         try {
           this.options.onHeader?.({ header: session.header, missingRecipients: session.missingRecipients });
@@ -69,7 +66,7 @@ export class EncryptStream extends Transform {
         this.emit('header', session.header);
         callback();
       },
-      (error: Error) => callback(this.destroyed ? undefined : error),
+      (error: Error) => callback(this.destroyed || signal?.aborted ? undefined : error),
     );
   }
 

@@ -79,7 +79,8 @@ export function decryptWebStream(options: StreamDecryptOptions): TransformStream
   };
   return new TransformStream<Uint8Array, Uint8Array>({
     start(controller) {
-      throwIfAborted(signal);
+      // Not a throw: a synchronous start() that throws makes the TransformStream constructor throw.
+      if (signal?.aborted) return controller.error(cancelledError(signal));
       stopListening = onAbort(signal, () => {
         session.discard();
         controller.error(cancelledError(signal!));
