@@ -1,10 +1,11 @@
 import type { BodyDecryptor } from '../body/decryptor.js';
-import { UnsupportedError } from '../errors.js';
+import { ErrorCodes, PolykmsError, UnsupportedError } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
 import type { EncryptedDataKey } from '../keyring/types.js';
 import { openHeader } from '../message/open-header.js';
 import { HeaderAccumulator } from './header-accumulator.js';
 import { DEFAULT_STREAM_MAX_FRAME_LENGTH, type StreamDecryptOptions } from './options.js';
+import { toBytes } from './to-bytes.js';
 
 /** What is known once the header has been authenticated. */
 export interface OpenedHeaderInfo {
@@ -27,6 +28,7 @@ export class DecryptionSession {
   readonly #accumulator: HeaderAccumulator;
   #body: BodyDecryptor | undefined;
   #info: OpenedHeaderInfo | undefined;
+  #discarded = false;
 
   constructor(options: StreamDecryptOptions) {
     this.#options = { ...options, maxFrameLength: options.maxFrameLength ?? DEFAULT_STREAM_MAX_FRAME_LENGTH };
@@ -42,7 +44,8 @@ export class DecryptionSession {
    * Authenticated plaintext completed by `chunk`. Synchronous once the header is open, so that
    * the body costs no promise per chunk; a promise while the header is still being read.
    */
-  push(chunk: Uint8Array): Buffer[] | Promise<Buffer[]> {
+  push(data: Uint8Array): Buffer[] | Promise<Buffer[]> {
+    const chunk = toBytes(data);
     if (this.#body) return this.#body.push(chunk);
     const complete = this.#accumulator.push(chunk);
     if (!complete) return [];
@@ -67,9 +70,11 @@ export class DecryptionSession {
 
   /**
    * Zeroes plaintext held for a frame whose tag has not arrived. Call when abandoning the input
-   * (cancellation, a failed source); harmless after `finish`.
+   * (cancellation, a failed source); harmless after `finish`. A header still being opened (a
+   * keyring call that ignored the abort) releases nothing when it completes.
    */
   discard(): void {
+    this.#discarded = true;
     this.#body?.discard();
   }
 
@@ -83,6 +88,13 @@ export class DecryptionSession {
       );
     }
     const opened = await openHeader(header, headerBytes, this.#options);
+    if (this.#discarded) {
+      opened.body.discard();
+      throw new PolykmsError(
+        ErrorCodes.Cancelled,
+        'the stream was abandoned while its header was being opened',
+      );
+    }
     this.#body = opened.body;
     this.#info = {
       header,

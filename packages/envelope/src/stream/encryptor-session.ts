@@ -3,6 +3,7 @@ import { InvalidArgumentError, type RecipientFailure } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
 import { prepareEncryption } from '../message/prepare-encryption.js';
 import type { StreamEncryptOptions } from './options.js';
+import { toBytes } from './to-bytes.js';
 
 /**
  * One message being encrypted incrementally: the header first, then body frames as plaintext
@@ -38,7 +39,8 @@ export class EncryptionSession {
   }
 
   /** Message bytes completed by `plaintext` (the header comes out with the first call). */
-  push(plaintext: Uint8Array): Uint8Array[] {
+  push(chunk: Uint8Array): Uint8Array[] {
+    const plaintext = toBytes(chunk);
     // A declared length may have let a data-key cache reuse a key under its byte limit: hold to it.
     this.#length += plaintext.length;
     if (this.declaredLength !== undefined && this.#length > this.declaredLength) {

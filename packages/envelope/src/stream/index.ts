@@ -1,4 +1,9 @@
-export type { StreamEncryptOptions, StreamDecryptOptions, SignedMessagePolicy } from './options.js';
+export type {
+  EncryptedHeaderInfo,
+  StreamEncryptOptions,
+  StreamDecryptOptions,
+  SignedMessagePolicy,
+} from './options.js';
 export { DEFAULT_STREAM_MAX_FRAME_LENGTH } from './options.js';
 export type { OpenedHeaderInfo } from './decryptor-session.js';
 export { EncryptStream, DecryptStream, encryptStream, decryptStream } from './node-streams.js';

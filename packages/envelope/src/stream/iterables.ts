@@ -1,46 +1,98 @@
-import { throwIfAborted } from './cancellation.js';
+import { throwIfAborted, untilAborted, zeroParts } from './cancellation.js';
 import { DecryptionSession } from './decryptor-session.js';
 import { EncryptionSession } from './encryptor-session.js';
 import type { StreamDecryptOptions, StreamEncryptOptions } from './options.js';
 
 type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
+function iterate(source: ByteSource): AsyncIterator<Uint8Array> | Iterator<Uint8Array> {
+  return Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+}
+
+/**
+ * The source's next chunk, or ERR_CANCELLED as soon as `signal` aborts even if the source is
+ * idle. On abort the source is told to stop, without waiting for it: an idle source may never answer.
+ */
+async function nextChunk(
+  iterator: AsyncIterator<Uint8Array> | Iterator<Uint8Array>,
+  signal: AbortSignal | undefined,
+): Promise<IteratorResult<Uint8Array>> {
+  try {
+    return await untilAborted(Promise.resolve(iterator.next()), signal);
+  } catch (error) {
+    if (signal?.aborted) void Promise.resolve(iterator.return?.()).catch(() => {});
+    throw error;
+  }
+}
+
 /**
  * Encrypts chunks pulled from `source` into message bytes. Pull-based: nothing is read from the
- * source faster than the consumer takes the output.
+ * source faster than the consumer takes the output. `options.signal` ends it with ERR_CANCELLED
+ * at once, even while the source or the keyring is idle.
  */
 export async function* encryptIterable(
   source: ByteSource,
   options: StreamEncryptOptions,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  throwIfAborted(options.signal);
-  const session = await EncryptionSession.start(options);
-  for await (const chunk of source) {
-    throwIfAborted(options.signal);
-    yield* session.push(chunk);
+  const { signal } = options;
+  throwIfAborted(signal);
+  const session = await untilAborted(EncryptionSession.start(options), signal);
+  throwIfAborted(signal);
+  options.onHeader?.({ header: session.header, missingRecipients: session.missingRecipients });
+  const iterator = iterate(source);
+  let completed = false;
+  try {
+    for (let next = await nextChunk(iterator, signal); !next.done; next = await nextChunk(iterator, signal)) {
+      throwIfAborted(signal);
+      yield* session.push(next.value);
+    }
+    completed = true;
+  } finally {
+    // Closes the source when the consumer stops early or a chunk is refused (as for-await would).
+    if (!completed && !signal?.aborted) await iterator.return?.();
   }
-  throwIfAborted(options.signal);
+  throwIfAborted(signal);
   yield* session.finish();
 }
 
 /**
  * Decrypts message bytes pulled from `source`, yielding only authenticated plaintext. Throws
  * (never returns normally) if the message is truncated, tampered with or followed by extra bytes.
+ * `options.signal` ends it with ERR_CANCELLED at once, even while the source or the keyring is
+ * idle; plaintext the keyring call completes after the abort is zeroed, never yielded.
  */
 export async function* decryptIterable(
   source: ByteSource,
   options: StreamDecryptOptions,
 ): AsyncGenerator<Buffer, void, undefined> {
-  throwIfAborted(options.signal);
+  const { signal } = options;
+  throwIfAborted(signal);
   const session = new DecryptionSession(options);
-  try {
-    for await (const chunk of source) {
-      throwIfAborted(options.signal);
-      yield* await session.push(chunk);
+  const iterator = iterate(source);
+  let completed = false;
+  /** Plaintext completed by a session step, unless the signal aborted meanwhile. */
+  const released = async (step: Buffer[] | Promise<Buffer[]>): Promise<Buffer[]> => {
+    const opened = session.info !== undefined;
+    const parts = Array.isArray(step) ? step : await untilAborted(step, signal);
+    try {
+      throwIfAborted(signal);
+      if (!opened && session.info) options.onHeader?.(session.info);
+    } catch (error) {
+      zeroParts(parts);
+      throw error;
     }
-    throwIfAborted(options.signal);
-    yield* await session.finish();
+    return parts;
+  };
+  try {
+    for (let next = await nextChunk(iterator, signal); !next.done; next = await nextChunk(iterator, signal)) {
+      throwIfAborted(signal);
+      yield* await released(session.push(next.value));
+    }
+    completed = true;
+    yield* await released(session.finish());
   } finally {
+    // A keyring call still in flight is ended by the session itself: discard() marks it abandoned.
     session.discard();
+    if (!completed && !signal?.aborted) await iterator.return?.();
   }
 }

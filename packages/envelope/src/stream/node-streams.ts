@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { RecipientFailure } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
-import { cancelledError } from './cancellation.js';
+import { cancelledError, untilAborted, zeroParts } from './cancellation.js';
 import { DecryptionSession, type OpenedHeaderInfo } from './decryptor-session.js';
 import { EncryptionSession } from './encryptor-session.js';
 import type { StreamDecryptOptions, StreamEncryptOptions } from './options.js';
@@ -15,7 +15,12 @@ function bindSignal(stream: Transform, signal: AbortSignal | undefined): void {
   }
   const onAbort = () => stream.destroy(cancelledError(signal));
   signal.addEventListener('abort', onAbort, { once: true });
-  stream.once('close', () => signal.removeEventListener('abort', onAbort));
+  const stopListening = () => signal.removeEventListener('abort', onAbort);
+  // Once all input is processed there is nothing left to cancel: do not hold on to a long-lived
+  // signal until a reader that may never come drains the output.
+  stream.once('finish', stopListening);
+  stream.once('end', stopListening);
+  stream.once('close', stopListening);
 }
 
 function pushAll(stream: Transform, parts: readonly Uint8Array[]): void {
@@ -44,11 +49,25 @@ export class EncryptStream extends Transform {
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
-    EncryptionSession.start(this.options).then((session) => {
-      this.#session = session;
-      this.emit('header', session.header);
-      callback();
-    }, callback);
+    const { signal } = this.options;
+    // Node defers destroy() until construction ends, so an abort must end the keyring wait itself.
+    // bindSignal has then already asked for destroy(ERR_CANCELLED) (at once, or in a tick queued
+    // before this callback lands): reporting a second error here would make it an AggregateError.
+    if (signal?.aborted) return callback();
+    untilAborted(EncryptionSession.start(this.options), signal).then(
+      (session) => {
+        if (this.destroyed || signal?.aborted) return callback();
+        this.#session = session;
+        try {
+          this.options.onHeader?.({ header: session.header, missingRecipients: session.missingRecipients });
+        } catch (error) {
+          return callback(error as Error);
+        }
+        this.emit('header', session.header);
+        callback();
+      },
+      (error: Error) => callback(this.destroyed || signal?.aborted ? undefined : error),
+    );
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -78,7 +97,7 @@ export class EncryptStream extends Transform {
 export class DecryptStream extends Transform {
   readonly #session: DecryptionSession;
 
-  constructor(options: StreamDecryptOptions) {
+  constructor(private readonly options: StreamDecryptOptions) {
     super();
     this.#session = new DecryptionSession(options);
     bindSignal(this, options.signal);
@@ -102,11 +121,32 @@ export class DecryptStream extends Transform {
       callback();
       return;
     }
-    result.then((parts) => {
-      if (!opened && this.#session.info) this.emit('header', this.#session.info);
-      pushAll(this, parts);
-      callback();
-    }, callback);
+    result.then((parts) => this.#release(opened, parts, callback), callback);
+  }
+
+  /** Announces a header opened by this step, then pushes its plaintext; never after a destroy. */
+  #release(openedBefore: boolean, parts: Buffer[], callback: TransformCallback): void {
+    if (this.#abandoned(parts)) return callback();
+    const info = this.#session.info;
+    if (!openedBefore && info) {
+      try {
+        this.options.onHeader?.(info);
+      } catch (error) {
+        zeroParts(parts);
+        return callback(error as Error);
+      }
+      this.emit('header', info);
+    }
+    pushAll(this, parts);
+    callback();
+  }
+
+  /** True (and `parts` zeroed) when the stream was destroyed while the keyring was being called. */
+  #abandoned(parts: readonly Uint8Array[]): boolean {
+    if (!this.destroyed) return false;
+    zeroParts(parts);
+    this.#session.discard();
+    return true;
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -116,11 +156,7 @@ export class DecryptStream extends Transform {
 
   override _flush(callback: TransformCallback): void {
     const opened = this.#session.info !== undefined;
-    this.#session.finish().then((parts) => {
-      if (!opened && this.#session.info) this.emit('header', this.#session.info);
-      pushAll(this, parts);
-      callback();
-    }, callback);
+    this.#session.finish().then((parts) => this.#release(opened, parts, callback), callback);
   }
 }
 

@@ -1,4 +1,14 @@
-import type { EncryptOptions, DecryptOptions } from '../message/options.js';
+import type { RecipientFailure } from '../errors.js';
+import type { MessageHeader } from '../format/header.js';
+import type { DecryptOptions, EncryptOptions } from '../message/options.js';
+import type { OpenedHeaderInfo } from './decryptor-session.js';
+
+/** What is known once the keyring has wrapped a stream's data key. */
+export interface EncryptedHeaderInfo {
+  readonly header: MessageHeader;
+  /** Recipients a multi-keyring could not wrap for under a partial policy. */
+  readonly missingRecipients: readonly RecipientFailure[];
+}
 
 export interface StreamEncryptOptions extends EncryptOptions {
   /**
@@ -7,6 +17,11 @@ export interface StreamEncryptOptions extends EncryptOptions {
    * stream fails with ERR_INVALID_ARGUMENT if the plaintext turns out longer or shorter.
    */
   readonly plaintextLength?: number | undefined;
+  /**
+   * Called once the keyring has wrapped the data key, before the first message byte is produced
+   * (every API; Node streams also emit `header`). A throw ends the stream with that error.
+   */
+  readonly onHeader?: ((info: EncryptedHeaderInfo) => void) | undefined;
 }
 
 /**
@@ -28,4 +43,9 @@ export const DEFAULT_STREAM_MAX_FRAME_LENGTH = 64 * 1024 * 1024;
 
 export interface StreamDecryptOptions extends DecryptOptions {
   readonly signedMessages?: SignedMessagePolicy | undefined;
+  /**
+   * Called once the header is authenticated, before its first plaintext is released (every API;
+   * Node streams also emit `header`). A throw ends the stream with that error.
+   */
+  readonly onHeader?: ((info: OpenedHeaderInfo) => void) | undefined;
 }

@@ -1,53 +1,110 @@
+import { cancelledError, onAbort, throwIfAborted, untilAborted, zeroParts } from './cancellation.js';
 import { DecryptionSession } from './decryptor-session.js';
 import { EncryptionSession } from './encryptor-session.js';
 import type { StreamDecryptOptions, StreamEncryptOptions } from './options.js';
-import { throwIfAborted } from './cancellation.js';
 
 function enqueueAll(controller: TransformStreamDefaultController<Uint8Array>, parts: readonly Uint8Array[]) {
   for (const part of parts) if (part.length > 0) controller.enqueue(part);
 }
 
-/** A WHATWG TransformStream that encrypts its input into one message (`readable.pipeThrough(it)`). */
+/**
+ * A WHATWG TransformStream that encrypts its input into one message (`readable.pipeThrough(it)`).
+ * `options.signal` errors both sides with ERR_CANCELLED at once, even while the input is idle.
+ */
 export function encryptWebStream(options: StreamEncryptOptions): TransformStream<Uint8Array, Uint8Array> {
+  const { signal } = options;
   let session: EncryptionSession;
+  let stopListening = () => {};
   return new TransformStream<Uint8Array, Uint8Array>({
-    async start() {
-      session = await EncryptionSession.start(options);
+    async start(controller) {
+      throwIfAborted(signal);
+      stopListening = onAbort(signal, () => controller.error(cancelledError(signal!)));
+      try {
+        session = await untilAborted(EncryptionSession.start(options), signal);
+        throwIfAborted(signal);
+        options.onHeader?.({ header: session.header, missingRecipients: session.missingRecipients });
+      } catch (error) {
+        stopListening();
+        throw error;
+      }
     },
     transform(chunk, controller) {
-      throwIfAborted(options.signal);
-      enqueueAll(controller, session.push(chunk));
+      try {
+        throwIfAborted(signal);
+        enqueueAll(controller, session.push(chunk));
+      } catch (error) {
+        stopListening();
+        throw error;
+      }
     },
     flush(controller) {
-      throwIfAborted(options.signal);
-      enqueueAll(controller, session.finish());
+      try {
+        throwIfAborted(signal);
+        enqueueAll(controller, session.finish());
+      } finally {
+        stopListening();
+      }
+    },
+    cancel() {
+      stopListening();
     },
   });
 }
 
-/** A WHATWG TransformStream that decrypts one message, emitting only authenticated plaintext. */
+/**
+ * A WHATWG TransformStream that decrypts one message, emitting only authenticated plaintext.
+ * `options.signal` errors both sides with ERR_CANCELLED at once, even while the input or the
+ * keyring is idle; plaintext a keyring call completes after the abort is zeroed, never emitted.
+ */
 export function decryptWebStream(options: StreamDecryptOptions): TransformStream<Uint8Array, Uint8Array> {
+  const { signal } = options;
   const session = new DecryptionSession(options);
+  let stopListening = () => {};
+  const abandon = () => {
+    stopListening();
+    session.discard();
+  };
+  /** Plaintext completed by a session step, unless the signal aborted meanwhile. */
+  const released = async (step: Buffer[] | Promise<Buffer[]>): Promise<Buffer[]> => {
+    const opened = session.info !== undefined;
+    const parts = await step;
+    try {
+      throwIfAborted(signal);
+      if (!opened && session.info) options.onHeader?.(session.info);
+    } catch (error) {
+      zeroParts(parts);
+      throw error;
+    }
+    return parts;
+  };
   return new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      // Not a throw: a synchronous start() that throws makes the TransformStream constructor throw.
+      if (signal?.aborted) return controller.error(cancelledError(signal));
+      stopListening = onAbort(signal, () => {
+        session.discard();
+        controller.error(cancelledError(signal!));
+      });
+    },
     async transform(chunk, controller) {
       try {
-        throwIfAborted(options.signal);
-        enqueueAll(controller, await session.push(chunk));
+        throwIfAborted(signal);
+        enqueueAll(controller, await released(session.push(chunk)));
       } catch (error) {
-        session.discard();
+        abandon();
         throw error;
       }
     },
     async flush(controller) {
       try {
-        throwIfAborted(options.signal);
-        enqueueAll(controller, await session.finish());
+        throwIfAborted(signal);
+        enqueueAll(controller, await released(session.finish()));
       } finally {
-        session.discard();
+        abandon();
       }
     },
     cancel() {
-      session.discard();
+      abandon();
     },
   });
 }
