@@ -53,7 +53,10 @@ export class EncryptStream extends Transform {
     // Node defers destroy() until construction ends, so an abort must end the keyring wait itself.
     // bindSignal has then already asked for destroy(ERR_CANCELLED) (at once, or in a tick queued
     // before this callback lands): reporting a second error here would make it an AggregateError.
-    if (signal?.aborted) return callback();
+    if (signal?.aborted) {
+      callback();
+      return;
+    }
     untilAborted(EncryptionSession.start(this.options), signal).then(
       (session) => {
         if (this.destroyed || signal?.aborted) return callback();
@@ -126,14 +129,18 @@ export class DecryptStream extends Transform {
 
   /** Announces a header opened by this step, then pushes its plaintext; never after a destroy. */
   #release(openedBefore: boolean, parts: Buffer[], callback: TransformCallback): void {
-    if (this.#abandoned(parts)) return callback();
+    if (this.#abandoned(parts)) {
+      callback();
+      return;
+    }
     const info = this.#session.info;
     if (!openedBefore && info) {
       try {
         this.options.onHeader?.(info);
       } catch (error) {
         zeroParts(parts);
-        return callback(error as Error);
+        callback(error as Error);
+        return;
       }
       this.emit('header', info);
     }
