@@ -3,6 +3,7 @@ import { ErrorCodes, PolykmsError, UnsupportedError } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
 import type { EncryptedDataKey } from '../keyring/types.js';
 import { openHeader } from '../message/open-header.js';
+import { throwIfAborted, untilAborted, zeroParts } from './cancellation.js';
 import { HeaderAccumulator } from './header-accumulator.js';
 import { DEFAULT_STREAM_MAX_FRAME_LENGTH, type StreamDecryptOptions } from './options.js';
 import { toBytes } from './to-bytes.js';
@@ -50,6 +51,26 @@ export class DecryptionSession {
     const complete = this.#accumulator.push(chunk);
     if (!complete) return [];
     return this.#open(complete.header, complete.headerBytes, complete.rest);
+  }
+
+  /**
+   * What a step (`push` or `finish`) completed, ready to hand out: unless the signal aborted
+   * meanwhile (then the plaintext is zeroed and ERR_CANCELLED thrown), after announcing a header
+   * the step opened to `onHeader` (a throw there zeroes the plaintext too). For the iterable and
+   * web APIs; the Node stream also checks that it was not destroyed.
+   */
+  async released(step: Buffer[] | Promise<Buffer[]>): Promise<Buffer[]> {
+    const { signal, onHeader } = this.#options;
+    const opened = this.#info !== undefined;
+    const parts = Array.isArray(step) ? step : await untilAborted(step, signal);
+    try {
+      throwIfAborted(signal);
+      if (!opened && this.#info) onHeader?.(this.#info);
+    } catch (error) {
+      zeroParts(parts);
+      throw error;
+    }
+    return parts;
   }
 
   /** End of input: the last plaintext, or an error if the message is incomplete. */

@@ -1,4 +1,4 @@
-import { throwIfAborted, untilAborted, zeroParts } from './cancellation.js';
+import { throwIfAborted, untilAborted } from './cancellation.js';
 import { DecryptionSession } from './decryptor-session.js';
 import { EncryptionSession } from './encryptor-session.js';
 import type { StreamDecryptOptions, StreamEncryptOptions } from './options.js';
@@ -70,26 +70,13 @@ export async function* decryptIterable(
   const session = new DecryptionSession(options);
   const iterator = iterate(source);
   let completed = false;
-  /** Plaintext completed by a session step, unless the signal aborted meanwhile. */
-  const released = async (step: Buffer[] | Promise<Buffer[]>): Promise<Buffer[]> => {
-    const opened = session.info !== undefined;
-    const parts = Array.isArray(step) ? step : await untilAborted(step, signal);
-    try {
-      throwIfAborted(signal);
-      if (!opened && session.info) options.onHeader?.(session.info);
-    } catch (error) {
-      zeroParts(parts);
-      throw error;
-    }
-    return parts;
-  };
   try {
     for (let next = await nextChunk(iterator, signal); !next.done; next = await nextChunk(iterator, signal)) {
       throwIfAborted(signal);
-      yield* await released(session.push(next.value));
+      yield* await session.released(session.push(next.value));
     }
     completed = true;
-    yield* await released(session.finish());
+    yield* await session.released(session.finish());
   } finally {
     // A keyring call still in flight is ended by the session itself: discard() marks it abandoned.
     session.discard();

@@ -1,4 +1,4 @@
-import { cancelledError, onAbort, throwIfAborted, untilAborted, zeroParts } from './cancellation.js';
+import { cancelledError, onAbort, throwIfAborted, untilAborted } from './cancellation.js';
 import { DecryptionSession } from './decryptor-session.js';
 import { EncryptionSession } from './encryptor-session.js';
 import type { StreamDecryptOptions, StreamEncryptOptions } from './options.js';
@@ -64,19 +64,6 @@ export function decryptWebStream(options: StreamDecryptOptions): TransformStream
     stopListening();
     session.discard();
   };
-  /** Plaintext completed by a session step, unless the signal aborted meanwhile. */
-  const released = async (step: Buffer[] | Promise<Buffer[]>): Promise<Buffer[]> => {
-    const opened = session.info !== undefined;
-    const parts = await step;
-    try {
-      throwIfAborted(signal);
-      if (!opened && session.info) options.onHeader?.(session.info);
-    } catch (error) {
-      zeroParts(parts);
-      throw error;
-    }
-    return parts;
-  };
   return new TransformStream<Uint8Array, Uint8Array>({
     start(controller) {
       // Not a throw: a synchronous start() that throws makes the TransformStream constructor throw.
@@ -89,7 +76,7 @@ export function decryptWebStream(options: StreamDecryptOptions): TransformStream
     async transform(chunk, controller) {
       try {
         throwIfAborted(signal);
-        enqueueAll(controller, await released(session.push(chunk)));
+        enqueueAll(controller, await session.released(session.push(chunk)));
       } catch (error) {
         abandon();
         throw error;
@@ -98,7 +85,7 @@ export function decryptWebStream(options: StreamDecryptOptions): TransformStream
     async flush(controller) {
       try {
         throwIfAborted(signal);
-        enqueueAll(controller, await released(session.finish()));
+        enqueueAll(controller, await session.released(session.finish()));
       } finally {
         abandon();
       }
