@@ -18,6 +18,7 @@ import {
   isPolykmsError,
   type StreamDecryptOptions,
 } from '@polykms/envelope';
+import { runDecryptStream } from './support/run-decrypt-stream.js';
 import { bytes, testKeyring } from './stream-test-keyring.js';
 import { fixedKeyring } from './support/keyrings.js';
 import { singleBlockPrefix, v1NonFramedHeader, v1NonFramedMessage } from './support/v1-non-framed.js';
@@ -34,30 +35,6 @@ function chunked(data: Uint8Array, sizes: readonly number[]): Buffer[] {
     offset += size;
   }
   return out;
-}
-
-/** Runs a decrypt stream over `chunks`: what it released and how it ended. */
-async function runDecrypt(
-  chunks: readonly Uint8Array[],
-  options: StreamDecryptOptions,
-): Promise<{ released: Buffer; error: unknown }> {
-  const released: Buffer[] = [];
-  let error: unknown;
-  try {
-    await pipeline(
-      Readable.from(chunks),
-      decryptStream(options),
-      new Writable({
-        write(chunk, _encoding, callback) {
-          released.push(chunk);
-          callback();
-        },
-      }),
-    );
-  } catch (caught) {
-    error = caught;
-  }
-  return { released: Buffer.concat(released), error };
 }
 
 async function collect(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
@@ -100,7 +77,7 @@ describe('encryptStream and decryptStream', () => {
     );
     const message = Buffer.concat(encrypted);
     expect(Buffer.from((await decrypt(message, { keyring })).plaintext).equals(plaintext)).toBe(true);
-    const { released, error } = await runDecrypt(chunked(message, [3, 100, 1]), { keyring });
+    const { released, error } = await runDecryptStream(chunked(message, [3, 100, 1]), { keyring });
     expect(error).toBeUndefined();
     expect(released.equals(plaintext)).toBe(true);
   });
@@ -130,7 +107,9 @@ describe('encryptStream and decryptStream', () => {
     const boundaries = frameBoundaries(message, plaintext.length);
     expect(boundaries.at(-1)).toBe(message.length);
     for (let cut = 0; cut < message.length; cut++) {
-      const { released, error } = await runDecrypt(chunked(message.subarray(0, cut), [37]), { keyring });
+      const { released, error } = await runDecryptStream(chunked(message.subarray(0, cut), [37]), {
+        keyring,
+      });
       expect(isPolykmsError(error, 'ERR_MALFORMED_MESSAGE'), `cut at ${cut}`).toBe(true);
       const completeFrames = boundaries.filter((b, i) => i > 0 && b <= cut).length;
       expect(released.length, `cut at ${cut}`).toBe(Math.min(completeFrames, 4) * FRAME);
@@ -143,7 +122,7 @@ describe('encryptStream and decryptStream', () => {
     const { message } = await encrypt(plaintext, { keyring, frameLength: FRAME });
     const tampered = Buffer.from(message);
     tampered[tampered.length - 1]! ^= 1;
-    const { released, error } = await runDecrypt([tampered], { keyring });
+    const { released, error } = await runDecryptStream([tampered], { keyring });
     expect(isPolykmsError(error, 'ERR_DECRYPTION_FAILED')).toBe(true);
     expect(released.length).toBe(0);
   });
@@ -155,7 +134,7 @@ describe('encryptStream and decryptStream', () => {
     for (let frame = 0; frame < boundaries.length - 1; frame++) {
       const tampered = Buffer.from(message);
       tampered[boundaries[frame + 1]! - 1]! ^= 1; // last byte of the frame's tag
-      const { released, error } = await runDecrypt(splitAt(tampered, boundaries), { keyring });
+      const { released, error } = await runDecryptStream(splitAt(tampered, boundaries), { keyring });
       expect(isPolykmsError(error, 'ERR_DECRYPTION_FAILED'), `frame ${frame}`).toBe(true);
       expect(released.length).toBe(frame * FRAME);
     }
@@ -163,15 +142,15 @@ describe('encryptStream and decryptStream', () => {
 
   it('gives up on a header longer than maxHeaderBytes instead of buffering it', async () => {
     const { message } = await encrypt(bytes(10), { keyring, encryptionContext: { big: 'x'.repeat(5000) } });
-    const { error } = await runDecrypt(chunked(message, [1]), { keyring, maxHeaderBytes: 1024 });
+    const { error } = await runDecryptStream(chunked(message, [1]), { keyring, maxHeaderBytes: 1024 });
     expect(isPolykmsError(error, 'ERR_LIMIT_EXCEEDED')).toBe(true);
-    const fine = await runDecrypt(chunked(message, [100]), { keyring, maxHeaderBytes: 8192 });
+    const fine = await runDecryptStream(chunked(message, [100]), { keyring, maxHeaderBytes: 8192 });
     expect(fine.error).toBeUndefined();
   });
 
   it('rejects bytes after the end of the message', async () => {
     const { message } = await encrypt(bytes(100), { keyring, frameLength: FRAME });
-    const { error } = await runDecrypt([message, Buffer.from([0])], { keyring });
+    const { error } = await runDecryptStream([message, Buffer.from([0])], { keyring });
     expect(isPolykmsError(error, 'ERR_MALFORMED_MESSAGE')).toBe(true);
   });
 
@@ -182,7 +161,7 @@ describe('encryptStream and decryptStream', () => {
       frameLength: FRAME,
       suite: Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
     });
-    const { released, error } = await runDecrypt([message], { keyring: signer });
+    const { released, error } = await runDecryptStream([message], { keyring: signer });
     expect(isPolykmsError(error, 'ERR_UNSUPPORTED')).toBe(true);
     expect((error as Error).message).toMatch(/release-before-signature/);
     expect(released.length).toBe(0);
@@ -197,14 +176,14 @@ describe('encryptStream and decryptStream', () => {
       suite: Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
     });
     const options = { keyring, signedMessages: 'release-before-signature' } as const;
-    const good = await runDecrypt(chunked(message, [50]), options);
+    const good = await runDecryptStream(chunked(message, [50]), options);
     expect(good.error).toBeUndefined();
     expect(good.released.equals(plaintext)).toBe(true);
 
     const forged = Buffer.from(message);
     forged[forged.length - 1]! ^= 1; // inside the DER signature
     // One chunk per frame, the footer on its own: every frame is released, as documented, then the error.
-    const bad = await runDecrypt(splitAt(forged, frameBoundaries(forged, plaintext.length)), options);
+    const bad = await runDecryptStream(splitAt(forged, frameBoundaries(forged, plaintext.length)), options);
     expect(isPolykmsError(bad.error, 'ERR_DECRYPTION_FAILED')).toBe(true);
     expect(bad.released.equals(plaintext)).toBe(true);
   });
@@ -293,7 +272,7 @@ describe('frames split across chunks', () => {
       message.subarray(0, headerLength),
       ...chunked(message.subarray(headerLength), [1, 2, 3, 5]),
     ];
-    const { released, error } = await runDecrypt(chunks, { keyring });
+    const { released, error } = await runDecryptStream(chunks, { keyring });
     expect(error).toBeUndefined();
     expect(released.equals(plaintext)).toBe(true);
   });
@@ -304,7 +283,7 @@ describe('frames split across chunks', () => {
     const firstFrameEnd = frameBoundaries(message, plaintext.length)[1]!;
     for (let inTag = 1; inTag < 16; inTag++) {
       const chunks = splitAt(message, [firstFrameEnd - 16 + inTag]);
-      const { released, error } = await runDecrypt(chunks, { keyring });
+      const { released, error } = await runDecryptStream(chunks, { keyring });
       expect(error, `split ${inTag} bytes into the tag`).toBeUndefined();
       expect(released.equals(plaintext)).toBe(true);
     }
@@ -323,7 +302,7 @@ describe('frames split across chunks', () => {
         ...splitAt(tampered.subarray(0, boundaries[frame]!), boundaries.slice(0, frame + 1)),
         ...chunked(tampered.subarray(boundaries[frame]!), [7]),
       ];
-      const { released, error } = await runDecrypt(chunks, { keyring });
+      const { released, error } = await runDecryptStream(chunks, { keyring });
       expect(isPolykmsError(error, 'ERR_DECRYPTION_FAILED'), `frame ${frame}`).toBe(true);
       expect(released.length, `frame ${frame}`).toBe(frame * FRAME);
       expect(released.equals(plaintext.subarray(0, released.length))).toBe(true);
@@ -397,7 +376,7 @@ describe('frame length bound', () => {
   it('refuses a message whose frames are longer than maxFrameLength before any keyring call', async () => {
     const { message } = await encrypt(bytes(10), { keyring, frameLength: claimed });
     const unwrapsBefore = keyring.calls.unwrap;
-    const { released, error } = await runDecrypt([message], { keyring });
+    const { released, error } = await runDecryptStream([message], { keyring });
     expect(error).toMatchObject({ code: 'ERR_LIMIT_EXCEEDED' });
     expect(released.length).toBe(0);
     expect(keyring.calls.unwrap).toBe(unwrapsBefore);
@@ -405,7 +384,7 @@ describe('frame length bound', () => {
 
   it('reads such a message when the caller raises the bound, and buffered decrypt has none', async () => {
     const { message } = await encrypt(bytes(10), { keyring, frameLength: claimed });
-    const streamed = await runDecrypt([message], { keyring, maxFrameLength: claimed });
+    const streamed = await runDecryptStream([message], { keyring, maxFrameLength: claimed });
     expect(streamed.error).toBeUndefined();
     expect(streamed.released.equals(bytes(10))).toBe(true);
     const buffered = await decrypt(message, { keyring });
@@ -448,7 +427,7 @@ describe('non-framed (v1) body bound', () => {
       return { released: Buffer.concat(parts), error: undefined };
     };
     return {
-      decryptStream: await runDecrypt(chunks, options),
+      decryptStream: await runDecryptStream(chunks, options),
       decryptIterable: await viaIterable(),
       decryptWebStream: await viaWebStream(),
     };

@@ -1,31 +1,13 @@
 import { createCipheriv, hkdfSync } from 'node:crypto';
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { type StreamDecryptOptions, decryptStream } from '@polykms/envelope';
+import type { StreamDecryptOptions } from '@polykms/envelope';
+import { runDecryptStream } from './run-decrypt-stream.js';
+import { u16, u32, u64 } from './wire.js';
 
 /**
  * Forges v2 messages with a known data key, straight from the format description (not from the
  * package's own code): a test can then build a message whose commitment, header tag and frame
  * tags are all valid, so that only the one check under test can refuse it.
  */
-
-function u16(n: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
-  return b;
-}
-
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-}
-
-function u64(n: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(n));
-  return b;
-}
 
 /** The key (header tag and frames) and commitment of a v2 message. */
 export interface V2Keys {
@@ -132,21 +114,5 @@ export async function decryptStreamed(
   for (let offset = 0; offset < message.length; offset += chunkSize) {
     chunks.push(Buffer.from(message.subarray(offset, offset + chunkSize)));
   }
-  const released: Buffer[] = [];
-  let error: unknown;
-  try {
-    await pipeline(
-      Readable.from(chunks),
-      decryptStream(options),
-      new Writable({
-        write(chunk, _encoding, callback) {
-          released.push(chunk);
-          callback();
-        },
-      }),
-    );
-  } catch (caught) {
-    error = caught;
-  }
-  return { released: Buffer.concat(released), error };
+  return runDecryptStream(chunks, options);
 }

@@ -1,4 +1,5 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
+import { u16, u32, u64 } from './wire.js';
 
 /**
  * Builds legacy v1 non-framed messages, which polykms reads but never writes, straight from the
@@ -10,24 +11,6 @@ const SUITE_0078 = 0x0078;
 const SINGLE_BLOCK_LABEL = Buffer.from('AWSKMSEncryptionClient Single Block');
 /** Body IV of a non-framed message: 8 zero bytes ‖ u32 sequence number 1. */
 const BODY_IV = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
-
-function u16(n: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
-  return b;
-}
-
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-}
-
-function u64(n: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(n));
-  return b;
-}
 
 function gcm(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): [Buffer, Buffer] {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
