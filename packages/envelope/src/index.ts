@@ -18,6 +18,7 @@ export {
   discoveryFilterSet,
 } from './keyring/discovery-filter.js';
 export { zeroize } from './crypto/zeroize.js';
+export { isWellFormedText } from './format/utf8.js';
 export {
   serializeEncryptionContext,
   parseEncryptionContext,

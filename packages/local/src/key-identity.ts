@@ -1,4 +1,4 @@
-import { InvalidArgumentError, MAX_EDK_FIELD_LENGTH } from '@polykms/envelope';
+import { InvalidArgumentError, MAX_EDK_FIELD_LENGTH, isWellFormedText } from '@polykms/envelope';
 
 /** Provider ids starting with this are AWS KMS's (the ESDK reserves them); a raw keyring must not claim them. */
 const AWS_KMS_PREFIX = 'aws-kms';
@@ -34,7 +34,7 @@ export function checkKeyIdentity(kind: string, identity: KeyIdentity, reservedIn
   }
   const reserved = reservedNamespaceReason(keyNamespace);
   if (reserved) throw new InvalidArgumentError(`${kind}: keyNamespace "${keyNamespace}" ${reserved}`);
-  if (!isWellFormed(keyNamespace) || !isWellFormed(keyName)) {
+  if (!isWellFormedText(keyNamespace) || !isWellFormedText(keyName)) {
     throw new InvalidArgumentError(`${kind}: keyNamespace and keyName must be well-formed Unicode`);
   }
   if (Buffer.byteLength(keyNamespace, 'utf8') > MAX_EDK_FIELD_LENGTH) {
@@ -49,9 +49,4 @@ export function checkKeyIdentity(kind: string, identity: KeyIdentity, reservedIn
     );
   }
   return name;
-}
-
-/** False when the string holds a lone surrogate, which UTF-8 cannot carry faithfully. */
-function isWellFormed(text: string): boolean {
-  return Buffer.from(text, 'utf8').toString('utf8') === text;
 }

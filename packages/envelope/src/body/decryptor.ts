@@ -11,6 +11,7 @@ import {
   checkFinalFrameLength,
   checkFrameStart,
   isFrameIv,
+  readU32,
 } from '../format/body.js';
 import { ChunkQueue } from '../format/chunk-queue.js';
 import type { HeaderLimits, MessageHeader } from '../format/header.js';
@@ -22,10 +23,6 @@ import { MAX_NON_FRAMED_CONTENT_LENGTH } from '../limits.js';
 const SINGLE_BLOCK_PREFIX = FRAME_IV_LENGTH + 8;
 
 /** What comes next: a frame's prefix, its ciphertext, its tag, the footer, or nothing. */
-function readU32(bytes: Uint8Array): number {
-  return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
-}
-
 type State = 'prefix' | 'ciphertext' | 'tag' | 'footer' | 'done';
 
 /** The frame whose ciphertext is being read. */

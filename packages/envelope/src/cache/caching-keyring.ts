@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, isPolykmsError } from '../errors.js';
-import { raceAbort } from '../keyring/race-abort.js';
-import { cancelledError, throwIfAborted } from '../stream/cancellation.js';
+import { throwIfAborted, untilAborted } from '../stream/cancellation.js';
 import { unwrapDataKey, wrapDataKey } from '../keyring/contract.js';
 import type { Keyring, UnwrapRequest, UnwrapResult, WrapRequest, WrapResult } from '../keyring/types.js';
 import { decryptionCacheKey, edkDigest, encryptionCacheKey } from './cache-key.js';
@@ -264,9 +263,9 @@ export class CachingKeyring implements Keyring {
    */
   async #awaitShared(pending: PendingCall, signal: AbortSignal | undefined): Promise<SharedOutcome> {
     try {
-      await (signal ? raceAbort(pending.settled, signal) : pending.settled);
+      await untilAborted(pending.settled, signal);
     } catch (error) {
-      if (signal?.aborted) throw cancelledError(signal);
+      if (signal?.aborted) throw error; // untilAborted made it this request's ERR_CANCELLED
       if (isPolykmsError(error, 'ERR_CANCELLED')) return 'retry';
       throw error;
     }

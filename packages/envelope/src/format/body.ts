@@ -21,6 +21,14 @@ export function framedBodyLength(plaintextLength: number, frameLength: number): 
   return fullFrames * regularFrameSize(frameLength) + FINAL_FRAME_PREFIX_LENGTH + rest + FRAME_TAG_LENGTH;
 }
 
+/** The big-endian u32 at `offset` of a frame prefix whose length the caller has checked. */
+export function readU32(bytes: Uint8Array, offset = 0): number {
+  return (
+    ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>>
+    0
+  );
+}
+
 /** Bytes of one full frame on the wire. */
 export function regularFrameSize(frameLength: number): number {
   return REGULAR_FRAME_PREFIX_LENGTH + frameLength + FRAME_TAG_LENGTH;

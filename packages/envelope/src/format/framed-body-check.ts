@@ -6,14 +6,8 @@ import {
   REGULAR_FRAME_PREFIX_LENGTH,
   checkFinalFrameLength,
   checkFrameStart,
+  readU32,
 } from './body.js';
-
-function readU32(bytes: Uint8Array, offset: number): number {
-  return (
-    ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>>
-    0
-  );
-}
 
 /**
  * Follows the layout of a framed body as it streams past, without decrypting it: frames in
