@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   DEFAULT_STREAM_MAX_FRAME_LENGTH,
@@ -12,7 +13,7 @@ import { assertWritable } from '../io/atomic-output.js';
 import { readHeaderBytes } from '../io/header-bytes.js';
 import { openSource, streamToOutput } from '../io/stream-io.js';
 import { decryptKeyring } from '../config/keyrings.js';
-import { STDIO, readInput } from '../io/input.js';
+import { STDIO } from '../io/input.js';
 import { printable } from '../io/terminal-text.js';
 import { writeStdout } from '../io/output.js';
 import { collect, parseContext, parsePositiveInt, parseSize } from '../options.js';
@@ -97,7 +98,7 @@ export function registerDecrypt(program: Command): void {
       };
       if (output === STDIO && file !== STDIO && (await isSigned(file))) {
         // A signature is checked only at the end, so a signed message goes to stdout only whole.
-        const result = await decrypt(await readInput(file), { ...options, maxFrameLength });
+        const result = await decrypt(await readFile(file), { ...options, maxFrameLength });
         try {
           await writeStdout(result.plaintext);
         } finally {
