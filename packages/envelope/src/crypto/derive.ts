@@ -1,5 +1,6 @@
 import type { AlgorithmSuite } from '../suites.js';
 import { hkdfExpand, hkdfExtract } from './hkdf.js';
+import { zeroize } from './zeroize.js';
 
 const DERIVE_KEY_LABEL = Buffer.from('DERIVEKEY', 'ascii');
 const COMMIT_KEY_LABEL = Buffer.from('COMMITKEY', 'ascii');
@@ -30,15 +31,23 @@ export function deriveKeys(suite: AlgorithmSuite, dataKey: Uint8Array, messageId
       const hash = suite.kdf === 'hkdf-sha256' ? 'sha256' : 'sha384';
       const info = Buffer.concat([suiteIdBytes(suite), messageId]);
       const prk = hkdfExtract(hash, NO_SALT, dataKey);
-      return { encryptionKey: hkdfExpand(hash, prk, info, suite.keyLength), commitment: undefined };
+      try {
+        return { encryptionKey: hkdfExpand(hash, prk, info, suite.keyLength), commitment: undefined };
+      } finally {
+        zeroize(prk);
+      }
     }
     case 'hkdf-sha512': {
       const info = Buffer.concat([suiteIdBytes(suite), DERIVE_KEY_LABEL]);
       const prk = hkdfExtract('sha512', messageId, dataKey);
-      return {
-        encryptionKey: hkdfExpand('sha512', prk, info, suite.keyLength),
-        commitment: hkdfExpand('sha512', prk, COMMIT_KEY_LABEL, COMMITMENT_LENGTH),
-      };
+      try {
+        return {
+          encryptionKey: hkdfExpand('sha512', prk, info, suite.keyLength),
+          commitment: hkdfExpand('sha512', prk, COMMIT_KEY_LABEL, COMMITMENT_LENGTH),
+        };
+      } finally {
+        zeroize(prk);
+      }
     }
   }
 }
