@@ -26,8 +26,18 @@ export {
 } from './format/encryption-context.js';
 export { parseHeader, type MessageHeader, type HeaderLimits, type ContentType } from './format/header.js';
 export { DEFAULT_FRAME_LENGTH } from './message/frame-length.js';
-export type { EncryptOptions, EncryptResult, DecryptOptions, DecryptResult } from './message/options.js';
+export type {
+  EncryptOptions,
+  EncryptResult,
+  EncryptIntoResult,
+  EncryptPartsResult,
+  DecryptOptions,
+  DecryptResult,
+} from './message/options.js';
 export { encrypt } from './message/encrypt.js';
+export { encryptInto } from './message/encrypt-into.js';
+export { encryptParts } from './message/encrypt-parts.js';
+export { encryptedLength, type MessageLengthOptions } from './message/message-length.js';
 export { decrypt } from './message/decrypt.js';
 export { inspect, type MessageInfo, type EncryptedDataKeyInfo } from './message/inspect.js';
 export * from './stream/index.js';

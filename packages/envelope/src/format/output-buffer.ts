@@ -8,8 +8,30 @@ export class OutputBuffer {
   readonly #bytes: Buffer;
   #length = 0;
 
-  constructor(capacity: number) {
-    this.#bytes = Buffer.allocUnsafe(capacity);
+  /** A fresh allocation of `capacity` bytes, or the caller's memory (`encryptInto`). */
+  constructor(capacityOrMemory: number | Uint8Array) {
+    this.#bytes =
+      typeof capacityOrMemory === 'number'
+        ? Buffer.allocUnsafe(capacityOrMemory)
+        : Buffer.from(capacityOrMemory.buffer, capacityOrMemory.byteOffset, capacityOrMemory.byteLength);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** `length` bytes at the write position, to be filled in place (then `advance`). */
+  reserve(length: number): Buffer {
+    if (this.#length + length > this.#bytes.length) {
+      throw new RangeError('OutputBuffer: more bytes than the computed capacity');
+    }
+    return this.#bytes.subarray(this.#length, this.#length + length);
+  }
+
+  advance(length: number): void {
+    this.reserve(length);
+    this.#length += length;
   }
 
   append(parts: readonly Uint8Array[]): void {

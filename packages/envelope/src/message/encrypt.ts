@@ -1,28 +1,18 @@
-import { framedBodyLength } from '../format/body.js';
 import { OutputBuffer } from '../format/output-buffer.js';
+import { encryptedLength } from './message-length.js';
 import type { EncryptOptions, EncryptResult } from './options.js';
 import { prepareEncryption } from './prepare-encryption.js';
-
-/** Room for a footer: u16 length and a DER ECDSA signature (at most 104 bytes for P-384). */
-const MAX_FOOTER_LENGTH = 2 + 255;
+import { sealBody } from './seal-body.js';
 
 /** Encrypts `plaintext` into one message (v2, framed) whose data key `options.keyring` wraps. */
 export async function encrypt(plaintext: Uint8Array, options: EncryptOptions): Promise<EncryptResult> {
   const prepared = await prepareEncryption(options, plaintext.length);
   const { frameLength, suite } = prepared.header;
   const out = new OutputBuffer(
-    prepared.headerBytes.length +
-      framedBodyLength(plaintext.length, frameLength) +
-      (suite.signature ? MAX_FOOTER_LENGTH : 0),
+    encryptedLength(plaintext.length, { headerLength: prepared.headerBytes.length, frameLength, suite }),
   );
   out.append([prepared.headerBytes]);
-  // Whole frames one at a time (each copied out while still in cache); the tail goes to finish,
-  // which seals it straight as the final frame.
-  const tailStart = plaintext.length - (plaintext.length % frameLength);
-  for (let offset = 0; offset < tailStart; offset += frameLength) {
-    out.append(prepared.body.push(plaintext.subarray(offset, offset + frameLength)));
-  }
-  out.append(prepared.body.finish(plaintext.subarray(tailStart)));
+  sealBody(prepared.body, frameLength, plaintext, (parts) => out.append(parts));
   return {
     message: out.finish(),
     header: prepared.header,

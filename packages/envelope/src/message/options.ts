@@ -27,6 +27,22 @@ export interface EncryptResult {
   readonly missingRecipients: readonly RecipientFailure[];
 }
 
+export interface EncryptIntoResult {
+  /** Bytes of the message written at the start of `out`. */
+  readonly length: number;
+  readonly header: MessageHeader;
+  readonly missingRecipients: readonly RecipientFailure[];
+}
+
+export interface EncryptPartsResult {
+  /** The header, then each frame's prefix, ciphertext and tag (and the footer), in order. */
+  readonly parts: readonly Uint8Array[];
+  /** Their total length. */
+  readonly length: number;
+  readonly header: MessageHeader;
+  readonly missingRecipients: readonly RecipientFailure[];
+}
+
 export interface DecryptOptions {
   readonly keyring: Keyring;
   /**

@@ -23,7 +23,7 @@ export interface PreparedEncryption {
   readonly missingRecipients: readonly RecipientFailure[];
 }
 
-function resolveSuite(suite: EncryptOptions['suite']): AlgorithmSuite {
+export function resolveSuite(suite: EncryptOptions['suite']): AlgorithmSuite {
   if (suite === undefined) return DEFAULT_SUITE;
   return typeof suite === 'number' ? suiteFromId(suite) : suite;
 }

@@ -1,0 +1,35 @@
+import { InvalidArgumentError } from '../errors.js';
+import { OutputBuffer } from '../format/output-buffer.js';
+import { encryptedLength } from './message-length.js';
+import type { EncryptIntoResult, EncryptOptions } from './options.js';
+import { prepareEncryption } from './prepare-encryption.js';
+import { sealBody } from './seal-body.js';
+
+/**
+ * `encrypt`, writing the message into the caller's `out` from its first byte instead of a fresh
+ * allocation: a buffer reused from message to message is already mapped, where a fresh one of the
+ * message's size is faulted in page by page (a third of a buffered encrypt's time). Size `out`
+ * with `encryptedLength`; the bytes after `length` are left as they were.
+ */
+export async function encryptInto(
+  plaintext: Uint8Array,
+  out: Uint8Array,
+  options: EncryptOptions,
+): Promise<EncryptIntoResult> {
+  const prepared = await prepareEncryption(options, plaintext.length);
+  const { frameLength, suite } = prepared.header;
+  const needed = encryptedLength(plaintext.length, {
+    headerLength: prepared.headerBytes.length,
+    frameLength,
+    suite,
+  });
+  if (out.length < needed) {
+    throw new InvalidArgumentError(
+      `out holds ${out.length} bytes; this message needs up to ${needed} (see encryptedLength)`,
+    );
+  }
+  const writer = new OutputBuffer(out);
+  writer.append([prepared.headerBytes]);
+  sealBody(prepared.body, frameLength, plaintext, (parts) => writer.append(parts));
+  return { length: writer.length, header: prepared.header, missingRecipients: prepared.missingRecipients };
+}
