@@ -40,6 +40,8 @@ export { encryptParts } from './message/encrypt-parts.js';
 export { encryptedLength, type MessageLengthOptions } from './message/message-length.js';
 export { decrypt } from './message/decrypt.js';
 export { inspect, type MessageInfo, type EncryptedDataKeyInfo } from './message/inspect.js';
+export { FramePool, type FramePoolOptions, DEFAULT_MIN_PARALLEL_BYTES } from './workers/frame-pool.js';
+export { type WorkersOption, sharedFramePool } from './workers/workers-option.js';
 export * from './stream/index.js';
 export * from './cache/index.js';
 export * from './rewrap/index.js';

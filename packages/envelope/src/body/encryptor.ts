@@ -94,6 +94,6 @@ export class BodyEncryptor {
   }
 }
 
-function tooManyFrames(): LimitExceededError {
+export function tooManyFrames(): LimitExceededError {
   return new LimitExceededError('the plaintext needs more than 2^32 - 1 frames: use a larger frame length');
 }

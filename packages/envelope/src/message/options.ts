@@ -3,6 +3,7 @@ import type { MessageHeader } from '../format/header.js';
 import type { EncryptedDataKey, Keyring } from '../keyring/types.js';
 import type { RecipientFailure } from '../errors.js';
 import type { AlgorithmSuite, CommitmentPolicy, SuiteId } from '../suites.js';
+import type { WorkersOption } from '../workers/workers-option.js';
 
 export interface EncryptOptions {
   readonly keyring: Keyring;
@@ -17,6 +18,12 @@ export interface EncryptOptions {
   readonly suite?: AlgorithmSuite | SuiteId | undefined;
   /** Plaintext bytes per frame; see DEFAULT_FRAME_LENGTH. */
   readonly frameLength?: number | undefined;
+  /**
+   * Seal frames on worker threads (buffered `encrypt`, and `encryptInto` with an `out` in shared
+   * memory): a thread count, `'auto'` (one per core) or a `FramePool`. Default: this thread.
+   * The message is then a Buffer over a SharedArrayBuffer. Same bytes either way.
+   */
+  readonly workers?: WorkersOption | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -66,6 +73,12 @@ export interface DecryptOptions {
    * frame) or 64 GiB (a non-framed body).
    */
   readonly maxFrameLength?: number | undefined;
+  /**
+   * Open frames on worker threads (buffered `decrypt` of framed messages): a thread count,
+   * `'auto'` or a `FramePool`. The plaintext is then a Buffer over a SharedArrayBuffer, released
+   * only once every frame (and the signature) verified, as on this thread.
+   */
+  readonly workers?: WorkersOption | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 

@@ -1,4 +1,4 @@
-import { createSecretKey } from 'node:crypto';
+import { type KeyObject, createSecretKey } from 'node:crypto';
 import { BodyEncryptor } from '../body/encryptor.js';
 import { PUBLIC_KEY_CONTEXT_KEY } from '../context.js';
 import { deriveKeys } from '../crypto/derive.js';
@@ -20,6 +20,9 @@ export interface PreparedEncryption {
   readonly headerBytes: Uint8Array;
   readonly header: MessageHeader;
   readonly body: BodyEncryptor;
+  /** The body's key and signer, for callers that seal frames elsewhere (worker threads). */
+  readonly frameKey: KeyObject;
+  readonly signer: MessageSigner | undefined;
   readonly missingRecipients: readonly RecipientFailure[];
 }
 
@@ -116,6 +119,8 @@ export async function prepareEncryption(
     headerBytes,
     header,
     body: new BodyEncryptor(new FrameCipher(suite, key, messageId), frameLength, signer),
+    frameKey: key,
+    signer,
     missingRecipients: wrapped.failures,
   };
 }

@@ -1,0 +1,118 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { InvalidArgumentError } from '../errors.js';
+import type { FrameJob, FrameJobResult } from './frame-job.js';
+
+/** Below this many bytes a message is sealed or opened on the calling thread (see `FramePoolOptions`). */
+export const DEFAULT_MIN_PARALLEL_BYTES = 1024 * 1024;
+
+/** Most threads one pool may start. */
+export const MAX_POOL_SIZE = 256;
+
+export interface FramePoolOptions {
+  /** Worker threads; default `availableParallelism()`. */
+  readonly size?: number | undefined;
+  /**
+   * Messages smaller than this are handled on the calling thread: handing a job to a worker and
+   * back costs tens of microseconds, more than sealing a small message. Default 1 MiB.
+   */
+  readonly minParallelBytes?: number | undefined;
+}
+
+interface Pending {
+  readonly job: FrameJob;
+  readonly resolve: (result: FrameJobResult) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface PoolWorker {
+  readonly worker: Worker;
+  current: Pending | undefined;
+}
+
+// In the TypeScript sources (tests), the worker runs from its .ts file (Node strips the types).
+const workerUrl = new URL(
+  import.meta.url.endsWith('.ts') ? './frame-worker.ts' : './frame-worker.js',
+  import.meta.url,
+);
+
+/**
+ * Worker threads that seal and open frames, kept alive between messages (starting a worker costs
+ * milliseconds and megabytes). Threads start on first use; an idle pool never keeps the process
+ * alive (its threads are unref'd while idle). `close` ends them; a closed pool refuses new jobs.
+ */
+export class FramePool {
+  readonly size: number;
+  readonly minParallelBytes: number;
+  readonly #workers: PoolWorker[] = [];
+  readonly #queue: Pending[] = [];
+  #closed = false;
+
+  constructor(options: FramePoolOptions = {}) {
+    const size = options.size ?? availableParallelism();
+    if (!Number.isInteger(size) || size < 1 || size > MAX_POOL_SIZE) {
+      throw new InvalidArgumentError(`a frame pool's size must be an integer from 1 to ${MAX_POOL_SIZE}`);
+    }
+    const minBytes = options.minParallelBytes ?? DEFAULT_MIN_PARALLEL_BYTES;
+    if (!Number.isInteger(minBytes) || minBytes < 0) {
+      throw new InvalidArgumentError('minParallelBytes must be a non-negative integer');
+    }
+    this.size = size;
+    this.minParallelBytes = minBytes;
+  }
+
+  /** Runs one job on the next free worker. */
+  run(job: FrameJob): Promise<FrameJobResult> {
+    if (this.#closed) return Promise.reject(new InvalidArgumentError('this frame pool is closed'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ job, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  /** Ends every thread; jobs still queued or running fail. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const queued = this.#queue.splice(0);
+    for (const pending of queued) pending.reject(new InvalidArgumentError('the frame pool was closed'));
+    const workers = this.#workers.splice(0);
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      const idle = this.#workers.find((w) => w.current === undefined) ?? this.#start();
+      if (!idle) return;
+      const pending = this.#queue.shift()!;
+      idle.current = pending;
+      // Referenced while busy, so that a process awaiting a result does not exit under it.
+      idle.worker.ref();
+      idle.worker.postMessage(pending.job);
+    }
+  }
+
+  #start(): PoolWorker | undefined {
+    if (this.#workers.length >= this.size) return undefined;
+    const entry: PoolWorker = { worker: new Worker(workerUrl), current: undefined };
+    entry.worker.unref();
+    entry.worker.on('message', (result: FrameJobResult) => {
+      const pending = entry.current;
+      entry.current = undefined;
+      entry.worker.unref();
+      pending?.resolve(result);
+      this.#dispatch();
+    });
+    const fail = (error: Error) => {
+      const index = this.#workers.indexOf(entry);
+      if (index >= 0) this.#workers.splice(index, 1);
+      const pending = entry.current;
+      entry.current = undefined;
+      pending?.reject(error);
+      if (!this.#closed) this.#dispatch();
+    };
+    entry.worker.on('error', fail);
+    entry.worker.on('exit', (code) => fail(new Error(`a frame worker exited (code ${code}) during a job`)));
+    this.#workers.push(entry);
+    return entry;
+  }
+}

@@ -1,0 +1,55 @@
+import { DecryptionFailedError } from '../errors.js';
+import type { FrameJob, FrameJobResult, FrameTask } from './frame-job.js';
+import type { FramePool } from './frame-pool.js';
+import type { SharedKey } from './shared-key.js';
+
+/** Jobs per thread: a few, so that a thread that falls behind (a noisy neighbour) is caught up by the others. */
+const JOBS_PER_THREAD = 4;
+/** Smallest job worth a round trip to a worker. */
+const MIN_JOB_BYTES = 256 * 1024;
+
+/**
+ * Splits `tasks` into consecutive jobs, runs them on `pool` and waits for all of them; then (and
+ * on any failure) zeroes the shared key. An unauthenticated frame fails the whole message with
+ * `DecryptionFailedError`, whatever the order in which the jobs finish.
+ */
+export async function runFrameJobs(
+  pool: FramePool,
+  base: Omit<FrameJob, 'frames' | 'key'>,
+  key: SharedKey,
+  tasks: Iterable<FrameTask>,
+  totalBytes: number,
+): Promise<void> {
+  const jobBytes = Math.max(MIN_JOB_BYTES, Math.ceil(totalBytes / (pool.size * JOBS_PER_THREAD)));
+  // Each job goes out as soon as it is assembled (`tasks` may copy its input as it goes), so the
+  // first workers start while this thread prepares the rest.
+  const running: Promise<FrameJobResult>[] = [];
+  let frames: FrameTask[] = [];
+  let bytes = 0;
+  try {
+    for (const task of tasks) {
+      frames.push(task);
+      bytes += task.length;
+      if (bytes >= jobBytes) {
+        running.push(pool.run({ ...base, key: key.buffer, frames }));
+        frames = [];
+        bytes = 0;
+      }
+    }
+    if (frames.length > 0) running.push(pool.run({ ...base, key: key.buffer, frames }));
+  } finally {
+    // Every dispatched job has finished with the key before it is zeroed, even on failure.
+    await settleThenWipe(running, key);
+  }
+  const results = await Promise.all(running);
+  for (const result of results) {
+    if (result.ok) continue;
+    if (result.reason === 'authentication') throw new DecryptionFailedError();
+    throw new Error(`a frame worker failed: ${result.message}`);
+  }
+}
+
+async function settleThenWipe(running: readonly Promise<unknown>[], key: SharedKey): Promise<void> {
+  await Promise.allSettled(running);
+  key.wipe();
+}

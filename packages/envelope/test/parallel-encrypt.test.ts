@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { FramePool, decrypt, encrypt, encryptInto, encryptedLength } from '@polykms/envelope';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { framedBodyLength } from '../src/format/body.js';
+import { FIXED_MESSAGE_ID, fixedKeyring } from './support/fixed-keyring.js';
+
+vi.mock('../src/crypto/message-id.js', async () => {
+  const { FIXED_MESSAGE_ID: id } = await import('./support/fixed-keyring.js');
+  return { newMessageId: () => Buffer.from(id) };
+});
+// One signing key per curve, so that signed messages differ only in their footers (ECDSA is randomized).
+vi.mock('../src/crypto/signature.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../src/crypto/signature.js')>();
+  const keys = new Map<string, ReturnType<typeof actual.generateSigningKey>>();
+  return {
+    ...actual,
+    generateSigningKey: (spec: Parameters<typeof actual.generateSigningKey>[0]) => {
+      if (!keys.has(spec.curve)) keys.set(spec.curve, actual.generateSigningKey(spec));
+      return keys.get(spec.curve)!;
+    },
+  };
+});
+
+const keyring = fixedKeyring(Buffer.alloc(32, 9));
+// minParallelBytes 0: even the smallest message goes through the workers.
+const pool = new FramePool({ size: 2, minParallelBytes: 0 });
+afterAll(() => pool.close());
+
+const cases = [
+  { size: 0, frameLength: 4096 },
+  { size: 1, frameLength: 4096 },
+  { size: 4096, frameLength: 4096 },
+  { size: 5 * 4096, frameLength: 4096 },
+  { size: 5 * 4096 + 1, frameLength: 4096 },
+  { size: 1000, frameLength: 1 },
+  { size: 3 * 1024 * 1024 + 333, frameLength: 64 * 1024 },
+  { size: 2 * 1024 * 1024, frameLength: 1024 * 1024 },
+];
+
+describe('encrypt with worker threads', () => {
+  it('runs with the mocked message id (byte comparisons depend on it)', async () => {
+    const { header } = await encrypt(Buffer.alloc(1), { keyring, workers: pool });
+    expect(Buffer.from(header.messageId).equals(FIXED_MESSAGE_ID)).toBe(true);
+  });
+
+  for (const { size, frameLength } of cases) {
+    it(`writes the bytes the single-thread path writes (${size} bytes, ${frameLength}-byte frames)`, async () => {
+      const plaintext = randomBytes(size);
+      const options = { keyring, frameLength, encryptionContext: { purpose: 'test' } };
+      const single = await encrypt(plaintext, options);
+      const parallel = await encrypt(plaintext, { ...options, workers: pool });
+      expect(parallel.message.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Buffer.from(parallel.message).equals(Buffer.from(single.message))).toBe(true);
+    });
+  }
+
+  it('seals from a plaintext in shared memory without copying it, same bytes', async () => {
+    const plaintext = Buffer.from(new SharedArrayBuffer(300_000 + 7)).subarray(7);
+    plaintext.set(randomBytes(plaintext.length));
+    const single = await encrypt(plaintext, { keyring, frameLength: 8192 });
+    const parallel = await encrypt(plaintext, { keyring, frameLength: 8192, workers: pool });
+    expect(Buffer.from(parallel.message).equals(Buffer.from(single.message))).toBe(true);
+  });
+
+  for (const size of [0, 4096, 200_000 + 5]) {
+    it(`writes a signed (0x0578) message whose header and body match the single-thread path, and whose signature verifies (${size} bytes)`, async () => {
+      const plaintext = randomBytes(size);
+      const options = { keyring, frameLength: 4096, suite: 0x0578 } as const;
+      const single = await encrypt(plaintext, options);
+      const parallel = await encrypt(plaintext, { ...options, workers: pool });
+      const bodyEnd = single.header.length + framedBodyLength(size, 4096);
+      expect(
+        Buffer.from(parallel.message)
+          .subarray(0, bodyEnd)
+          .equals(Buffer.from(single.message).subarray(0, bodyEnd)),
+      ).toBe(true);
+      const { plaintext: back } = await decrypt(parallel.message, { keyring });
+      expect(Buffer.from(back).equals(plaintext)).toBe(true);
+    });
+  }
+
+  it('encryptInto with workers writes into a shared out buffer, same bytes as encrypt', async () => {
+    const plaintext = randomBytes(100_000);
+    const single = await encrypt(plaintext, { keyring, frameLength: 4096 });
+    const out = Buffer.from(
+      new SharedArrayBuffer(
+        encryptedLength(plaintext.length, { headerLength: single.header.length, frameLength: 4096 }),
+      ),
+    );
+    const { length } = await encryptInto(plaintext, out, { keyring, frameLength: 4096, workers: pool });
+    expect(out.subarray(0, length).equals(Buffer.from(single.message))).toBe(true);
+  });
+
+  it('refuses a bad workers option before calling the keyring', async () => {
+    const wrap = vi.fn(keyring.wrap);
+    await expect(
+      encrypt(Buffer.alloc(1), { keyring: { ...keyring, wrap }, workers: -1 }),
+    ).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
+    expect(wrap).not.toHaveBeenCalled();
+  });
+});
