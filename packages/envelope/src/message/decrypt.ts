@@ -1,7 +1,12 @@
 import { regularFrameSize } from '../format/body.js';
 import { parseHeader } from '../format/header.js';
 import { OutputBuffer } from '../format/output-buffer.js';
-import { openHeader } from './open-header.js';
+import { zeroize } from '../crypto/zeroize.js';
+import type { MessageHeader } from '../format/header.js';
+import type { FramePool } from '../workers/frame-pool.js';
+import { openBodyParallel } from '../workers/parallel-open.js';
+import { resolveWorkers } from '../workers/workers-option.js';
+import { openHeader, startVerifier, unlockHeader } from './open-header.js';
 import type { DecryptOptions, DecryptResult } from './options.js';
 
 /**
@@ -9,7 +14,11 @@ import type { DecryptOptions, DecryptResult } from './options.js';
  * signed suites, has been verified; on any failure, what was decrypted so far is zeroed.
  */
 export async function decrypt(message: Uint8Array, options: DecryptOptions): Promise<DecryptResult> {
+  const pool = resolveWorkers(options.workers);
   const header = parseHeader(message, options);
+  if (pool && header.contentType === 'framed' && message.length - header.length >= pool.minParallelBytes) {
+    return decryptParallel(header, message, options, pool);
+  }
   const opened = await openHeader(header, message, options);
   const body = message.subarray(header.length);
   const framed = header.contentType === 'framed';
@@ -34,5 +43,22 @@ export async function decrypt(message: Uint8Array, options: DecryptOptions): Pro
     header,
     encryptionContext: opened.encryptionContext,
     encryptedDataKey: opened.encryptedDataKey,
+  };
+}
+
+async function decryptParallel(
+  header: MessageHeader,
+  message: Uint8Array,
+  options: DecryptOptions,
+  pool: FramePool,
+): Promise<DecryptResult> {
+  const unlocked = await unlockHeader(header, options);
+  zeroize(unlocked.dataKey);
+  const verifier = startVerifier(header, message, unlocked);
+  return {
+    plaintext: await openBodyParallel(header, message, unlocked.key, verifier, pool),
+    header,
+    encryptionContext: unlocked.encryptionContext,
+    encryptedDataKey: unlocked.encryptedDataKey,
   };
 }

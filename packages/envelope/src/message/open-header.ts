@@ -121,6 +121,19 @@ export async function unlockHeader(header: MessageHeader, options: DecryptOption
   }
 }
 
+/** For signed suites: the signature verifier, fed the header so far. */
+export function startVerifier(
+  header: MessageHeader,
+  headerBytes: Uint8Array,
+  unlocked: UnlockedHeader,
+): MessageVerifier | undefined {
+  const spec = header.suite.signature;
+  if (!spec || !unlocked.verificationKey) return undefined;
+  const verifier = new MessageVerifier(spec, unlocked.verificationKey);
+  verifier.update(headerBytes.subarray(0, header.length));
+  return verifier;
+}
+
 /** Authenticates a parsed header (see `unlockHeader`); only then is a body decryptor returned. */
 export async function openHeader(
   header: MessageHeader,
@@ -130,11 +143,7 @@ export async function openHeader(
   const unlocked = await unlockHeader(header, options);
   zeroize(unlocked.dataKey);
   const { suite } = header;
-  const verifier =
-    suite.signature && unlocked.verificationKey
-      ? new MessageVerifier(suite.signature, unlocked.verificationKey)
-      : undefined;
-  verifier?.update(headerBytes.subarray(0, header.length));
+  const verifier = startVerifier(header, headerBytes, unlocked);
   return {
     body: new BodyDecryptor(header, new FrameCipher(suite, unlocked.key, header.messageId), verifier, {
       maxFrameLength: options.maxFrameLength,

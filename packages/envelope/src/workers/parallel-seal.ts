@@ -19,7 +19,7 @@ import { runFrameJobs } from './run-jobs.js';
 import { SharedKey } from './shared-key.js';
 
 /** True when `bytes` is a view of shared memory that frame workers can write into. */
-export function isShared(bytes: Uint8Array): bytes is Uint8Array & { buffer: SharedArrayBuffer } {
+export function isShared(bytes: Uint8Array): bytes is Uint8Array<SharedArrayBuffer> {
   return bytes.buffer instanceof SharedArrayBuffer;
 }
 
