@@ -1,6 +1,6 @@
 import { throwIfAborted, untilAborted } from './cancellation.js';
 import { DecryptionSession } from './decryptor-session.js';
-import { EncryptionSession } from './encryptor-session.js';
+import { EncryptionSession, type Step } from './encryptor-session.js';
 import type { StreamDecryptOptions, StreamEncryptOptions } from './options.js';
 
 type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
@@ -44,15 +44,26 @@ export async function* encryptIterable(
   try {
     for (let next = await nextChunk(iterator, signal); !next.done; next = await nextChunk(iterator, signal)) {
       throwIfAborted(signal);
-      yield* session.push(next.value);
+      yield* await settled(session.push(next.value), signal);
     }
     completed = true;
   } finally {
     // Closes the source when the consumer stops early or a chunk is refused (as for-await would).
+    if (!completed) session.discard();
     if (!completed && !signal?.aborted) await iterator.return?.();
   }
-  throwIfAborted(signal);
-  yield* session.finish();
+  try {
+    throwIfAborted(signal);
+    yield* await settled(session.finish(), signal);
+  } catch (error) {
+    session.discard();
+    throw error;
+  }
+}
+
+/** A step's bytes: at once, or (workers) once its window is sealed, unless `signal` aborts first. */
+async function settled(step: Step, signal: AbortSignal | undefined): Promise<Uint8Array[]> {
+  return Array.isArray(step) ? step : untilAborted(step, signal);
 }
 
 /**

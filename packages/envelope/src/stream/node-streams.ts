@@ -3,7 +3,7 @@ import type { RecipientFailure } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
 import { cancelledError, untilAborted, zeroParts } from './cancellation.js';
 import { DecryptionSession, type OpenedHeaderInfo } from './decryptor-session.js';
-import { EncryptionSession } from './encryptor-session.js';
+import { EncryptionSession, type Step } from './encryptor-session.js';
 import type { StreamDecryptOptions, StreamEncryptOptions } from './options.js';
 
 /** Destroys `stream` with ERR_CANCELLED when `signal` aborts (and at once if it already has). */
@@ -74,21 +74,36 @@ export class EncryptStream extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      pushAll(this, this.#session!.push(chunk));
-      callback();
-    } catch (error) {
-      callback(error as Error);
-    }
+    this.#release(() => this.#session!.push(chunk), callback);
   }
 
   override _flush(callback: TransformCallback): void {
+    this.#release(() => this.#session!.finish(), callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#session?.discard();
+    callback(error);
+  }
+
+  /** Pushes what a step produced: at once, or (workers) when its window is sealed, unless destroyed meanwhile. */
+  #release(step: () => Step, callback: TransformCallback): void {
+    let result: Step;
     try {
-      pushAll(this, this.#session!.finish());
-      callback();
+      result = step();
     } catch (error) {
       callback(error as Error);
+      return;
     }
+    if (Array.isArray(result)) {
+      pushAll(this, result);
+      callback();
+      return;
+    }
+    result.then((parts) => {
+      if (!this.destroyed) pushAll(this, parts);
+      callback();
+    }, callback);
   }
 }
 

@@ -28,25 +28,32 @@ export function encryptWebStream(options: StreamEncryptOptions): TransformStream
         throw error;
       }
     },
-    transform(chunk, controller) {
+    async transform(chunk, controller) {
       try {
         throwIfAborted(signal);
-        enqueueAll(controller, session.push(chunk));
+        const step = session.push(chunk);
+        enqueueAll(controller, Array.isArray(step) ? step : await untilAborted(step, signal));
       } catch (error) {
         stopListening();
+        session.discard();
         throw error;
       }
     },
-    flush(controller) {
+    async flush(controller) {
       try {
         throwIfAborted(signal);
-        enqueueAll(controller, session.finish());
+        const step = session.finish();
+        enqueueAll(controller, Array.isArray(step) ? step : await untilAborted(step, signal));
+      } catch (error) {
+        session.discard();
+        throw error;
       } finally {
         stopListening();
       }
     },
     cancel() {
       stopListening();
+      session?.discard();
     },
   });
 }

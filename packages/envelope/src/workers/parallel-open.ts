@@ -58,6 +58,7 @@ export async function openBodyParallel(
     }
   }
 
+  const sharedKey = new SharedKey(key);
   const opening = runFrameJobs(
     pool,
     {
@@ -67,10 +68,10 @@ export async function openBodyParallel(
       input: shared.buffer,
       output: out.buffer,
     },
-    new SharedKey(key),
+    sharedKey,
     tasks(),
     body.length,
-  );
+  ).finally(() => sharedKey.wipe());
   // runFrameJobs walks `tasks` before its first await, so the walk is over here (or failed, and
   // `opening` rejects with why). The signature is checked while the workers decrypt.
   let failure: unknown;

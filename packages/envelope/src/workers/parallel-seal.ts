@@ -72,17 +72,20 @@ export async function sealMessageParallel(
   }
 
   out.set(prepared.headerBytes, 0);
+  const key = new SharedKey(prepared.frameKey);
   try {
     await runFrameJobs(
       pool,
       { op: 'seal', cipher: suite.cipher, tagLength: suite.tagLength, input, output: out.buffer },
-      new SharedKey(prepared.frameKey),
+      key,
       tasks(),
       plaintext.length,
     );
   } catch (error) {
     out.fill(0, 0, bodyEnd);
     throw error;
+  } finally {
+    key.wipe();
   }
   if (!prepared.signer) return bodyEnd;
   prepared.signer.update(out.subarray(headerLength, bodyEnd));

@@ -9,9 +9,10 @@ const JOBS_PER_THREAD = 4;
 const MIN_JOB_BYTES = 256 * 1024;
 
 /**
- * Splits `tasks` into consecutive jobs, runs them on `pool` and waits for all of them; then (and
- * on any failure) zeroes the shared key. An unauthenticated frame fails the whole message with
- * `DecryptionFailedError`, whatever the order in which the jobs finish.
+ * Splits `tasks` into consecutive jobs, runs them on `pool` and waits for all of them, even when
+ * one fails, so that the caller may zero the key and the buffers as soon as this settles. An
+ * unauthenticated frame fails the whole call with `DecryptionFailedError`, whatever the order in
+ * which the jobs finish.
  */
 export async function runFrameJobs(
   pool: FramePool,
@@ -38,8 +39,7 @@ export async function runFrameJobs(
     }
     if (frames.length > 0) running.push(pool.run({ ...base, key: key.buffer, frames }));
   } finally {
-    // Every dispatched job has finished with the key before it is zeroed, even on failure.
-    await settleThenWipe(running, key);
+    await Promise.allSettled(running);
   }
   const results = await Promise.all(running);
   for (const result of results) {
@@ -47,9 +47,4 @@ export async function runFrameJobs(
     if (result.reason === 'authentication') throw new DecryptionFailedError();
     throw new Error(`a frame worker failed: ${result.message}`);
   }
-}
-
-async function settleThenWipe(running: readonly Promise<unknown>[], key: SharedKey): Promise<void> {
-  await Promise.allSettled(running);
-  key.wipe();
 }
