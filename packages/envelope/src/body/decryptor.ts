@@ -88,8 +88,8 @@ export class BodyDecryptor {
     return out;
   }
 
-  /** Call at end of input: throws unless the message was complete. */
-  finish(): void {
+  /** Call at end of input: throws unless the message was complete (all plaintext is out already). */
+  finish(): undefined {
     if (this.#state !== 'done') {
       this.discard();
       throw new MalformedMessageError('the message is truncated');

@@ -18,6 +18,18 @@ import { unwrapDataKey } from '../keyring/contract.js';
 import type { EncryptedDataKey } from '../keyring/types.js';
 import { DEFAULT_COMMITMENT_POLICY, assertSuiteAllowedForDecrypt } from '../suites.js';
 import type { DecryptOptions } from './options.js';
+import type { FramePool } from '../workers/frame-pool.js';
+import { ParallelBodyDecryptor } from '../workers/parallel-body-decryptor.js';
+
+/** How a stream's body is read: on this thread (`BodyDecryptor`), or on worker threads. */
+export interface MessageBodyReader {
+  readonly done: boolean;
+  /** Authenticated plaintext completed by `chunk` (a promise when it must wait for workers). */
+  push(chunk: Uint8Array): Buffer[] | Promise<Buffer[]>;
+  /** At end of input: the last plaintext, or an error unless the message was complete. */
+  finish(): undefined | Promise<Buffer[]>;
+  discard(): void;
+}
 
 export interface OpenedMessage {
   readonly body: BodyDecryptor;
@@ -132,6 +144,25 @@ export function startVerifier(
   const verifier = new MessageVerifier(spec, unlocked.verificationKey);
   verifier.update(headerBytes.subarray(0, header.length));
   return verifier;
+}
+
+/**
+ * `openHeader` for a stream whose frames are opened on `pool`'s threads (framed bodies only).
+ */
+export async function openHeaderParallel(
+  header: MessageHeader,
+  headerBytes: Uint8Array,
+  options: DecryptOptions,
+  pool: FramePool,
+): Promise<Omit<OpenedMessage, 'body'> & { readonly body: MessageBodyReader }> {
+  const unlocked = await unlockHeader(header, options);
+  zeroize(unlocked.dataKey);
+  const verifier = startVerifier(header, headerBytes, unlocked);
+  return {
+    body: new ParallelBodyDecryptor(header, unlocked.key, verifier, pool),
+    encryptionContext: unlocked.encryptionContext,
+    encryptedDataKey: unlocked.encryptedDataKey,
+  };
 }
 
 /** Authenticates a parsed header (see `unlockHeader`); only then is a body decryptor returned. */

@@ -1,8 +1,9 @@
-import type { BodyDecryptor } from '../body/decryptor.js';
 import { ErrorCodes, PolykmsError, UnsupportedError } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
 import type { EncryptedDataKey } from '../keyring/types.js';
-import { openHeader } from '../message/open-header.js';
+import { type MessageBodyReader, openHeader, openHeaderParallel } from '../message/open-header.js';
+import type { FramePool } from '../workers/frame-pool.js';
+import { resolveWorkers } from '../workers/workers-option.js';
 import { throwIfAborted, untilAborted, zeroParts } from './cancellation.js';
 import { HeaderAccumulator } from './header-accumulator.js';
 import { DEFAULT_STREAM_MAX_FRAME_LENGTH, type StreamDecryptOptions } from './options.js';
@@ -27,13 +28,15 @@ export class DecryptionSession {
   /** The caller's options with the streaming default bound, for the header and the body alike. */
   readonly #options: StreamDecryptOptions;
   readonly #accumulator: HeaderAccumulator;
-  #body: BodyDecryptor | undefined;
+  #body: MessageBodyReader | undefined;
+  readonly #pool: FramePool | undefined;
   #info: OpenedHeaderInfo | undefined;
   #discarded = false;
 
   constructor(options: StreamDecryptOptions) {
     this.#options = { ...options, maxFrameLength: options.maxFrameLength ?? DEFAULT_STREAM_MAX_FRAME_LENGTH };
     this.#accumulator = new HeaderAccumulator(this.#options);
+    this.#pool = resolveWorkers(options.workers);
   }
 
   /** Set once the header has been authenticated. */
@@ -81,7 +84,8 @@ export class DecryptionSession {
       out = await this.#open(complete.header, complete.headerBytes, complete.rest);
     }
     try {
-      this.#body!.finish();
+      const tail = await this.#body!.finish();
+      if (tail) out.push(...tail);
     } catch (error) {
       for (const part of out) part.fill(0);
       throw error;
@@ -108,7 +112,11 @@ export class DecryptionSession {
           'and discard the output if the stream fails.',
       );
     }
-    const opened = await openHeader(header, headerBytes, this.#options);
+    // Only framed bodies have frames to spread over threads.
+    const opened =
+      this.#pool && header.contentType === 'framed'
+        ? await openHeaderParallel(header, headerBytes, this.#options, this.#pool)
+        : await openHeader(header, headerBytes, this.#options);
     if (this.#discarded) {
       opened.body.discard();
       throw new PolykmsError(
