@@ -40,7 +40,12 @@ export { encryptParts } from './message/encrypt-parts.js';
 export { encryptedLength, type MessageLengthOptions } from './message/message-length.js';
 export { decrypt } from './message/decrypt.js';
 export { inspect, type MessageInfo, type EncryptedDataKeyInfo } from './message/inspect.js';
-export { FramePool, type FramePoolOptions, DEFAULT_MIN_PARALLEL_BYTES } from './workers/frame-pool.js';
+export {
+  FramePool,
+  type FramePoolOptions,
+  DEFAULT_MIN_PARALLEL_BYTES,
+  MAX_POOL_SIZE,
+} from './workers/frame-pool.js';
 export { type WorkersOption, sharedFramePool } from './workers/workers-option.js';
 export * from './stream/index.js';
 export * from './cache/index.js';

@@ -18,6 +18,7 @@ import { printable } from '../io/terminal-text.js';
 import { writeStdout } from '../io/output.js';
 import { collect, parseContext, parsePositiveInt, parseSize } from '../options.js';
 import { ENCRYPTED_SUFFIX } from './encrypt.js';
+import { addWorkersOption, workersFor } from '../workers-flag.js';
 
 async function isSigned(file: string): Promise<boolean> {
   try {
@@ -36,10 +37,11 @@ interface DecryptFlags {
   allowV1?: boolean;
   maxEncryptedDataKeys?: string;
   maxFrameLength?: string;
+  workers?: string;
 }
 
 export function registerDecrypt(program: Command): void {
-  program
+  const command = program
     .command('decrypt')
     .summary('decrypt a message with any one of its keys')
     .description(
@@ -68,7 +70,8 @@ export function registerDecrypt(program: Command): void {
       '--max-frame-length <bytes>',
       'refuse messages whose frames are longer, e.g. 1M (default 64M: a frame is held whole until authenticated); ' +
         'also bounds a non-framed (v1) body, which is one block',
-    )
+    );
+  addWorkersOption(command)
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -96,9 +99,12 @@ export function registerDecrypt(program: Command): void {
           ? ('require-encrypt-allow-decrypt' as const)
           : ('require-encrypt-require-decrypt' as const),
       };
+      const source = await openSource(file);
+      const workers = workersFor(flags.workers, source.size);
       if (output === STDIO && file !== STDIO && (await isSigned(file))) {
+        source.stream.destroy();
         // A signature is checked only at the end, so a signed message goes to stdout only whole.
-        const result = await decrypt(await readFile(file), { ...options, maxFrameLength });
+        const result = await decrypt(await readFile(file), { ...options, maxFrameLength, workers });
         try {
           await writeStdout(result.plaintext);
         } finally {
@@ -110,10 +116,11 @@ export function registerDecrypt(program: Command): void {
         const stream = decryptStream({
           ...options,
           maxFrameLength,
+          workers,
           signedMessages: output === STDIO ? 'refuse' : 'release-before-signature',
         });
         try {
-          await streamToOutput(await openSource(file), stream, output, 'decrypting', {
+          await streamToOutput(source, stream, output, 'decrypting', {
             overwrite: flags.force === true,
           });
         } catch (error) {

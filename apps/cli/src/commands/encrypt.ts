@@ -7,6 +7,7 @@ import { printable } from '../io/terminal-text.js';
 import { assertBinaryStdoutAllowed } from '../io/output.js';
 import { openSource, streamToOutput } from '../io/stream-io.js';
 import { collect, parseContext, parseSize, parseSuite } from '../options.js';
+import { addWorkersOption, workersFor } from '../workers-flag.js';
 
 export const ENCRYPTED_SUFFIX = '.pkms';
 
@@ -17,10 +18,11 @@ interface EncryptFlags {
   frameLength?: string;
   output?: string;
   force?: boolean;
+  workers?: string;
 }
 
 export function registerEncrypt(program: Command): void {
-  program
+  const command = program
     .command('encrypt')
     .summary('encrypt a file (or stdin) for one or more keys')
     .description(
@@ -42,7 +44,8 @@ export function registerEncrypt(program: Command): void {
       ).default('committed'),
     )
     .option('--frame-length <bytes>', 'plaintext bytes per frame, e.g. 64K (default 64K)')
-    .option('-f, --force', 'replace the output file if it exists')
+    .option('-f, --force', 'replace the output file if it exists');
+  addWorkersOption(command)
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -65,6 +68,7 @@ export function registerEncrypt(program: Command): void {
         suite,
         frameLength,
         plaintextLength: source.size,
+        workers: workersFor(flags.workers, source.size),
       });
       await streamToOutput(source, stream, output, 'encrypting', { overwrite: flags.force === true });
       for (const missing of stream.missingRecipients) {

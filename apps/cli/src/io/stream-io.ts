@@ -5,9 +5,13 @@ import { pipeline } from 'node:stream/promises';
 import { createProgress } from '../progress.js';
 import { type AtomicOutputOptions, AtomicOutput } from './atomic-output.js';
 import { STDIO } from './input.js';
+import { minorGc } from './minor-gc.js';
 
 /** Files smaller than this finish before a progress bar would be worth drawing. */
 const PROGRESS_THRESHOLD = 16 * 1024 * 1024;
+
+/** Bytes streamed between two collections of dead chunk buffers (see `minorGc`). */
+const GC_INTERVAL_BYTES = 2 * 1024 * 1024;
 
 export interface Source {
   readonly stream: Readable;
@@ -22,13 +26,23 @@ export async function openSource(path: string): Promise<Source> {
   return { stream: createReadStream(path), size: stats.isFile() ? stats.size : undefined };
 }
 
-/** Counts bytes through to a progress bar on a terminal; a plain pass-through otherwise. */
+/**
+ * Counts bytes through to a progress bar on a terminal (a plain pass-through otherwise), and
+ * collects dead chunk buffers every `GC_INTERVAL_BYTES`, which keeps a streamed gigabyte's peak
+ * memory flat.
+ */
 function progressCounter(size: number | undefined, label: string): Transform {
   const progress =
     size !== undefined && size >= PROGRESS_THRESHOLD ? createProgress(size, label, 'bytes') : undefined;
+  let sinceGc = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       progress?.increment(chunk.length);
+      sinceGc += chunk.length;
+      if (sinceGc >= GC_INTERVAL_BYTES) {
+        sinceGc = 0;
+        minorGc();
+      }
       callback(null, chunk);
     },
     flush(callback) {

@@ -25,6 +25,8 @@ export interface FrameJob {
   readonly input: SharedArrayBuffer;
   readonly output: SharedArrayBuffer;
   readonly frames: readonly FrameTask[];
+  /** Run a young-generation collection after the job (see `FramePoolOptions.collectAfterJobs`). */
+  readonly collect?: boolean | undefined;
 }
 
 export type FrameJobResult =

@@ -5,6 +5,8 @@
  * its tag verified, and the worker's own copy is zeroed; the key's KeyObject lives for one job.
  */
 import { type KeyObject, createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import type { FrameJob, FrameJobResult, FrameTask } from './frame-job.js';
 
@@ -52,6 +54,22 @@ function run(job: FrameJob): FrameJobResult {
   return { ok: true };
 }
 
+type Gc = (options: { type: 'minor' }) => void;
+let gc: Gc | null | undefined;
+
+/** A scavenge, so that the per-frame buffers node:crypto allocated are freed now, not tens of MiB later. */
+function collect(): void {
+  if (gc === undefined) {
+    try {
+      setFlagsFromString('--expose-gc');
+      gc = runInNewContext('gc') as Gc;
+    } catch {
+      gc = null;
+    }
+  }
+  gc?.({ type: 'minor' });
+}
+
 parentPort?.on('message', (job: FrameJob) => {
   let result: FrameJobResult;
   try {
@@ -61,4 +79,5 @@ parentPort?.on('message', (job: FrameJob) => {
     result = { ok: false, reason: 'error', message: error instanceof Error ? error.message : String(error) };
   }
   parentPort?.postMessage(result);
+  if (job.collect) collect();
 });
