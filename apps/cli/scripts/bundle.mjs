@@ -1,24 +1,42 @@
 /**
- * Bundles the `polykms` command into one file, dist/bin.js (over tsc's), and the frame worker
- * beside it. Why: a process that loads ~70 ES modules one by one starts at ~65 MiB RSS; one file
- * starts smaller and sooner, which is most of a streamed encrypt's peak memory (#17). esbuild is
- * a well-kept bundler with no runtime part. (`dist/bin.js` is then all that a command that uses
- * local keys or the cloud keyrings loads, besides the SDKs; the demo is in a chunk of its own.) The cloud SDKs, their keyring packages and the
- * emulator stay external: they are imported only when a key URI or command needs them.
+ * Bundles the `polykms` command with our packages (all but the emulator), commander and
+ * cli-progress into dist/bin.js (over tsc's) and chunks for what loads lazily. Why: a process that
+ * loads ~70 ES modules one by one starts at ~65 MiB RSS, most of a streamed encrypt's peak memory
+ * (#17); bundled, ~57. esbuild is a well-kept bundler with no runtime part. Every @polykms package
+ * that imports @polykms/envelope is bundled with it: an external one would load a second copy,
+ * whose errors would fail `instanceof` here. Third-party packages (the cloud SDKs, gRPC, zod) and
+ * the emulator stay external, so the CLI's package.json lists the cloud keyrings' dependencies,
+ * and they load only when a key URI or command needs them.
  */
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const external = [
-  '@aws-sdk/*',
-  '@google-cloud/*',
-  '@grpc/*',
-  '@azure/*',
+/** Our packages but the emulator (which needs its own files), commander and cli-progress. */
+const BUNDLED = new Set([
+  '@polykms/envelope',
+  '@polykms/key-uri',
+  '@polykms/local',
   '@polykms/aws-kms',
   '@polykms/gcp-kms',
   '@polykms/azure-keyvault',
-  '@polykms/emulator',
-];
+  'commander',
+  'cli-progress',
+]);
+
+/** Every package imported from our code and not in BUNDLED stays external. */
+const externalPackages = {
+  name: 'external-packages',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:')) return undefined;
+      if (args.importer.includes('/node_modules/')) return undefined;
+      const name = args.path.startsWith('@')
+        ? args.path.split('/').slice(0, 2).join('/')
+        : args.path.split('/')[0];
+      return BUNDLED.has(name) ? undefined : { path: args.path, external: true };
+    });
+  },
+};
 
 // Chunk names carry a hash: drop the previous build's.
 rmSync('dist/chunks', { recursive: true, force: true });
@@ -26,10 +44,10 @@ rmSync('dist/chunks', { recursive: true, force: true });
 await build({
   entryPoints: {
     bin: 'src/bin.ts',
-    // FramePool starts its threads from `frame-worker.js` beside the module that holds it: bin.js,
-    // or the chunk it shares with the demo. The worker is 2 KiB: it is put beside both.
-    'frame-worker': '../../packages/envelope/dist/workers/frame-worker.js',
-    'chunks/frame-worker': '../../packages/envelope/dist/workers/frame-worker.js',
+    // FramePool starts its threads from `frame-worker.js` beside its own module: a shared chunk
+    // today, bin.js itself if the chunks change. The worker is 2 KiB: it is put beside both.
+    'chunks/frame-worker': '../../packages/envelope/src/workers/frame-worker.ts',
+    'frame-worker': '../../packages/envelope/src/workers/frame-worker.ts',
   },
   outdir: 'dist',
   bundle: true,
@@ -40,7 +58,7 @@ await build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   target: 'node22',
-  external,
+  plugins: [externalPackages],
   // Bundled CommonJS dependencies (cli-progress) call require() for Node's built-ins.
   banner: {
     js: "import { createRequire as __polykmsRequire } from 'node:module'; const require = __polykmsRequire(import.meta.url);",
