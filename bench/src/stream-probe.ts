@@ -2,6 +2,7 @@
  * One streamed run in a fresh process, so that its peak memory is its own: prints one JSON line
  * with the elapsed time and the process's peak RSS. Usage:
  *   node stream-probe.js <ours|aws|raw>-<encrypt|decrypt|prepare> <bytes> <frameLength> [file]
+ * BENCH_WORKERS=n runs ours on n worker threads (default 0: the calling thread).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
@@ -68,12 +69,17 @@ const frameLength = Number(frameArg);
 const ours = mode.startsWith('ours') ? await import('@polykms/envelope') : undefined;
 const theirs = mode.startsWith('aws') ? await import('./client-node.js') : undefined;
 const { ourKeyring } = await import('./keyrings.js');
+const workers = Number(process.env['BENCH_WORKERS'] ?? 0);
 const baselineRss = process.memoryUsage().rss;
 const start = performance.now();
 
 switch (mode) {
   case 'ours-encrypt':
-    await pipeline(source(size), ours!.encryptStream({ keyring: ourKeyring(), frameLength }), discard());
+    await pipeline(
+      source(size),
+      ours!.encryptStream({ keyring: ourKeyring(), frameLength, workers }),
+      discard(),
+    );
     break;
   case 'ours-prepare':
     await pipeline(
@@ -83,7 +89,7 @@ switch (mode) {
     );
     break;
   case 'ours-decrypt':
-    await pipeline(fileSource(file), ours!.decryptStream({ keyring: ourKeyring() }), discard());
+    await pipeline(fileSource(file), ours!.decryptStream({ keyring: ourKeyring(), workers }), discard());
     break;
   case 'aws-encrypt':
     await pipeline(

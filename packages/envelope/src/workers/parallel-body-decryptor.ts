@@ -262,6 +262,8 @@ export class ParallelBodyDecryptor {
       this.#key,
       window.tasks,
       frameBytes,
+      // One job per thread: the next window keeps them busy, and every round trip costs a wake-up.
+      1,
     );
     const opening: Opening = { window, done, settled: false };
     done.then(

@@ -166,6 +166,8 @@ export class ParallelBodyEncryptor {
       this.#key,
       tasks,
       window.frames * this.#frameLength,
+      // One job per thread: the next window keeps them busy, and every round trip costs a wake-up.
+      1,
     );
     // Failures surface through #collect; this only keeps an early one from going unhandled.
     done.catch(() => {});

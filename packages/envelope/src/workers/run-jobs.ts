@@ -20,8 +20,9 @@ export async function runFrameJobs(
   key: SharedKey,
   tasks: Iterable<FrameTask>,
   totalBytes: number,
+  jobsPerThread = JOBS_PER_THREAD,
 ): Promise<void> {
-  const jobBytes = Math.max(MIN_JOB_BYTES, Math.ceil(totalBytes / (pool.size * JOBS_PER_THREAD)));
+  const jobBytes = Math.max(MIN_JOB_BYTES, Math.ceil(totalBytes / (pool.size * jobsPerThread)));
   // Each job goes out as soon as it is assembled (`tasks` may copy its input as it goes), so the
   // first workers start while this thread prepares the rest.
   const running: Promise<FrameJobResult>[] = [];
@@ -29,7 +30,7 @@ export async function runFrameJobs(
   let bytes = 0;
   try {
     for (const task of tasks) {
-      frames.push(task);
+      frames.push(standalone(task));
       bytes += task.length;
       if (bytes >= jobBytes) {
         running.push(pool.run({ ...base, key: key.buffer, frames }));
@@ -47,4 +48,13 @@ export async function runFrameJobs(
     if (result.reason === 'authentication') throw new DecryptionFailedError();
     throw new Error(`a frame worker failed: ${result.message}`);
   }
+}
+
+/**
+ * The task with its IV and AAD in arrays of their own. Small Buffers are views of Node's shared
+ * 8 KiB allocation pool, and posting a view to a worker copies its whole ArrayBuffer: 16 KiB per
+ * frame instead of ~90 bytes.
+ */
+function standalone(task: FrameTask): FrameTask {
+  return { ...task, iv: Uint8Array.from(task.iv), aad: Uint8Array.from(task.aad) };
 }
