@@ -47,6 +47,7 @@ export {
   MAX_POOL_SIZE,
 } from './workers/frame-pool.js';
 export { type WorkersOption, sharedFramePool } from './workers/workers-option.js';
+export { minorGc } from './workers/minor-gc.js';
 export * from './stream/index.js';
 export * from './cache/index.js';
 export * from './rewrap/index.js';

@@ -3,10 +3,9 @@ import { decrypt, encrypt, encryptInto, encryptParts, encryptedLength } from '@p
 import { describe, expect, it, vi } from 'vitest';
 import { FIXED_MESSAGE_ID, fixedKeyring } from './support/fixed-keyring.js';
 
-vi.mock('../src/crypto/message-id.js', async () => {
-  const { FIXED_MESSAGE_ID: id } = await import('./support/fixed-keyring.js');
-  return { newMessageId: () => Buffer.from(id) };
-});
+vi.mock('../src/crypto/message-id.js', async () =>
+  (await import('./support/fixed-keyring.js')).fixedMessageIdModule(),
+);
 
 const keyring = fixedKeyring(Buffer.alloc(32, 7));
 const cases = [

@@ -1,19 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { FramePool, PolykmsError, Suites, decrypt, encrypt } from '@polykms/envelope';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { aesTestKeyring } from './support/keyrings.js';
+import { recordSharedArrayBuffers } from './support/shared-memory.js';
 
-/** Every SharedArrayBuffer the library creates, to look for plaintext left behind in shared memory. */
-const created: SharedArrayBuffer[] = [];
-vi.stubGlobal(
-  'SharedArrayBuffer',
-  class RecordedSharedArrayBuffer extends SharedArrayBuffer {
-    constructor(length: number) {
-      super(length);
-      created.push(this);
-    }
-  },
-);
+/** Every SharedArrayBuffer the library creates, to look for plaintext left behind. */
+const created = recordSharedArrayBuffers();
 
 const keyring = aesTestKeyring('parallel-decrypt');
 const pool = new FramePool({ size: 2, minParallelBytes: 0 });

@@ -4,22 +4,12 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { framedBodyLength } from '../src/format/body.js';
 import { FIXED_MESSAGE_ID, fixedKeyring } from './support/fixed-keyring.js';
 
-vi.mock('../src/crypto/message-id.js', async () => {
-  const { FIXED_MESSAGE_ID: id } = await import('./support/fixed-keyring.js');
-  return { newMessageId: () => Buffer.from(id) };
-});
-// One signing key per curve, so that signed messages differ only in their footers (ECDSA is randomized).
-vi.mock('../src/crypto/signature.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../src/crypto/signature.js')>();
-  const keys = new Map<string, ReturnType<typeof actual.generateSigningKey>>();
-  return {
-    ...actual,
-    generateSigningKey: (spec: Parameters<typeof actual.generateSigningKey>[0]) => {
-      if (!keys.has(spec.curve)) keys.set(spec.curve, actual.generateSigningKey(spec));
-      return keys.get(spec.curve)!;
-    },
-  };
-});
+vi.mock('../src/crypto/message-id.js', async () =>
+  (await import('./support/fixed-keyring.js')).fixedMessageIdModule(),
+);
+vi.mock('../src/crypto/signature.js', async (importOriginal) =>
+  (await import('./support/fixed-keyring.js')).fixedSigningKeyModule(importOriginal),
+);
 
 const keyring = fixedKeyring(Buffer.alloc(32, 9));
 // minParallelBytes 0: even the smallest message goes through the workers.
@@ -99,5 +89,19 @@ describe('encrypt with worker threads', () => {
       code: 'ERR_INVALID_ARGUMENT',
     });
     expect(wrap).not.toHaveBeenCalled();
+  });
+});
+
+describe('a pool that collects after each job', () => {
+  it('seals the same bytes (its workers load the GC helper from the sources in tests too)', async () => {
+    const collecting = new FramePool({ size: 1, minParallelBytes: 0, collectAfterJobs: true });
+    try {
+      const plaintext = randomBytes(300_000);
+      const single = await encrypt(plaintext, { keyring, frameLength: 4096 });
+      const parallel = await encrypt(plaintext, { keyring, frameLength: 4096, workers: collecting });
+      expect(Buffer.from(parallel.message).equals(Buffer.from(single.message))).toBe(true);
+    } finally {
+      await collecting.close();
+    }
   });
 });

@@ -8,31 +8,17 @@ import {
   encrypt,
   isPolykmsError,
 } from '@polykms/envelope';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { aesTestKeyring } from './support/keyrings.js';
+import { chunksOf, recordSharedArrayBuffers } from './support/shared-memory.js';
 import { runDecryptStream } from './support/run-decrypt-stream.js';
 
 /** Every SharedArrayBuffer the library creates, to look for plaintext left behind. */
-const created: SharedArrayBuffer[] = [];
-vi.stubGlobal(
-  'SharedArrayBuffer',
-  class RecordedSharedArrayBuffer extends SharedArrayBuffer {
-    constructor(length: number) {
-      super(length);
-      created.push(this);
-    }
-  },
-);
+const created = recordSharedArrayBuffers();
 
 const keyring = aesTestKeyring('parallel-stream-decrypt');
 const pool = new FramePool({ size: 2, minParallelBytes: 0 });
 afterAll(() => pool.close());
-
-function chunksOf(data: Uint8Array, size: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < data.length; i += size) out.push(data.subarray(i, i + size));
-  return out;
-}
 
 /** How a Node decrypt stream over `chunks` ends: the plaintext, or the error code. */
 async function outcome(chunks: Uint8Array[], workers?: FramePool): Promise<string> {

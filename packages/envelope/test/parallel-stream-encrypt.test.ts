@@ -13,44 +13,21 @@ import {
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { framedBodyLength } from '../src/format/body.js';
 import { fixedKeyring } from './support/fixed-keyring.js';
+import { chunksOf, recordSharedArrayBuffers } from './support/shared-memory.js';
 
-vi.mock('../src/crypto/message-id.js', async () => {
-  const { FIXED_MESSAGE_ID: id } = await import('./support/fixed-keyring.js');
-  return { newMessageId: () => Buffer.from(id) };
-});
-vi.mock('../src/crypto/signature.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../src/crypto/signature.js')>();
-  const keys = new Map<string, ReturnType<typeof actual.generateSigningKey>>();
-  return {
-    ...actual,
-    generateSigningKey: (spec: Parameters<typeof actual.generateSigningKey>[0]) => {
-      if (!keys.has(spec.curve)) keys.set(spec.curve, actual.generateSigningKey(spec));
-      return keys.get(spec.curve)!;
-    },
-  };
-});
+vi.mock('../src/crypto/message-id.js', async () =>
+  (await import('./support/fixed-keyring.js')).fixedMessageIdModule(),
+);
+vi.mock('../src/crypto/signature.js', async (importOriginal) =>
+  (await import('./support/fixed-keyring.js')).fixedSigningKeyModule(importOriginal),
+);
 
 /** Every SharedArrayBuffer the library creates, to look for plaintext left behind. */
-const created: SharedArrayBuffer[] = [];
-vi.stubGlobal(
-  'SharedArrayBuffer',
-  class RecordedSharedArrayBuffer extends SharedArrayBuffer {
-    constructor(length: number) {
-      super(length);
-      created.push(this);
-    }
-  },
-);
+const created = recordSharedArrayBuffers();
 
 const keyring = fixedKeyring(Buffer.alloc(32, 5));
 const pool = new FramePool({ size: 2, minParallelBytes: 0 });
 afterAll(() => pool.close());
-
-function chunksOf(data: Uint8Array, size: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < data.length; i += size) out.push(data.subarray(i, i + size));
-  return out;
-}
 
 async function viaNodeStream(
   chunks: Uint8Array[],

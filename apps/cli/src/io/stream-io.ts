@@ -5,12 +5,16 @@ import { pipeline } from 'node:stream/promises';
 import { createProgress } from '../progress.js';
 import { type AtomicOutputOptions, AtomicOutput } from './atomic-output.js';
 import { STDIO } from './input.js';
-import { minorGc } from './minor-gc.js';
+import { minorGc } from '@polykms/envelope';
 
 /** Files smaller than this finish before a progress bar would be worth drawing. */
 const PROGRESS_THRESHOLD = 16 * 1024 * 1024;
 
-/** Bytes streamed between two collections of dead chunk buffers (see `minorGc`). */
+/**
+ * Bytes streamed between two collections of dead chunk buffers (see `minorGc`). A streamed GiB
+ * peaked at 130–190 MiB RSS without them, ~115 collecting every 16 MiB, ~86 every 2 MiB (a few
+ * hundred scavenges per GiB, ~0.1–0.3 ms each).
+ */
 const GC_INTERVAL_BYTES = 2 * 1024 * 1024;
 
 export interface Source {

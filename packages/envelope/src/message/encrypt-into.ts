@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { OutputBuffer } from '../format/output-buffer.js';
-import { encryptedLength } from './message-length.js';
+import { preparedMessageLength } from './message-length.js';
 import type { EncryptIntoResult, EncryptOptions } from './options.js';
 import { prepareEncryption } from './prepare-encryption.js';
 import { sealBody } from './seal-body.js';
@@ -21,12 +21,7 @@ export async function encryptInto(
 ): Promise<EncryptIntoResult> {
   const pool = resolveWorkers(options.workers);
   const prepared = await prepareEncryption(options, plaintext.length);
-  const { frameLength, suite } = prepared.header;
-  const needed = encryptedLength(plaintext.length, {
-    headerLength: prepared.headerBytes.length,
-    frameLength,
-    suite,
-  });
+  const needed = preparedMessageLength(prepared, plaintext.length);
   if (out.length < needed) {
     throw new InvalidArgumentError(
       `out holds ${out.length} bytes; this message needs up to ${needed} (see encryptedLength)`,
@@ -38,6 +33,6 @@ export async function encryptInto(
   }
   const writer = new OutputBuffer(out);
   writer.append([prepared.headerBytes]);
-  sealBody(prepared.body, frameLength, plaintext, (parts) => writer.append(parts));
+  sealBody(prepared.body, prepared.header.frameLength, plaintext, (parts) => writer.append(parts));
   return { length: writer.length, header: prepared.header, missingRecipients: prepared.missingRecipients };
 }

@@ -1,5 +1,5 @@
 import { OutputBuffer } from '../format/output-buffer.js';
-import { encryptedLength } from './message-length.js';
+import { preparedMessageLength } from './message-length.js';
 import type { EncryptOptions, EncryptResult } from './options.js';
 import { prepareEncryption } from './prepare-encryption.js';
 import { sealBody } from './seal-body.js';
@@ -10,12 +10,7 @@ import { resolveWorkers } from '../workers/workers-option.js';
 export async function encrypt(plaintext: Uint8Array, options: EncryptOptions): Promise<EncryptResult> {
   const pool = resolveWorkers(options.workers);
   const prepared = await prepareEncryption(options, plaintext.length);
-  const { frameLength, suite } = prepared.header;
-  const capacity = encryptedLength(plaintext.length, {
-    headerLength: prepared.headerBytes.length,
-    frameLength,
-    suite,
-  });
+  const capacity = preparedMessageLength(prepared, plaintext.length);
   if (pool && plaintext.length >= pool.minParallelBytes) {
     const shared = Buffer.from(new SharedArrayBuffer(capacity));
     const length = await sealMessageParallel(prepared, plaintext, shared, pool);
@@ -27,7 +22,7 @@ export async function encrypt(plaintext: Uint8Array, options: EncryptOptions): P
   }
   const out = new OutputBuffer(capacity);
   out.append([prepared.headerBytes]);
-  sealBody(prepared.body, frameLength, plaintext, (parts) => out.append(parts));
+  sealBody(prepared.body, prepared.header.frameLength, plaintext, (parts) => out.append(parts));
   return {
     message: out.finish(),
     header: prepared.header,

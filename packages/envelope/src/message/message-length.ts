@@ -1,7 +1,7 @@
 import { framedBodyLength } from '../format/body.js';
 import type { AlgorithmSuite, SuiteId } from '../suites.js';
 import { DEFAULT_FRAME_LENGTH, checkFrameLength } from './frame-length.js';
-import { resolveSuite } from './prepare-encryption.js';
+import { type PreparedEncryption, resolveSuite } from './prepare-encryption.js';
 
 /** Room for a footer: u16 length and a DER ECDSA signature (at most 104 bytes for P-384). */
 export const MAX_FOOTER_LENGTH = 2 + 255;
@@ -25,4 +25,10 @@ export function encryptedLength(plaintextLength: number, options: MessageLengthO
     framedBodyLength(plaintextLength, frameLength) +
     (suite.signature ? MAX_FOOTER_LENGTH : 0)
   );
+}
+
+/** `encryptedLength` of a message whose header is written. */
+export function preparedMessageLength(prepared: PreparedEncryption, plaintextLength: number): number {
+  const { frameLength, suite } = prepared.header;
+  return encryptedLength(plaintextLength, { headerLength: prepared.headerBytes.length, frameLength, suite });
 }

@@ -1,14 +1,14 @@
 /**
  * A frame worker: seals or opens the frames of one job with AES-GCM and writes the results into
- * shared memory. It imports only node: modules (so that it loads fast and small, and runs from
- * the TypeScript sources in tests). Opened plaintext is written to the shared output only after
+ * shared memory. It imports only node: modules and `minor-gc` (so that it loads fast and small,
+ * and runs from the TypeScript sources in tests). Opened plaintext is written to the shared output only after
  * its tag verified, and the worker's own copy is zeroed; the key's KeyObject lives for one job.
  */
 import { type KeyObject, createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import type { FrameJob, FrameJobResult, FrameTask } from './frame-job.js';
+// A .ts specifier (rewritten to .js by tsc): in tests this file runs from its TypeScript source.
+import { minorGc } from './minor-gc.ts';
 
 function seal(job: FrameJob, key: KeyObject, task: FrameTask, input: Uint8Array, output: Uint8Array): void {
   const cipher = createCipheriv(job.cipher as 'aes-256-gcm', key, task.iv, { authTagLength: job.tagLength });
@@ -54,22 +54,6 @@ function run(job: FrameJob): FrameJobResult {
   return { ok: true };
 }
 
-type Gc = (options: { type: 'minor' }) => void;
-let gc: Gc | null | undefined;
-
-/** A scavenge, so that the per-frame buffers node:crypto allocated are freed now, not tens of MiB later. */
-function collect(): void {
-  if (gc === undefined) {
-    try {
-      setFlagsFromString('--expose-gc');
-      gc = runInNewContext('gc') as Gc;
-    } catch {
-      gc = null;
-    }
-  }
-  gc?.({ type: 'minor' });
-}
-
 parentPort?.on('message', (job: FrameJob) => {
   let result: FrameJobResult;
   try {
@@ -79,5 +63,5 @@ parentPort?.on('message', (job: FrameJob) => {
     result = { ok: false, reason: 'error', message: error instanceof Error ? error.message : String(error) };
   }
   parentPort?.postMessage(result);
-  if (job.collect) collect();
+  if (job.collect) minorGc();
 });

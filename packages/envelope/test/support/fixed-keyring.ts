@@ -21,3 +21,26 @@ export function fixedKeyring(dataKey: Uint8Array): Keyring {
 
 /** The message id the mocked `newMessageId` returns, so that output is reproducible. */
 export const FIXED_MESSAGE_ID = Buffer.alloc(32, 0x42);
+
+/** A `vi.mock` factory for `src/crypto/message-id.js`: every message gets `FIXED_MESSAGE_ID`. */
+export function fixedMessageIdModule() {
+  return { newMessageId: () => Buffer.from(FIXED_MESSAGE_ID) };
+}
+
+type SignatureModule = typeof import('../../src/crypto/signature.js');
+
+/**
+ * A `vi.mock` factory for `src/crypto/signature.js`: one signing key per curve for the whole file,
+ * so that two signed messages differ only in their footers (ECDSA signatures are randomized).
+ */
+export async function fixedSigningKeyModule(importOriginal: () => Promise<SignatureModule>) {
+  const actual = await importOriginal();
+  const keys = new Map<string, ReturnType<SignatureModule['generateSigningKey']>>();
+  return {
+    ...actual,
+    generateSigningKey: (spec: Parameters<SignatureModule['generateSigningKey']>[0]) => {
+      if (!keys.has(spec.curve)) keys.set(spec.curve, actual.generateSigningKey(spec));
+      return keys.get(spec.curve)!;
+    },
+  };
+}
