@@ -11,19 +11,12 @@
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-/** Our packages but the emulator (which needs its own files), commander and cli-progress. */
-const BUNDLED = new Set([
-  '@polykms/envelope',
-  '@polykms/key-uri',
-  '@polykms/local',
-  '@polykms/aws-kms',
-  '@polykms/gcp-kms',
-  '@polykms/azure-keyvault',
-  'commander',
-  'cli-progress',
-]);
+/** Bundled besides our own packages (all but the emulator, which needs its own files). */
+const BUNDLED = new Set(['commander', 'cli-progress']);
+const isBundled = (name) =>
+  (name.startsWith('@polykms/') && name !== '@polykms/emulator') || BUNDLED.has(name);
 
-/** Every package imported from our code and not in BUNDLED stays external. */
+/** Every package imported from our code that `isBundled` does not take stays external. */
 const externalPackages = {
   name: 'external-packages',
   setup(build) {
@@ -33,7 +26,7 @@ const externalPackages = {
       const name = args.path.startsWith('@')
         ? args.path.split('/').slice(0, 2).join('/')
         : args.path.split('/')[0];
-      return BUNDLED.has(name) ? undefined : { path: args.path, external: true };
+      return isBundled(name) ? undefined : { path: args.path, external: true };
     });
   },
 };
