@@ -38,6 +38,12 @@ function checkSuccessor(path: string, current: KeysetClaims | undefined, next: K
       `${path} is gone: cannot write generation ${next.generation} of keyset ${next.keysetId} in place of it`,
     );
   }
+  if (next.generation === 1) {
+    throw new KeysetError(
+      'ERR_KEYSET_CONFLICT',
+      `${path} already holds keyset ${current.keysetId}: a new keyset is never written over one`,
+    );
+  }
   if (current.keysetId !== next.keysetId) {
     throw new KeysetError(
       'ERR_KEYSET_MISMATCH',
