@@ -11,6 +11,7 @@ import {
 } from '@polykms/keyset';
 import { CliError } from '../cli-error.js';
 import { decryptKeyring, encryptKeyring } from '../config/keyrings.js';
+import { assertWritable } from '../io/atomic-output.js';
 import { printable } from '../io/terminal-text.js';
 import { nextKeysetRecipients } from '../keyset-recipients.js';
 import { collect } from '../options.js';
@@ -98,6 +99,7 @@ export function registerKeyset(program: Command): void {
       '\nExample:\n  polykms keyset create data.keyset --key aws-kms://arn:aws:kms:… --key gcp-kms://projects/…/cryptoKeys/k',
     )
     .action(async (file: string, flags: { key?: string[] }) => {
+      await assertWritable(file, false); // before any KMS call; writeKeysetFile checks again under its lock
       const bytes = await createKeyset({ keyring: await encryptKeyring(flags.key) });
       await writeKeysetFile(file, bytes);
       process.stderr.write(`created keyset ${inspectKeyset(bytes).keysetId} -> ${printable(file)}\n`);
