@@ -20,6 +20,9 @@ const files = ['a.csv', 'b.csv', 'c.csv'];
 const contentOf = (name: string) =>
   Buffer.from(Array.from({ length: 2000 }, (_, i) => `${name},${i}`).join('\n'));
 const cli = (args: string[]) => runCli(args, { cwd: dir, env: emulator.env });
+/** Decrypts FILE to stdout with the keyset KEYSET opened by UNLOCK. */
+const decryptWith = (file: string, keyset: string, unlock: string) =>
+  cli(['decrypt', file, '--keyset', keyset, '--unlock', unlock, '-o', '-']);
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const kmsCalls = () => emulator.control.calls({}).total;
 
@@ -93,42 +96,15 @@ describe('a keyset for AWS + Google Cloud, moved to Azure', () => {
     );
 
     for (const name of files) {
-      const dec = await cli([
-        'decrypt',
-        `${name}.pkms`,
-        '--keyset',
-        'data.keyset',
-        '--unlock',
-        azure,
-        '-o',
-        '-',
-      ]);
+      const dec = await decryptWith(`${name}.pkms`, 'data.keyset', azure);
       expect(dec.code, dec.stderr).toBe(0);
       expect(dec.stdout).toEqual(contentOf(name));
     }
-    const viaAws = await cli([
-      'decrypt',
-      'a.csv.pkms',
-      '--keyset',
-      'data.keyset',
-      '--unlock',
-      aws,
-      '-o',
-      '-',
-    ]);
+    const viaAws = await decryptWith('a.csv.pkms', 'data.keyset', aws);
     expect(viaAws.code).toBe(4);
 
     // The old copy still opens with AWS: a rewrap does not reach copies (docs/threat-model.md) ...
-    const oldCopy = await cli([
-      'decrypt',
-      'a.csv.pkms',
-      '--keyset',
-      'old.keyset',
-      '--unlock',
-      aws,
-      '-o',
-      '-',
-    ]);
+    const oldCopy = await decryptWith('a.csv.pkms', 'old.keyset', aws);
     expect(oldCopy.code, oldCopy.stderr).toBe(0);
     // ... until the AWS key is disabled.
     const kms = new KMSClient({
@@ -138,16 +114,7 @@ describe('a keyset for AWS + Google Cloud, moved to Azure', () => {
     });
     await kms.send(new DisableKeyCommand({ KeyId: aws.slice('aws-kms://'.length) }));
     kms.destroy();
-    const afterDisable = await cli([
-      'decrypt',
-      'a.csv.pkms',
-      '--keyset',
-      'old.keyset',
-      '--unlock',
-      aws,
-      '-o',
-      '-',
-    ]);
+    const afterDisable = await decryptWith('a.csv.pkms', 'old.keyset', aws);
     expect(afterDisable.code).toBe(4);
     expect(afterDisable.stderr).toContain('ERR_KEY_DISABLED');
     expect(afterDisable.stdout.length).toBe(0);

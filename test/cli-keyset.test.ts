@@ -8,6 +8,14 @@ let dir: string;
 let cleanup: () => Promise<void>;
 const plaintext = Buffer.from(Array.from({ length: 5000 }, (_, i) => `record ${i}`).join('\n'));
 const cli = (args: string[]) => runCli(args, { cwd: dir });
+/** `polykms encrypt|decrypt FILE --keyset KEYSET --unlock UNLOCK -o OUTPUT`. */
+const withKeyset = (
+  command: 'encrypt' | 'decrypt',
+  file: string,
+  keyset: string,
+  unlock: string,
+  output: string,
+) => cli([command, file, '--keyset', keyset, '--unlock', unlock, '-o', output]);
 const inspect = async (file: string) =>
   JSON.parse((await cli(['keyset', 'inspect', file, '--json'])).stdout.toString()) as {
     keysetId: string;
@@ -52,16 +60,7 @@ describe('polykms keyset with local keys', () => {
   });
 
   it('encrypts under the keyset, rotates, rewraps to another key, and every file still decrypts', async () => {
-    const enc = await cli([
-      'encrypt',
-      'data.txt',
-      '--keyset',
-      'data.keyset',
-      '--unlock',
-      'local://a.key',
-      '-o',
-      'v1.pkms',
-    ]);
+    const enc = await withKeyset('encrypt', 'data.txt', 'data.keyset', 'local://a.key', 'v1.pkms');
     expect(enc.code, enc.stderr).toBe(0);
     // A rewrite wraps a new data key for every recipient: each local one's key file must be named.
     const unnamed = await cli(['keyset', 'rotate', 'data.keyset', '--unlock', 'local://b.key']);
@@ -77,16 +76,7 @@ describe('polykms keyset with local keys', () => {
       'local://a.key',
     ]);
     expect(rotated.code, rotated.stderr).toBe(0);
-    const enc2 = await cli([
-      'encrypt',
-      'data.txt',
-      '--keyset',
-      'data.keyset',
-      '--unlock',
-      'local://a.key',
-      '-o',
-      'v2.pkms',
-    ]);
+    const enc2 = await withKeyset('encrypt', 'data.txt', 'data.keyset', 'local://a.key', 'v2.pkms');
     expect(enc2.code, enc2.stderr).toBe(0);
     const v1Before = await readFile(join(dir, 'v1.pkms'));
 
@@ -113,30 +103,12 @@ describe('polykms keyset with local keys', () => {
     expect(info.recipients.map((r) => r.rawKey?.name)).toEqual(['c']);
 
     for (const file of ['v1.pkms', 'v2.pkms']) {
-      const dec = await cli([
-        'decrypt',
-        file,
-        '--keyset',
-        'data.keyset',
-        '--unlock',
-        'local://c.key',
-        '-o',
-        '-',
-      ]);
+      const dec = await withKeyset('decrypt', file, 'data.keyset', 'local://c.key', '-');
       expect(dec.code, dec.stderr).toBe(0);
       expect(dec.stdout).toEqual(plaintext);
     }
     expect(await readFile(join(dir, 'v1.pkms'))).toEqual(v1Before); // the data was never touched
-    const dropped = await cli([
-      'decrypt',
-      'v1.pkms',
-      '--keyset',
-      'data.keyset',
-      '--unlock',
-      'local://a.key',
-      '-o',
-      '-',
-    ]);
+    const dropped = await withKeyset('decrypt', 'v1.pkms', 'data.keyset', 'local://a.key', '-');
     expect(dropped.code).toBe(4);
     expect(dropped.stdout.length).toBe(0);
   });
@@ -147,16 +119,7 @@ describe('polykms keyset with local keys', () => {
     bytes[bytes.length - 30] = (bytes[bytes.length - 30] as number) ^ 0x04;
     await writeFile(join(dir, 'tampered.keyset'), bytes);
     const before = await filesIn(dir);
-    const dec = await cli([
-      'decrypt',
-      'v1.pkms',
-      '--keyset',
-      'tampered.keyset',
-      '--unlock',
-      'local://c.key',
-      '-o',
-      'out.txt',
-    ]);
+    const dec = await withKeyset('decrypt', 'v1.pkms', 'tampered.keyset', 'local://c.key', 'out.txt');
     expect(dec.code).toBe(3);
     expect(await filesIn(dir)).toEqual(before);
   });
