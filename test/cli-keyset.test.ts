@@ -124,6 +124,33 @@ describe('polykms keyset with local keys', () => {
     expect(await filesIn(dir)).toEqual(before);
   });
 
+  it('refuses a keyset with another id or an older generation than pinned (exit 5)', async () => {
+    const { keysetId, generation } = await inspect('data.keyset');
+    const pinned = (id: string, min: number) =>
+      cli([
+        'decrypt',
+        'v1.pkms',
+        '--keyset',
+        'data.keyset',
+        '--unlock',
+        'local://c.key',
+        '--keyset-id',
+        id,
+        '--min-generation',
+        String(min),
+        '-o',
+        '-',
+      ]);
+    expect((await pinned(keysetId, generation)).code).toBe(0); // control
+    const otherId = await pinned('0'.repeat(32), generation);
+    expect(otherId.code).toBe(5);
+    expect(otherId.stderr).toContain('ERR_KEYSET_MISMATCH');
+    const stale = await pinned(keysetId, generation + 1);
+    expect(stale.code).toBe(5);
+    expect(stale.stderr).toContain('ERR_STALE_KEYSET');
+    expect(stale.stdout.length).toBe(0);
+  });
+
   it('refuses to create a keyset over an existing file, and flags that mix --keyset and --key', async () => {
     const before = await readFile(join(dir, 'data.keyset'));
     const again = await cli(['keyset', 'create', 'data.keyset', '--key', 'local://a.key']);
