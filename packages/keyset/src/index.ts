@@ -4,7 +4,8 @@ export { rotateKeyset } from './rotate-keyset.js';
 export { retireKeysetVersion } from './retire-version.js';
 export { rewrapKeyset, type RewrapKeysetOptions } from './rewrap-keyset.js';
 export type { KeysetChangeOptions } from './rewrite-keyset.js';
-export { Keyset } from './keyset.js';
+// A type only: a Keyset comes from openKeyset, never from a constructor call.
+export type { Keyset } from './keyset.js';
 export type { KeyVersionInfo, VersionState } from './keyset-content.js';
 export { KeysetKeyring } from './keyset-keyring.js';
 export { KEYSET_PROVIDER_ID } from './keyset-edk.js';
