@@ -149,6 +149,17 @@ describe('polykms keyset with local keys', () => {
     expect(stale.code).toBe(5);
     expect(stale.stderr).toContain('ERR_STALE_KEYSET');
     expect(stale.stdout.length).toBe(0);
+    // The same pins guard a rewrite: a stale copy is not rotated.
+    const staleRotate = await cli([
+      'keyset',
+      'rotate',
+      'data.keyset',
+      '--unlock',
+      'local://c.key',
+      '--min-generation',
+      String(generation + 1),
+    ]);
+    expect(staleRotate.code).toBe(5);
   });
 
   it('refuses to create a keyset over an existing file, and flags that mix --keyset and --key', async () => {

@@ -14,10 +14,12 @@ import { decryptKeyring, encryptKeyring } from '../config/keyrings.js';
 import { assertWritable } from '../io/atomic-output.js';
 import { printable } from '../io/terminal-text.js';
 import { nextKeysetRecipients } from '../keyset-recipients.js';
-import { collect } from '../options.js';
+import { collect, parsePositiveInt } from '../options.js';
 import { describeRecipient, formatRecipient } from './inspect.js';
 
 interface ChangeFlags {
+  keysetId?: string;
+  minGeneration?: string;
   unlock?: string[];
   addKey?: string[];
   removeKey?: string[];
@@ -50,6 +52,11 @@ async function changeKeyset(
   const next = await change(current, {
     unlock: await decryptKeyring(unlockUris, undefined),
     keyring: await encryptKeyring(recipients),
+    keysetId: flags.keysetId,
+    minGeneration:
+      flags.minGeneration === undefined
+        ? undefined
+        : parsePositiveInt(flags.minGeneration, '--min-generation'),
   });
   await writeKeysetFile(file, next);
   const info = inspectKeyset(next);
@@ -134,6 +141,8 @@ export function registerKeyset(program: Command): void {
     )
     .argument('<file>', 'the keyset file, replaced atomically')
     .option('--unlock <uri>', 'a key that opens the keyset now (repeatable)', collect)
+    .option('--keyset-id <id>', "refuse the file if it holds another keyset (another dataset's)")
+    .option('--min-generation <n>', 'refuse the file if it is older than this generation (a stale copy)')
     .option('--add-key <uri>', 'a key to add as a recipient (repeatable)', collect)
     .option('--remove-key <uri>', 'a recipient to drop (repeatable)', collect)
     .addHelpText(
@@ -156,6 +165,8 @@ export function registerKeyset(program: Command): void {
     )
     .argument('<file>', 'the keyset file, replaced atomically')
     .option('--unlock <uri>', 'a key that opens the keyset (repeatable)', collect)
+    .option('--keyset-id <id>', "refuse the file if it holds another keyset (another dataset's)")
+    .option('--min-generation <n>', 'refuse the file if it is older than this generation (a stale copy)')
     .action(async (file: string, flags: ChangeFlags) => {
       await changeKeyset(file, flags, rotateKeyset, 'rotated');
     });
