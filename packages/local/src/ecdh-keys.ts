@@ -1,4 +1,4 @@
-import { ECDH, type JsonWebKey, type KeyObject, createPrivateKey, createPublicKey } from 'node:crypto';
+import { ECDH, type JsonWebKey, KeyObject, createPrivateKey, createPublicKey } from 'node:crypto';
 import { InvalidArgumentError } from '@polykms/envelope';
 import { type EcdhCurveSpec, compressedPointBytes, ecdhCurveOfNodeName } from './ecdh-curve.js';
 
@@ -16,9 +16,7 @@ export interface EcdhPublicKey {
 type Kind = 'public' | 'private';
 
 function parse(kind: Kind, input: EcdhPublicKeyInput | EcdhPrivateKeyInput): KeyObject {
-  if (typeof input === 'object' && input !== null && 'type' in input && 'export' in input) {
-    return input as KeyObject;
-  }
+  if (input instanceof KeyObject) return input;
   if (typeof input === 'string') return kind === 'public' ? createPublicKey(input) : createPrivateKey(input);
   if (input instanceof Uint8Array) {
     const key = Buffer.from(input);

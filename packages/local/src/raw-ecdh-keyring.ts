@@ -9,7 +9,6 @@ import {
   type UnwrapResult,
   type WrapRequest,
   type WrapResult,
-  discoveryCannotEncrypt,
   sealGivenOrNewDataKey,
   serializeEncryptionContext,
   unwrapFirstWithKey,
@@ -135,15 +134,15 @@ export class RawEcdhKeyring implements Keyring {
 
   async wrap(request: WrapRequest): Promise<WrapResult> {
     if (this.schema === 'discovery') {
-      throw discoveryCannotEncrypt(
-        RAW_ECDH_PROVIDER_ID,
-        this.description,
-        "a RawEcdhKeyring with schema 'ephemeral' or 'static' and the recipient's public key",
+      throw new InvalidArgumentError(
+        `${this.description} cannot encrypt: it has no sender key; encrypt with a RawEcdhKeyring ` +
+          "with schema 'ephemeral' or 'static' and the recipient's public key",
+        this.#errorOptions,
       );
     }
     const serializedContext = serializeEncryptionContext(request.encryptionContext);
     return sealGivenOrNewDataKey(request, (dataKey) => {
-      const sender = this.#own ?? this.#ephemeralKeyPair();
+      const sender = this.schema === 'ephemeral' ? this.#ephemeralKeyPair() : this.#own!;
       const parties = { sender: sender.publicKey.compressed, recipient: this.#recipient.compressed };
       const sharedSecret = diffieHellman({ privateKey: sender.privateKey, publicKey: this.#recipient.key });
       try {
