@@ -85,14 +85,22 @@ function compress(role: string, key: KeyObject, spec: EcdhCurveSpec): Buffer {
   }
 }
 
+function withCompressed(role: string, key: KeyObject, spec: EcdhCurveSpec): EcdhPublicKey {
+  return { key, compressed: compress(role, key, spec) };
+}
+
+function loadOnCurve(role: string, kind: Kind, input: EcdhPublicKeyInput, spec: EcdhCurveSpec): KeyObject {
+  const key = asKeyObject(role, kind, input);
+  checkCurve(role, key, spec);
+  return key;
+}
+
 export function loadEcdhPublicKey(
   role: string,
   input: EcdhPublicKeyInput,
   spec: EcdhCurveSpec,
 ): EcdhPublicKey {
-  const key = asKeyObject(role, 'public', input);
-  checkCurve(role, key, spec);
-  return { key, compressed: compress(role, key, spec) };
+  return withCompressed(role, loadOnCurve(role, 'public', input, spec), spec);
 }
 
 export interface EcdhKeyPair {
@@ -105,10 +113,8 @@ export function loadEcdhPrivateKey(
   input: EcdhPrivateKeyInput,
   spec: EcdhCurveSpec,
 ): EcdhKeyPair {
-  const privateKey = asKeyObject(role, 'private', input);
-  checkCurve(role, privateKey, spec);
-  const publicKey = createPublicKey(privateKey);
-  return { privateKey, publicKey: { key: publicKey, compressed: compress(role, publicKey, spec) } };
+  const privateKey = loadOnCurve(role, 'private', input, spec);
+  return { privateKey, publicKey: withCompressed(role, createPublicKey(privateKey), spec) };
 }
 
 /**
