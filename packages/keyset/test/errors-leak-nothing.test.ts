@@ -42,7 +42,10 @@ describe('keyset errors', () => {
     const wrapped = await keyring.wrap({ suite, encryptionContext: { a: 'b' }, dataKey });
     const [edk] = wrapped.encryptedDataKeys;
     if (!edk) throw new Error('no EDK');
-    const flipped = { ...edk, ciphertext: Buffer.from(edk.ciphertext).fill(1, 0, 1) };
+    const flippedCiphertext = Buffer.from(edk.ciphertext);
+    // XOR, not a fixed value: writing 1 left the EDK intact whenever its first byte was already 1.
+    flippedCiphertext[0] = (flippedCiphertext[0] as number) ^ 1;
+    const flipped = { ...edk, ciphertext: flippedCiphertext };
     const message = (await encrypt(Buffer.from('x'), { keyring })).message;
     const old = await openKeyset(g1, { keyring: kek });
 
