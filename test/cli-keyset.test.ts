@@ -165,7 +165,9 @@ describe('polykms keyset with local keys', () => {
   it('refuses to create a keyset over an existing file, and flags that mix --keyset and --key', async () => {
     const before = await readFile(join(dir, 'data.keyset'));
     const again = await cli(['keyset', 'create', 'data.keyset', '--key', 'local://a.key']);
-    expect(again.code).not.toBe(0);
+    expect(again.code).toBe(8);
+    expect(again.stderr).toContain('never overwritten');
+    expect(again.stderr).not.toContain('--force'); // `keyset create` has no --force to offer
     expect(await readFile(join(dir, 'data.keyset'))).toEqual(before);
     const mixed = await cli([
       'encrypt',
