@@ -34,6 +34,11 @@ export function keysetContext(claims: KeysetClaims): EncryptionContext {
 }
 
 const KEYSET_ID = /^[0-9a-f]{32}$/;
+
+/** True for a keyset id as written: 32 lowercase hex digits. */
+export function isKeysetId(value: unknown): value is string {
+  return typeof value === 'string' && KEYSET_ID.test(value);
+}
 const COUNTER = /^[1-9][0-9]{0,9}$/;
 const VERSION_STATES: ReadonlySet<string> = new Set<VersionState>(['primary', 'active', 'retired']);
 
