@@ -16,6 +16,7 @@ export { writeKeysetFile } from './file/write-keyset-file.js';
 export {
   KEYSET_ID_BYTES,
   MAX_GENERATION,
+  MAX_VERSION_NUMBER,
   MAX_KEYSET_MESSAGE_BYTES,
   MAX_KEYSET_VERSIONS,
   VERSION_KEY_BYTES,

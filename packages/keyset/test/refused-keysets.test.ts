@@ -106,4 +106,21 @@ describe('a keyset that must not be used is refused with a typed error', () => {
     });
     expect(await openError(message)).toMatchObject({ code: 'ERR_KEYSET_MISMATCH' });
   });
+
+  it('refuses to rotate past the last u32 version number with a typed error (ERR_LIMIT_EXCEEDED)', async () => {
+    const content = {
+      keysetId,
+      generation: 1,
+      versions: [
+        { version: 2 ** 32 - 1, state: 'primary' as const, createdAt: new Date(), key: Buffer.alloc(32, 7) },
+      ],
+    };
+    const { message } = await encrypt(encodeKeyset(content), {
+      keyring: kek,
+      encryptionContext: keysetContext(content),
+    });
+    await expect(rotateKeyset(message, { unlock: kek })).rejects.toMatchObject({
+      code: 'ERR_LIMIT_EXCEEDED',
+    });
+  });
 });
