@@ -1,4 +1,15 @@
-import { chmod, lstat, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decrypt, encrypt, isPolykmsError } from '@polykms/envelope';
@@ -11,6 +22,7 @@ import {
   rotateKeyset,
   writeKeysetFile,
 } from '../src/index.js';
+import { withLockFile } from '../src/file/lock-file.js';
 import { aesKeyring } from './support.js';
 
 const kek = aesKeyring('kek');
@@ -95,6 +107,16 @@ describe('keyset files', () => {
     await expect(writeKeysetFile(path, await createKeyset({ keyring: kek }))).rejects.toMatchObject({
       code: 'ERR_INVALID_ARGUMENT',
     });
+  });
+
+  it('never removes a lock it no longer holds (deleted by hand as stale, then taken by another writer)', async () => {
+    await withLockFile(path, async () => {
+      await rm(`${path}.lock`);
+      await writeFile(`${path}.lock`, 'another writer\n');
+    });
+    expect(await readFile(`${path}.lock`, 'utf8')).toBe('another writer\n');
+    await withLockFile(join(dir, 'other.keyset'), async () => {});
+    expect(await readdir(dir)).not.toContain('other.keyset.lock'); // its own lock it does remove
   });
 
   it('refuses a file larger than a keyset can be before reading it (ERR_LIMIT_EXCEEDED)', async () => {
