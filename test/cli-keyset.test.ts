@@ -187,6 +187,23 @@ describe('polykms keyset with local keys', () => {
     expect(noUnlock.code).toBe(2);
   });
 
+  it('refuses a --remove-key that is not a recipient (exit 2) instead of writing a generation that keeps them all', async () => {
+    expect((await cli(['keys', 'generate', 'stranger.key', '--name', 'stranger'])).code).toBe(0);
+    const before = await readFile(join(dir, 'data.keyset'));
+    const result = await cli([
+      'keyset',
+      'rewrap',
+      'data.keyset',
+      '--unlock',
+      'local://c.key',
+      '--remove-key',
+      'local://stranger.key',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('is not a recipient of this keyset');
+    expect(await readFile(join(dir, 'data.keyset'))).toEqual(before);
+  });
+
   it('refuses to rewrap while another writer holds the lock (exit 8), and changes nothing', async () => {
     const before = await readFile(join(dir, 'data.keyset'));
     await writeFile(join(dir, 'data.keyset.lock'), '1\n');
