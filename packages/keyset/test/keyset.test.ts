@@ -9,6 +9,7 @@ import {
   rewrapKeyset,
   rotateKeyset,
 } from '../src/index.js';
+import { contentOf } from '../src/keyset.js';
 import { aesKeyring, countingKeyring } from './support.js';
 
 const plaintext = Buffer.from('records under a keyset');
@@ -146,6 +147,17 @@ describe('keysets', () => {
     expect(keyset.closed).toBe(true);
     await expect(encrypt(plaintext, { keyring })).rejects.toMatchObject({ code: 'ERR_KEYSET_CLOSED' });
     await expect(decrypt(message, { keyring })).rejects.toMatchObject({ code: 'ERR_KEYSET_CLOSED' });
+  });
+
+  it('zeroes every version key on close()', async () => {
+    const kek = aesKeyring('kek');
+    const g2 = await rotateKeyset(await createKeyset({ keyring: kek }), { unlock: kek });
+    const keyset = await openKeyset(g2, { keyring: kek });
+    const keys = contentOf(keyset).versions.map((v) => v.key);
+    expect(keys.length).toBe(2);
+    expect(keys.every((k) => k.some((byte) => byte !== 0))).toBe(true); // control
+    keyset.close();
+    expect(keys.every((k) => k.every((byte) => byte === 0))).toBe(true);
   });
 
   it('returns null for EDKs of another keyset, so a multi-keyring goes on to the next child', async () => {
