@@ -92,8 +92,8 @@ function formatKeysetInfo(file: string, info: KeysetInfo): string {
     ...recipients,
     `message id   ${info.messageId}`,
     'note         NOT authenticated: read from the header without a key, so anyone who can write the',
-    '             file can write these. Opening the keyset (--unlock) checks them; pin the id with',
-    '             keyset ids you know, and refuse old copies by generation.',
+    '             file can write these. Opening the keyset (--unlock) checks them; where the file may',
+    '             be replaced, pin the id (--keyset-id) and refuse old copies (--min-generation).',
   ].join('\n')}\n`;
 }
 
