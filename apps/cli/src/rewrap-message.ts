@@ -75,6 +75,7 @@ export async function rewrapMessage(message: Uint8Array, plan: RewrapPlan): Prom
     decryptKeyring: plan.unwrapKeyring,
     keyring: newRecipients(header.encryptedDataKeys, plan),
     mode: 'replace',
+    method: 'header-only',
     // The commands replace the original in place by default and warn when a copy is kept.
     retireOriginal: true,
   });
@@ -98,6 +99,7 @@ export async function rewrapPeeked(
     decryptKeyring: plan.unwrapKeyring,
     keyring: newRecipients(peeked.header.encryptedDataKeys, plan),
     mode: 'replace',
+    method: 'header-only',
     retireOriginal: true,
   });
   const body = Readable.from(peeked.message, { objectMode: false });
