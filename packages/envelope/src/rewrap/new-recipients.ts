@@ -8,10 +8,21 @@ import { RetainedRecipients } from './retained-recipients.js';
 
 /** Longest key name quoted in an error; longer provider info is described by its size. */
 const MAX_QUOTED_KEY_NAME_BYTES = 512;
+/** Raw AES provider info (ESDK keyring spec): key name ‖ u32 tag bits (128) ‖ u32 IV length (12) ‖ IV. */
+const RAW_AES_INFO_SUFFIX = 4 + 4 + 12;
 
+/** An EDK's key as an error may name it: a cloud key name, or a raw key's `namespace/name`. */
 function describeRecipient(edk: EncryptedDataKey): string {
-  const name = providerInfoText(edk.providerInfo, MAX_QUOTED_KEY_NAME_BYTES);
-  return `${edk.providerId} ${name ?? `(${edk.providerInfo.length}-byte key info)`}`;
+  const info = edk.providerInfo;
+  const text = providerInfoText(info, MAX_QUOTED_KEY_NAME_BYTES);
+  if (text !== undefined && !/\p{Cc}/u.test(text)) return `${edk.providerId} ${text}`;
+  const at = info.length - RAW_AES_INFO_SUFFIX;
+  const view = new DataView(info.buffer, info.byteOffset, info.byteLength);
+  if (at > 0 && view.getUint32(at) === 128 && view.getUint32(at + 4) === 12) {
+    const name = providerInfoText(info.subarray(0, at), MAX_QUOTED_KEY_NAME_BYTES);
+    if (name !== undefined) return `${edk.providerId}/${name}`;
+  }
+  return `${edk.providerId} (${info.length}-byte key info)`;
 }
 
 async function keyringsForKept(
