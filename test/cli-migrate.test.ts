@@ -126,6 +126,8 @@ describe('polykms migrate', () => {
 });
 
 describe('polykms rewrap on local keys', () => {
+  const MOVE_ONE_TO_THIRD = ['rewrap', 'one.pkms', '--key', 'local://old.key', '--to', 'local://third.key'];
+
   it('refuses to remove the last recipient', async () => {
     expect((await cli(['encrypt', 'source.txt', '-k', 'local://old.key', '-o', 'one.pkms'])).code).toBe(0);
     const result = await cli([
@@ -173,16 +175,7 @@ describe('polykms rewrap on local keys', () => {
 
   it('-o keeps the original beside a copy that shares no message id with it', async () => {
     const original = await readFile(join(dir, 'one.pkms'));
-    const result = await cli([
-      'rewrap',
-      'one.pkms',
-      '--key',
-      'local://old.key',
-      '--to',
-      'local://third.key',
-      '-o',
-      'copy.pkms',
-    ]);
+    const result = await cli([...MOVE_ONE_TO_THIRD, '-o', 'copy.pkms']);
     expect(result.code, result.stderr).toBe(0);
     expect(await readFile(join(dir, 'one.pkms'))).toEqual(original);
     const copy = await readFile(join(dir, 'copy.pkms'));
@@ -194,17 +187,7 @@ describe('polykms rewrap on local keys', () => {
 
   it('refuses --header-only with -o, and on stdin, writing nothing', async () => {
     const original = await readFile(join(dir, 'one.pkms'));
-    const toFile = await cli([
-      'rewrap',
-      'one.pkms',
-      '--key',
-      'local://old.key',
-      '--to',
-      'local://third.key',
-      '--header-only',
-      '-o',
-      'header-only-copy.pkms',
-    ]);
+    const toFile = await cli([...MOVE_ONE_TO_THIRD, '--header-only', '-o', 'header-only-copy.pkms']);
     expect(toFile.code).toBe(2);
     expect(toFile.stderr).toContain('forge');
     expect(await filesIn(dir)).not.toContain('header-only-copy.pkms');

@@ -16,6 +16,9 @@ import {
 } from '@polykms/envelope';
 import { bytes, testKeyring } from './stream-test-keyring.js';
 
+/** The expert method, and the acknowledgement it requires. */
+const HEADER_ONLY = { method: 'header-only', retireOriginal: true } as const;
+
 function body(message: Uint8Array): Buffer {
   return Buffer.from(message.subarray(inspect(message).headerLength));
 }
@@ -43,8 +46,7 @@ describe("rewrap with method: 'header-only'", () => {
       decryptKeyring: aws,
       keyring: gcp,
       mode: 'replace',
-      method: 'header-only',
-      retireOriginal: true,
+      ...HEADER_ONLY,
     });
 
     expect(body(result.message).equals(body(message))).toBe(true);
@@ -71,8 +73,7 @@ describe("rewrap with method: 'header-only'", () => {
       decryptKeyring: aws,
       keyring: gcp,
       mode: 'replace',
-      method: 'header-only',
-      retireOriginal: true,
+      ...HEADER_ONLY,
     } as const;
     const parts = await rewrapParts(message, options);
 
@@ -92,8 +93,7 @@ describe("rewrap with method: 'header-only'", () => {
       decryptKeyring: aws,
       keyring: gcp,
       mode: 'add',
-      method: 'header-only',
-      retireOriginal: true,
+      ...HEADER_ONLY,
     });
     expect(inspect(both).encryptedDataKeys.map((e) => e.providerInfo)).toEqual(['aws', 'gcp']);
     for (const keyring of [aws, gcp]) {
@@ -111,8 +111,7 @@ describe("rewrap with method: 'header-only'", () => {
       decryptKeyring: signer,
       keyring: gcp,
       mode: 'replace',
-      method: 'header-only',
-      retireOriginal: true,
+      ...HEADER_ONLY,
     }).catch((e) => e);
     expect(isPolykmsError(error, 'ERR_UNSUPPORTED')).toBe(true);
     expect(error.message).toMatch(/signed message .* cannot be rewrapped header-only.*re-encrypt/);
@@ -130,8 +129,7 @@ describe("rewrap with method: 'header-only'", () => {
         decryptKeyring: aws,
         keyring: target,
         mode: 'replace',
-        method: 'header-only',
-        retireOriginal: true,
+        ...HEADER_ONLY,
       }),
     ).rejects.toMatchObject({
       code: 'ERR_DECRYPTION_FAILED',
@@ -151,8 +149,7 @@ describe("rewrap with method: 'header-only'", () => {
         decryptKeyring: aws,
         keyring: gcp,
         mode: 'replace',
-        method: 'header-only',
-        retireOriginal: true,
+        ...HEADER_ONLY,
       }),
     ).rejects.toMatchObject({
       code: 'ERR_DECRYPTION_FAILED',
@@ -161,8 +158,7 @@ describe("rewrap with method: 'header-only'", () => {
       decryptKeyring: aws,
       keyring: gcp,
       mode: 'replace',
-      method: 'header-only',
-      retireOriginal: true,
+      ...HEADER_ONLY,
       encryptionContext: { secret: '2' },
     });
     expect(inspect(moved).encryptionContext).toEqual({ stored: '1' });
@@ -179,8 +175,7 @@ describe("rewrap with method: 'header-only'", () => {
       decryptKeyring: aws,
       keyring: new MultiKeyring({ children: [gcp, azure], minRecipients: 1 }),
       mode: 'replace',
-      method: 'header-only',
-      retireOriginal: true,
+      ...HEADER_ONLY,
     });
     expect(result.missingRecipients.map((f) => f.recipient)).toEqual(['test azure']);
     expect((await decrypt(result.message, { keyring: gcp })).plaintext).toHaveLength(10);
@@ -200,8 +195,7 @@ describe("rewrap with method: 'header-only'", () => {
       decryptKeyring: aws,
       keyring: gcp,
       mode: 'replace',
-      method: 'header-only',
-      retireOriginal: true,
+      ...HEADER_ONLY,
     });
     expect(body(result.message).equals(body(corrupted))).toBe(true);
     // Size argument: the output is the new header plus exactly the old body, with no room for re-encryption.
@@ -237,8 +231,7 @@ describe("rewrapStream with method: 'header-only'", () => {
       decryptKeyring: aws,
       keyring: gcp,
       mode: 'replace',
-      method: 'header-only',
-      retireOriginal: true,
+      ...HEADER_ONLY,
     });
     const out = await collect(stream, chunks);
     expect(body(out).equals(body(message))).toBe(true);
@@ -252,8 +245,7 @@ describe("rewrapStream with method: 'header-only'", () => {
       decryptKeyring: aws,
       keyring: gcp,
       mode: 'replace',
-      method: 'header-only',
-      retireOriginal: true,
+      ...HEADER_ONLY,
     });
     await expect(collect(stream, [message.subarray(0, 40)])).rejects.toMatchObject({
       code: 'ERR_MALFORMED_MESSAGE',
@@ -280,8 +272,7 @@ describe('header-only rewrap refuses a body whose frame layout is broken, withou
     decryptKeyring: aws,
     keyring: gcp,
     mode: 'replace',
-    method: 'header-only',
-    retireOriginal: true,
+    ...HEADER_ONLY,
   } as const;
 
   async function damaged(): Promise<Record<string, Buffer>> {
