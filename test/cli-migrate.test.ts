@@ -118,6 +118,34 @@ describe('polykms migrate', () => {
     }
   });
 
+  it('--header-only (expert) rewrites headers in place: same message ids, no local key needed for kept recipients', async () => {
+    await mkdir(join(dir, 'expert-tree'));
+    for (const name of ['a.pkms', 'b.pkms']) {
+      const file = join('expert-tree', name);
+      expect(
+        (await cli(['encrypt', 'source.txt', '-k', 'local://old.key', '-k', 'local://third.key', '-o', file]))
+          .code,
+      ).toBe(0);
+    }
+    const ids = [await messageIdOf('expert-tree/a.pkms'), await messageIdOf('expert-tree/b.pkms')];
+    const result = await cli([
+      'migrate',
+      'expert-tree',
+      '--from',
+      'local://old.key',
+      '--to',
+      'local://new.key',
+      '--header-only',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect([await messageIdOf('expert-tree/a.pkms'), await messageIdOf('expert-tree/b.pkms')]).toEqual(ids);
+    for (const key of ['local://new.key', 'local://third.key']) {
+      expect((await cli(['decrypt', 'expert-tree/a.pkms', '-k', key, '-o', '-'])).stdout.toString()).toBe(
+        'a record',
+      );
+    }
+  });
+
   it('needs both --from and --to', async () => {
     const result = await cli(['migrate', 'tree', '--to', 'local://new.key']);
     expect(result.code).toBe(2);

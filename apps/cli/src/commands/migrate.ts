@@ -87,7 +87,11 @@ export function registerMigrate(program: Command): void {
     .argument('<dir>', 'the directory to migrate (searched recursively)')
     .option('--from <uri>', 'a key to migrate away from (repeatable)', collect)
     .option('--to <uri>', 'a key to migrate to (repeatable)', collect)
-    .option('-k, --key <uri>', 'another key allowed to open the data key (repeatable)', collect)
+    .option(
+      '-k, --key <uri>',
+      'another key allowed to open messages; local recipients to keep must be given here (repeatable)',
+      collect,
+    )
     .option('--concurrency <n>', 'files in flight at once', '4')
     .option('--shard <i/n>', 'take only this worker’s share of the files (0 ≤ i < n), for parallel jobs')
     .option('--dry-run', 'report what would change; write nothing and call no KMS')

@@ -47,7 +47,11 @@ export function registerRewrap(program: Command): void {
     .option('--add-key <uri>', 'a key to add as a recipient (repeatable)', collect)
     .option('--remove-key <uri>', 'a recipient to remove (repeatable)', collect)
     .option('--to <uri>', 'replace all recipients with these keys (repeatable)', collect)
-    .option('-k, --key <uri>', 'a key allowed to open the data key (repeatable)', collect)
+    .option(
+      '-k, --key <uri>',
+      'a key allowed to open the message; a local recipient to keep must be given here too (repeatable)',
+      collect,
+    )
     .option(
       '--discovery <filter>',
       'open the data key with any key matching this filter (repeatable)',
