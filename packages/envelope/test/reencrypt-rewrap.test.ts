@@ -237,6 +237,17 @@ describe('rewrapStream re-encrypts by default', () => {
     });
   });
 
+  it('an aborted signal ends the stream with ERR_CANCELLED before any keyring call', async () => {
+    const { message } = await encrypt(bytes(100), { keyring: aws });
+    const [unwraps, wraps] = [aws.calls.unwrap, gcp.calls.wrap];
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      collect(rewrapStream({ ...options, signal: controller.signal }), [message]),
+    ).rejects.toMatchObject({ code: 'ERR_CANCELLED' });
+    expect([aws.calls.unwrap, gcp.calls.wrap]).toEqual([unwraps, wraps]);
+  });
+
   it('refuses a tampered header before any new recipient wraps', async () => {
     const { message } = await encrypt(bytes(100), { keyring: aws, encryptionContext: { tenant: 'a' } });
     const tampered = Buffer.from(message);
