@@ -1,4 +1,4 @@
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCliBuilt, filesIn, runCli, workDir } from './cli-harness.js';
@@ -202,6 +202,38 @@ describe('polykms keyset with local keys', () => {
     ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('is not a recipient of this keyset');
+    expect(await readFile(join(dir, 'data.keyset'))).toEqual(before);
+  });
+
+  it('refuses to rewrap or migrate a keyset file as a message, header-only included, and changes nothing', async () => {
+    expect((await cli(['keys', 'generate', 'newcomer.key', '--name', 'newcomer'])).code).toBe(0);
+    const before = await readFile(join(dir, 'data.keyset'));
+    for (const headerOnly of [[], ['--header-only']]) {
+      const rewrapped = await cli([
+        'rewrap',
+        'data.keyset',
+        '--key',
+        'local://c.key',
+        '--add-key',
+        'local://newcomer.key',
+        ...headerOnly,
+      ]);
+      expect(rewrapped.code, rewrapped.stderr).toBe(2);
+      expect(rewrapped.stderr).toContain('polykms keyset rewrap');
+    }
+    await mkdir(join(dir, 'keysets'));
+    await copyFile(join(dir, 'data.keyset'), join(dir, 'keysets', 'data.keyset'));
+    const migrated = await cli([
+      'migrate',
+      'keysets',
+      '--from',
+      'local://c.key',
+      '--to',
+      'local://newcomer.key',
+    ]);
+    expect(migrated.code).not.toBe(0);
+    expect(migrated.stderr).toContain('polykms keyset rewrap');
+    expect(await readFile(join(dir, 'keysets', 'data.keyset'))).toEqual(before);
     expect(await readFile(join(dir, 'data.keyset'))).toEqual(before);
   });
 
