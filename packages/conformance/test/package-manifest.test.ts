@@ -20,10 +20,4 @@ describe('the published manifest', () => {
   it("accepts the envelope version of this repository as its peer (a caret range on envelope's version)", () => {
     expect(manifest.peerDependencies['@polykms/envelope']).toBe(`^${envelope.version}`);
   });
-
-  it('ships source maps that carry their sources, since src/ is not published', () => {
-    const build = read('../tsconfig.build.json');
-    expect(manifest.files).toEqual(['dist']);
-    expect(build.compilerOptions.inlineSources).toBe(true);
-  });
 });
