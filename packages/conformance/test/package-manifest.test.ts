@@ -20,4 +20,9 @@ describe('the published manifest', () => {
   it("accepts the envelope version of this repository as its peer (a caret range on envelope's version)", () => {
     expect(manifest.peerDependencies['@polykms/envelope']).toBe(`^${envelope.version}`);
   });
+
+  it('makes vitest an optional peer, needed only by the @polykms/conformance/vitest binding', () => {
+    expect(manifest.peerDependenciesMeta).toEqual({ vitest: { optional: true } });
+    expect(Object.keys(manifest.exports)).toEqual(['.', './vitest', './node-test']);
+  });
 });

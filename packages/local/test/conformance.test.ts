@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { type ConformanceHarness, registerConformanceSuite } from '@polykms/conformance';
+import type { ConformanceHarness } from '@polykms/conformance';
+import { registerConformanceSuite } from '@polykms/conformance/vitest';
 import { RawAesKeyring, RawRsaKeyring } from '@polykms/local';
 
 // Local keyrings call no KMS: the cases about KMS calls, faults, key states and discovery are
@@ -18,6 +19,10 @@ const rawAes: ConformanceHarness = {
   bindsContext: true,
   keyringForKeyA: () => aes('A'),
   keyringForKeyB: () => aes('B'),
+  secrets: () => [
+    { name: 'wrapping key A', value: aesKeys.A },
+    { name: 'wrapping key B', value: aesKeys.B },
+  ],
 };
 
 const rsaKeys = {
@@ -39,6 +44,11 @@ const rawRsa: ConformanceHarness = {
   bindsContext: false,
   keyringForKeyA: () => rsa('A'),
   keyringForKeyB: () => rsa('B'),
+  secrets: () =>
+    (['A', 'B'] as const).map((key) => ({
+      name: `private key ${key} (PKCS#8 DER)`,
+      value: rsaKeys[key].privateKey.export({ type: 'pkcs8', format: 'der' }),
+    })),
   encryptOnlyKeyringForKeyA: () =>
     new RawRsaKeyring({
       keyNamespace: 'polykms-local',
