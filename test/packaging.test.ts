@@ -4,6 +4,7 @@
  * dependency pinned to its tarball so nothing of ours comes from a registry.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,6 +137,8 @@ const CJS_PROGRAM = `
 const { randomBytes } = require('node:crypto');
 const { decrypt, encrypt, PolykmsError } = require('@polykms/envelope');
 const { RawAesKeyring } = require('@polykms/local');
+// The conformance core loads without vitest, which this project does not install.
+const { runConformance } = require('@polykms/conformance');
 
 (async () => {
   const keyring = new RawAesKeyring({ keyNamespace: 'scratch', keyName: 'cjs', wrappingKey: randomBytes(32) });
@@ -143,8 +146,29 @@ const { RawAesKeyring } = require('@polykms/local');
   const { plaintext } = await decrypt(message, { keyring });
   message[message.length - 1] ^= 1;
   const tampered = await decrypt(message, { keyring }).catch((e) => e instanceof PolykmsError && e.code);
-  console.log(JSON.stringify({ text: Buffer.from(plaintext).toString(), tampered }));
+  console.log(JSON.stringify({ text: Buffer.from(plaintext).toString(), tampered, runConformance: typeof runConformance }));
 })();
+`;
+
+const NODE_TEST_CONFORMANCE = `
+import { randomBytes } from 'node:crypto';
+import { registerConformanceSuite } from '@polykms/conformance/node-test';
+import { RawAesKeyring } from '@polykms/local';
+
+const keys = { A: randomBytes(32), B: randomBytes(32) };
+const keyring = (key) => new RawAesKeyring({ keyNamespace: 'scratch', keyName: key, wrappingKey: keys[key] });
+registerConformanceSuite(
+  {
+    name: 'scratch raw AES',
+    providerId: 'scratch',
+    remote: false,
+    bindsContext: true,
+    keyringForKeyA: () => keyring('A'),
+    keyringForKeyB: () => keyring('B'),
+    secrets: () => [{ name: 'wrapping key A', value: keys.A }],
+  },
+  { report: { junit: 'conformance.xml' } },
+);
 `;
 
 const STRICT_TSCONFIG = {
@@ -164,7 +188,7 @@ const STRICT_TSCONFIG = {
 
 describe.each(['npm', 'pnpm'] as const)('installed with %s outside the workspace', (manager) => {
   let project: string;
-  const LIBRARY = ['@polykms/envelope', '@polykms/local', '@polykms/key-uri'];
+  const LIBRARY = ['@polykms/envelope', '@polykms/local', '@polykms/key-uri', '@polykms/conformance'];
 
   beforeAll(async () => {
     project = join(work, `${manager}-project`);
@@ -216,7 +240,24 @@ describe.each(['npm', 'pnpm'] as const)('installed with %s outside the workspace
     await writeFile(join(project, 'cjs.cjs'), CJS_PROGRAM);
     const { stdout, stderr } = await run(process.execPath, ['cjs.cjs'], project);
     expect(stderr).not.toContain('ERR_REQUIRE_ESM');
-    expect(JSON.parse(stdout)).toEqual({ text: 'hello from CommonJS', tampered: 'ERR_DECRYPTION_FAILED' });
+    expect(JSON.parse(stdout)).toEqual({
+      text: 'hello from CommonJS',
+      tampered: 'ERR_DECRYPTION_FAILED',
+      runConformance: 'function',
+    });
+  });
+
+  it('runs the conformance suite under node:test, with no vitest installed', async () => {
+    expect(existsSync(join(project, 'node_modules/vitest'))).toBe(false);
+    await writeFile(join(project, 'conformance.test.mjs'), NODE_TEST_CONFORMANCE);
+    const { stdout } = await run(process.execPath, ['--test', '--test-reporter=tap', 'conformance.test.mjs'], project);
+    expect(stdout).toMatch(/# fail 0/);
+    const junit = await readFile(join(project, 'conformance.xml'), 'utf8');
+    expect(junit).toMatch(
+      /<testsuite name="conformance: scratch raw AES" tests="\d+" failures="0" errors="0"/,
+    );
+    expect(junit).toContain('name="leaks/declared-secrets: ');
+    expect(junit).toContain('name="leaks/edk-carries-no-data-key: ');
   });
 
   it("type-checks the root README's library example under strict tsc", async () => {
