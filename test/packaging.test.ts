@@ -250,7 +250,11 @@ describe.each(['npm', 'pnpm'] as const)('installed with %s outside the workspace
   it('runs the conformance suite under node:test, with no vitest installed', async () => {
     expect(existsSync(join(project, 'node_modules/vitest'))).toBe(false);
     await writeFile(join(project, 'conformance.test.mjs'), NODE_TEST_CONFORMANCE);
-    const { stdout } = await run(process.execPath, ['--test', '--test-reporter=tap', 'conformance.test.mjs'], project);
+    const { stdout } = await run(
+      process.execPath,
+      ['--test', '--test-reporter=tap', 'conformance.test.mjs'],
+      project,
+    );
     expect(stdout).toMatch(/# fail 0/);
     const junit = await readFile(join(project, 'conformance.xml'), 'utf8');
     expect(junit).toMatch(
