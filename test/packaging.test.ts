@@ -279,14 +279,24 @@ describe.each(['npm', 'pnpm'] as const)('installed with %s outside the workspace
 
 describe('the CLI installed globally from its tarballs', () => {
   it(
-    "runs the README tour's local-key commands verbatim",
+    "installs with the README's npm install -g line and runs the tour's local-key commands verbatim",
     async () => {
       const prefix = join(work, 'global');
-      const cli = withPolykmsDependencies('polykms', tarballs).map((t) => t.path);
+      const setup = readmeBlock(join(root, 'README.md'), '## Installing from the tarballs', 'sh');
+      const install = setup.split('\n').find((line) => line.startsWith('npm install -g '));
+      expect(install).toBe('npm install -g /tmp/polykms/*.tgz');
+      // The README's line as it is, on this run's tarballs, into a scratch global prefix.
+      const installEnv = cleanEnv({
+        npm_config_prefix: prefix,
+        npm_config_prefer_offline: 'true',
+        npm_config_audit: 'false',
+        npm_config_fund: 'false',
+      });
       await run(
-        'npm',
-        ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', ...cli],
+        'sh',
+        ['-c', install!.replace('/tmp/polykms/', `${join(work, 'tarballs')}/`)],
         work,
+        installEnv,
       );
 
       const tour = readmeBlock(join(root, 'README.md'), '### The command line', 'sh');

@@ -24,11 +24,14 @@ import {
 import { AWS_SUITE, aws, awsCachingManager, awsKeyring } from './client-node.js';
 import { type KmsBatchResult, emulatedKmsBatch } from './emulated-kms.js';
 import { CountingKeyring, ourKeyring } from './keyrings.js';
+import { measureKeysets } from './keyset.js';
 import { GiB, MiB, formatBytes, mibPerSecond, race, rate } from './measure.js';
 import { floorMessage } from './message-floor.js';
 import { rawDecrypt, rawEncrypt } from './raw-gcm.js';
 
 const quick = process.argv.includes('--quick');
+/** `--only=keyset` (or another section name) runs that section alone, e.g. to check it runs. */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const FRAME = 64 * 1024;
 const sizes = quick
   ? {
@@ -39,6 +42,8 @@ const sizes = quick
       rateMs: 500,
       messages: 2_000,
       emulatedMessages: 200,
+      keysetMessages: 10_000,
+      rounds: 2,
     }
   : {
       buffered: 64 * MiB,
@@ -48,6 +53,8 @@ const sizes = quick
       rateMs: 2_000,
       messages: 10_000,
       emulatedMessages: 1_000,
+      keysetMessages: 10_000,
+      rounds: 5,
     };
 
 interface Row {
@@ -439,6 +446,27 @@ async function frameLengthSweep(): Promise<void> {
   }
 }
 
+async function keysets(): Promise<void> {
+  log('keysets');
+  const result = await measureKeysets(sizes.rateMs / 3, sizes.keysetMessages, sizes.rounds);
+  const perSecond = (v: number) => `${v.toFixed(0)} msg/s`;
+  row(
+    'encrypt 1 KiB under a keyset (data key wrapped locally, no KMS call) vs CachingKeyring',
+    perSecond(result.keysetPerSecond),
+    perSecond(result.cachedPerSecond),
+    `${pct(result.keysetPerSecond / result.cachedPerSecond)}`,
+  );
+  const one = result.rewrapMs.get(1) ?? Number.NaN;
+  const many = result.rewrapMs.get(sizes.keysetMessages) ?? Number.NaN;
+  row(
+    `keyset rewrap (open + write for a new recipient) with ${sizes.keysetMessages.toLocaleString('en')} messages under it vs 1 message`,
+    `${many.toFixed(2)} ms`,
+    `${one.toFixed(2)} ms`,
+    `${(many / one).toFixed(2)}×`,
+    '≈ 1× (constant)',
+  );
+}
+
 function machine(): string {
   const cpuModel =
     readFileSync('/proc/cpuinfo', 'utf8')
@@ -453,13 +481,22 @@ function machine(): string {
 }
 
 const started = performance.now();
-await bufferedThroughput();
-streamedThroughputAndMemory();
-await cachedSmallMessages();
-await rewrapVersusReencrypt();
-await kmsCalls();
-await emulatedKms();
-await frameLengthSweep();
+const sections: Record<string, () => Promise<void> | void> = {
+  buffered: bufferedThroughput,
+  streamed: streamedThroughputAndMemory,
+  small: cachedSmallMessages,
+  rewrap: rewrapVersusReencrypt,
+  'kms-calls': kmsCalls,
+  emulated: emulatedKms,
+  keyset: keysets,
+  sweep: frameLengthSweep,
+};
+if (only !== undefined && !(only in sections)) {
+  throw new Error(`--only=${only}: the sections are ${Object.keys(sections).join(', ')}`);
+}
+for (const [name, section] of Object.entries(sections)) {
+  if (only === undefined || only === name) await section();
+}
 
 const lines = [
   `Machine: ${machine()}. Frame length ${formatBytes(FRAME)} unless stated; suite 0x0478 for both libraries.`,
