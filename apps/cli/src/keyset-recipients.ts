@@ -1,8 +1,8 @@
-import type { EncryptedDataKey } from '@polykms/envelope';
+import { type EncryptedDataKey, matchesAny } from '@polykms/envelope';
 import { keyUriOfEncryptedDataKey } from '@polykms/key-uri';
 import { CliError } from './cli-error.js';
 import { printable } from './io/terminal-text.js';
-import { matchesAny, recipientsOf } from './recipients.js';
+import { recipientsOf } from './recipients.js';
 
 /**
  * The key URIs a rewritten keyset is wrapped for: its present recipients, less `remove`, plus
@@ -25,7 +25,7 @@ export async function nextKeysetRecipients(
   for (const edk of edks) {
     if (matchesAny(removed, edk)) continue;
     const cloud = keyUriOfEncryptedDataKey(edk.providerId, Buffer.from(edk.providerInfo).toString('utf8'));
-    const uri = cloud ?? locals.find((r) => r.localIdentity && r.matches(edk))?.uri;
+    const uri = cloud ?? locals.find((r) => r.label !== undefined && r.matches(edk))?.uri;
     if (uri === undefined) {
       throw new CliError(
         `the keyset has a recipient (provider '${printable(edk.providerId)}') whose key cannot be found from its ` +

@@ -114,6 +114,23 @@ export class InvalidArgumentError extends PolykmsError {
   }
 }
 
+/**
+ * A rewrap by re-encryption would keep recipients it has no keyring to wrap the new data key for
+ * (a raw key not supplied, a key from another team). `recipients` names each by its provider and
+ * key name, as the header states them: never key material.
+ */
+export class UnwrappableRecipientsError extends InvalidArgumentError {
+  readonly recipients: readonly string[];
+
+  constructor(recipients: readonly string[]) {
+    super(
+      `re-encryption must wrap the new data key for every recipient it keeps, and has no keyring for ` +
+        `${recipients.join(', ')}: supply those keys, or remove those recipients`,
+    );
+    this.recipients = recipients;
+  }
+}
+
 export class UnsupportedError extends PolykmsError {
   constructor(message: string, options: PolykmsErrorOptions = {}) {
     super(ErrorCodes.Unsupported, message, options);

@@ -39,7 +39,7 @@ export function registerEncrypt(program: Command): void {
     .addOption(
       new Option(
         '--suite <suite>',
-        'committed (0x0478) or committed-signed (0x0578, cannot be rewrapped)',
+        'committed (0x0478) or committed-signed (0x0578, cannot be rewrapped --header-only)',
       ).default('committed'),
     )
     .option('--frame-length <bytes>', 'plaintext bytes per frame, e.g. 64K (default 64K)')
