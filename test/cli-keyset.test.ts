@@ -237,6 +237,17 @@ describe('polykms keyset with local keys', () => {
     expect(await readFile(join(dir, 'data.keyset'))).toEqual(before);
   });
 
+  it('refuses to decrypt a keyset file as data (exit 5): its version keys never reach a file or stdout', async () => {
+    const before = await filesIn(dir);
+    for (const output of ['keys.bin', '-']) {
+      const opened = await cli(['decrypt', 'data.keyset', '--key', 'local://c.key', '-o', output]);
+      expect(opened.code, opened.stderr).toBe(5);
+      expect(opened.stderr).toContain('polykms keyset');
+      expect(opened.stdout.length).toBe(0);
+    }
+    expect(await filesIn(dir)).toEqual(before);
+  });
+
   it('refuses to rewrap while another writer holds the lock (exit 8), and changes nothing', async () => {
     const before = await readFile(join(dir, 'data.keyset'));
     await writeFile(join(dir, 'data.keyset.lock'), '1\n');
