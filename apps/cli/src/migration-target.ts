@@ -1,5 +1,12 @@
-import { type MessageHeader, type Recipient, assertDistinguishable, matchesAny } from '@polykms/envelope';
-import { inspectKeyset, isKeysetEncryptedDataKey, readKeysetFile } from '@polykms/keyset';
+import {
+  type Keyring,
+  type MessageHeader,
+  type Recipient,
+  assertDistinguishable,
+  matchesAny,
+} from '@polykms/envelope';
+import { type KeysetKeyring, inspectKeyset, isKeysetEncryptedDataKey, readKeysetFile } from '@polykms/keyset';
+import type { KeyUriOptions } from '@polykms/key-uri';
 import { CliError } from './cli-error.js';
 import { decryptKeyring, encryptKeyring } from './config/keyrings.js';
 import { type KeysetFlags, keysetFromOptions, keysetRequested } from './keyset-options.js';
@@ -119,23 +126,37 @@ async function keysetTarget(
   const opened = await keysetFromOptions(flags, replaced);
   if (!opened) throw new CliError('give --keyset FILE');
   const { keysetId } = opened.keyset;
+  return {
+    classify: (header) => classifyForKeyset(header, from, keysetId),
+    plan: keysetRewrapPlan(unwrapKeyring, opened.keyring, keysetId, flags.keyset),
+    close: () => opened.close(),
+  };
+}
+
+/**
+ * The plan that re-encrypts a message with an opened keyset (`keyring`, of keyset `keysetId`) as its
+ * only recipient. `file` names the keyset in errors; `settings` reach the clouds (the environment's by default).
+ */
+export function keysetRewrapPlan(
+  unwrapKeyring: Keyring,
+  keyring: KeysetKeyring,
+  keysetId: string,
+  file: string,
+  settings?: KeyUriOptions,
+): RewrapPlan {
   const underKeyset: NamedKey = {
-    uri: flags.keyset,
+    uri: file,
     name: `keyset ${keysetId}`,
-    localKeyring: opened.keyring,
+    localKeyring: keyring,
     matches: (edk) => isKeysetEncryptedDataKey(edk, keysetId),
   };
   return {
-    classify: (header) => classifyForKeyset(header, from, keysetId),
-    plan: {
-      unwrapKeyring,
-      addKeyring: opened.keyring,
-      added: [underKeyset],
-      removed: 'all',
-      // The keyset's own keyring verifies each new file before it replaces the old one.
-      keyrings: new RecipientKeyrings([underKeyset]),
-      method: 're-encrypt',
-    },
-    close: () => opened.close(),
+    unwrapKeyring,
+    addKeyring: keyring,
+    added: [underKeyset],
+    removed: 'all',
+    // The keyset's own keyring verifies each new file before it replaces the old one.
+    keyrings: new RecipientKeyrings([underKeyset], settings),
+    method: 're-encrypt',
   };
 }
