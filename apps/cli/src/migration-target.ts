@@ -102,6 +102,11 @@ export async function migrationTarget(flags: MigrationFlags, dryRun: boolean): P
 /**
  * Every recipient of a migrated file is replaced by the keyset (one re-encryption: new message id,
  * new data key), so that every later move between clouds is one `keyset rewrap` of the keyset.
+ *
+ * No (key, nonce) pair repeats, whatever the retries, copies or concurrent runs: each attempt
+ * draws a fresh data key and message id (the body's keys are derived from both), and the keyset
+ * wraps that data key under a key of its own derived from a fresh random salt (KeysetKeyring).
+ * A retried or concurrent attempt on the same file is a new encryption, never a rewrite of one.
  */
 async function keysetTarget(
   flags: MigrationFlags,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Keyring, NoDecryptableKeyError, isPolykmsError } from '@polykms/envelope';
+import { type Keyring, NoDecryptableKeyError, isPolykmsError, parseHeader } from '@polykms/envelope';
 import { keyringFromUris } from '@polykms/key-uri';
 import { type Keyset, openKeyset, readKeysetFile } from '@polykms/keyset';
 import { exitCodeFor } from '../exit-codes.js';
@@ -88,8 +88,15 @@ export function describeCalls(calls: CallCount): string {
   return `${clouds.map((c) => `${calls[c]} ${CLOUD_NAMES[c]}`).join(', ')} (${total} in total)`;
 }
 
+/** A message's recipients by provider, as the header lists them: `aws-kms + gcp-kms`. */
+export function providersOf(message: Uint8Array): string {
+  return parseHeader(message)
+    .encryptedDataKeys.map((edk) => edk.providerId)
+    .join(' + ');
+}
+
 /** How the CLI would report a failure: its exit code, the error code and why. */
-export function failureOf(error: unknown): string {
+function failureOf(error: unknown): string {
   if (!isPolykmsError(error)) throw error;
   const why =
     error instanceof NoDecryptableKeyError && error.failures.length > 0

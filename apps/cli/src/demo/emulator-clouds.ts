@@ -9,21 +9,32 @@ export type { Cloud };
  * counting calls and injecting an outage. The SDKs are imported on use.
  */
 
-/** A new symmetric AWS KMS key: `aws-kms://<key ARN>`. */
-export async function createAwsKey(endpoint: AwsEndpoint, description: string): Promise<string> {
-  const { KMSClient, CreateKeyCommand } = await import('@aws-sdk/client-kms');
+/** Runs `work` with an AWS KMS client for the emulator, destroyed afterwards. */
+async function withAwsClient<T>(
+  endpoint: AwsEndpoint,
+  work: (client: import('@aws-sdk/client-kms').KMSClient) => Promise<T>,
+): Promise<T> {
+  const { KMSClient } = await import('@aws-sdk/client-kms');
   const client = new KMSClient({
     endpoint: endpoint.endpoint,
     region: endpoint.region,
     credentials: endpoint.credentials,
   });
   try {
-    const { KeyMetadata } = await client.send(new CreateKeyCommand({ Description: description }));
-    if (!KeyMetadata?.Arn) throw new Error('CreateKey returned no key ARN');
-    return `aws-kms://${KeyMetadata.Arn}`;
+    return await work(client);
   } finally {
     client.destroy();
   }
+}
+
+/** A new symmetric AWS KMS key: `aws-kms://<key ARN>`. */
+export async function createAwsKey(endpoint: AwsEndpoint, description: string): Promise<string> {
+  const { CreateKeyCommand } = await import('@aws-sdk/client-kms');
+  return withAwsClient(endpoint, async (client) => {
+    const { KeyMetadata } = await client.send(new CreateKeyCommand({ Description: description }));
+    if (!KeyMetadata?.Arn) throw new Error('CreateKey returned no key ARN');
+    return `aws-kms://${KeyMetadata.Arn}`;
+  });
 }
 
 /** A new key ring (if needed) and symmetric CryptoKey: `gcp-kms://projects/…/cryptoKeys/<key>`. */
@@ -127,17 +138,10 @@ export async function emulatorProviderSettings(endpoints: {
 
 /** Disables an AWS KMS key (`aws-kms://<ARN>`), as `aws kms disable-key` would. */
 export async function disableAwsKey(endpoint: AwsEndpoint, uri: string): Promise<void> {
-  const { KMSClient, DisableKeyCommand } = await import('@aws-sdk/client-kms');
-  const client = new KMSClient({
-    endpoint: endpoint.endpoint,
-    region: endpoint.region,
-    credentials: endpoint.credentials,
-  });
-  try {
+  const { DisableKeyCommand } = await import('@aws-sdk/client-kms');
+  await withAwsClient(endpoint, async (client) => {
     await client.send(new DisableKeyCommand({ KeyId: uri.slice('aws-kms://'.length) }));
-  } finally {
-    client.destroy();
-  }
+  });
 }
 
 /** One key URI per cloud. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { copyFile, readFile } from 'node:fs/promises';
-import { decrypt, parseHeader } from '@polykms/envelope';
+import { decrypt } from '@polykms/envelope';
 import { KeysetKeyring, inspectKeyset, readKeysetFile, rewrapKeyset, writeKeysetFile } from '@polykms/keyset';
-import { type DemoStep, describeCalls, refusal } from '../context.js';
+import { type DemoStep, describeCalls, providersOf, refusal } from '../context.js';
 import { KEYSET_BACKUP_FILE, KEYSET_FILE, RECORDS, recordFile, sampleRecord } from '../sample-data.js';
 
 /** Each record file's SHA-256, to show which bytes a step wrote. */
@@ -20,11 +20,6 @@ async function recordHashes(read: (i: number) => Promise<Buffer>): Promise<strin
 /** One digest over every record's hash: equal before and after means not one byte changed. */
 const digestOf = (hashes: readonly string[]) =>
   createHash('sha256').update(hashes.join('\n')).digest('hex').slice(0, 16);
-
-const recipientsOf = (keyset: Uint8Array) =>
-  parseHeader(keyset)
-    .encryptedDataKeys.map((edk) => edk.providerId)
-    .join(' + ');
 
 export const keysetToAzure: DemoStep = {
   title: 'Move the keyset to Azure and drop AWS: one keyset rewrite, no data touched',
@@ -51,7 +46,7 @@ export const keysetToAzure: DemoStep = {
 
     n.say(
       `keyset: generation ${inspectKeyset(current).generation} -> ${inspectKeyset(rewrapped.result).generation}, ` +
-        `recipients ${recipientsOf(current)} -> ${recipientsOf(rewrapped.result)}; ` +
+        `recipients ${providersOf(current)} -> ${providersOf(rewrapped.result)}; ` +
         `${rewrapped.result.length} bytes written; KMS calls: ${describeCalls(rewrapped.calls)}`,
     );
     n.say(

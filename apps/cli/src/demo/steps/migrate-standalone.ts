@@ -4,15 +4,11 @@ import { KeysetKeyring } from '@polykms/keyset';
 import { classifyForKeyset, keysetRewrapPlan } from '../../migration-target.js';
 import { recipientsOf } from '../../recipients.js';
 import { rewrapMessage } from '../../rewrap-message.js';
-import { type DemoStep, describeCalls, refusal } from '../context.js';
+import { type DemoStep, describeCalls, providersOf, refusal } from '../context.js';
 import { KEYSET_FILE, sampleOrdersCsv } from '../sample-data.js';
 
 const idOf = (message: Uint8Array) =>
   Buffer.from(parseHeader(message).messageId).toString('hex').slice(0, 16);
-const recipientsOfMessage = (message: Uint8Array) =>
-  parseHeader(message)
-    .encryptedDataKeys.map((edk) => edk.providerId)
-    .join(' + ');
 
 export const migrateStandalone: DemoStep = {
   title: 'Migrate a standalone file under the keyset, by re-encryption',
@@ -40,7 +36,7 @@ export const migrateStandalone: DemoStep = {
       await writeFile(path, message);
       n.say(
         `orders.csv.pkms: message id ${idOf(original)}… -> ${idOf(message)}…, recipients ` +
-          `${recipientsOfMessage(original)} -> ${recipientsOfMessage(message)}; KMS calls: ${describeCalls(moved.calls)}\n` +
+          `${providersOf(original)} -> ${providersOf(message)}; KMS calls: ${describeCalls(moved.calls)}\n` +
           'A new data key and a new body: the old copy and the new one share no key (a header-only\n' +
           'rewrite would let anyone holding both forge the file). From now on this file moves with\n' +
           'the keyset: `keyset rewrap`, no re-encryption.',
