@@ -10,7 +10,11 @@ const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
 export function polykmsProject(name: string, overrides: { testTimeout?: number } = {}) {
   return defineProject({
     resolve: {
-      alias: [{ find: /^@polykms\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` }],
+      alias: [
+        // Entry points beyond the main one (`@polykms/envelope/driver`) live in src/<name>/index.ts.
+        { find: /^@polykms\/([a-z0-9-]+)\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/$2/index.ts` },
+        { find: /^@polykms\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
+      ],
     },
     test: {
       name,

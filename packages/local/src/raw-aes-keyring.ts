@@ -11,10 +11,9 @@ import {
   type WrapRequest,
   type WrapResult,
   serializeEncryptionContext,
-  sealGivenOrNewDataKey,
-  unwrapFirst,
   zeroize,
 } from '@polykms/envelope';
+import { sealGivenOrNewDataKey, unwrapFirst } from '@polykms/envelope/driver';
 import {
   AES_INFO_SUFFIX_BYTES,
   AES_IV_BYTES,

@@ -17,9 +17,9 @@ import {
   UnsupportedError,
   type WrapRequest,
   type WrapResult,
-  sealGivenOrNewDataKey,
   zeroize,
 } from '@polykms/envelope';
+import { sealGivenOrNewDataKey } from '@polykms/envelope/driver';
 import { checkKeyIdentity } from './key-identity.js';
 import { RSA_PADDINGS, type RsaPadding, isPkcs1DecryptRefusal, rsaPaddingOptions } from './rsa-padding.js';
 
