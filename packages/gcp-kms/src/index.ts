@@ -13,3 +13,4 @@ export {
 export { PROVIDER_ID as GCP_KMS_PROVIDER_ID, mapGcpError } from './errors.js';
 export { EMULATOR_ENDPOINT_VARIABLE, defaultClient } from './client.js';
 export { type GcpRetryOptions, DEFAULT_RETRY as GCP_DEFAULT_RETRY } from './keyring.js';
+export { gcpKmsKeyringScheme, type GcpKmsUriKey, type GcpKmsUriFilter } from './scheme/index.js';

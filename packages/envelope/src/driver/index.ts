@@ -33,6 +33,7 @@ export type {
   SchemeKeyringOptions,
   SchemeFields,
   KeyPurpose,
+  AnyKeyringScheme,
 } from './keyring-scheme.js';
 // The pieces of the main entry point an adapter uses, so that one import serves it.
 export {

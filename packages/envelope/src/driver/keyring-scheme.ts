@@ -17,10 +17,7 @@ export type SchemeFields = Readonly<Record<string, unknown>>;
  * is the provider's own, so a URI and a keyring accept exactly the same names. `@polykms/key-uri`
  * only dispatches to these; `registerKeyringScheme` adds a third party's.
  */
-export interface KeyringScheme<
-  Key extends SchemeFields = SchemeFields,
-  Filter extends SchemeFields = SchemeFields,
-> {
+export interface KeyringScheme<Key extends object = SchemeFields, Filter extends object = SchemeFields> {
   /** Lower case, e.g. `aws-kms`. */
   readonly scheme: string;
   /** The form of a key URI, shown when one does not parse, e.g. `aws-kms://arn:aws:kms:…`. */
@@ -42,7 +39,7 @@ export interface KeyringScheme<
   readonly discovery?: DiscoveryScheme<Filter> | undefined;
 }
 
-export interface DiscoveryScheme<Filter extends SchemeFields = SchemeFields> {
+export interface DiscoveryScheme<Filter extends object = SchemeFields> {
   /** The form of a filter, shown when one does not parse. */
   readonly form: string;
   parse(rest: string): Filter | undefined;
@@ -50,3 +47,10 @@ export interface DiscoveryScheme<Filter extends SchemeFields = SchemeFields> {
   merge(filters: readonly Filter[]): Filter[];
   keyring(filter: Filter, options: SchemeKeyringOptions): Promise<Keyring>;
 }
+
+/**
+ * A scheme of whatever key and filter types, as a registry holds it: each scheme only ever gets
+ * back the keys its own `parseKey` made.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the registry is heterogeneous by design; see above.
+export type AnyKeyringScheme = KeyringScheme<any, any>;
