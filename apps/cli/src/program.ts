@@ -9,7 +9,7 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerRewrap } from './commands/rewrap.js';
 import { loadPlugins } from './config/plugins.js';
 
-export const VERSION = '0.1.0';
+const VERSION = '0.1.0';
 
 export function buildProgram(): Command {
   const program = new Command('polykms')

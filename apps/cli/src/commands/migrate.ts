@@ -31,7 +31,7 @@ interface MigrateFlags {
   json?: boolean;
 }
 
-export type FileState =
+type FileState =
   /** Rewrapped now (or would be, in a dry run). */
   | 'migrated'
   /** Every target key is a recipient and no source key is: done by an earlier run. */
@@ -40,7 +40,7 @@ export type FileState =
   | 'not-applicable'
   | 'failed';
 
-export interface MigrateSummary {
+interface MigrateSummary {
   readonly dryRun: boolean;
   readonly shard: Shard | undefined;
   readonly files: number;
@@ -101,7 +101,7 @@ export function registerMigrate(program: Command): void {
     });
 }
 
-export function formatSummary(s: MigrateSummary): string {
+function formatSummary(s: MigrateSummary): string {
   const lines = [
     `${s.dryRun ? 'dry run: ' : ''}${s.files} files${s.shard ? ` in shard ${s.shard.index}/${s.shard.count}` : ''}: ` +
       `${s.migrated} ${s.dryRun ? 'to migrate' : 'migrated'}, ${s.alreadyMigrated} already migrated, ` +

@@ -4,7 +4,7 @@ import { registerKeyringScheme } from '@polykms/key-uri';
 import { CliError } from '../cli-error.js';
 
 /** Where plug-ins are named besides `--plugin`: a comma-separated list. */
-export const PLUGINS_VARIABLE = 'POLYKMS_PLUGINS';
+const PLUGINS_VARIABLE = 'POLYKMS_PLUGINS';
 
 function importTarget(spec: string): string {
   // A path (./x.mjs, /opt/x.mjs) is read from the working directory; a package name is resolved
