@@ -59,7 +59,9 @@ const loaded = await Promise.all(
     try {
       return { builtIn, scheme: await builtIn.load() };
     } catch (error) {
-      if (missingPackageOf(error) === undefined) throw error;
+      // Missing, or a version too old to have the ./scheme entry point: either way, not usable.
+      const tooOld = (error as { code?: unknown })?.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED';
+      if (missingPackageOf(error) === undefined && !tooOld) throw error;
       return { builtIn, error };
     }
   }),
