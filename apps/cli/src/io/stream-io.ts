@@ -38,7 +38,7 @@ function progressCounter(size: number | undefined, label: string): Transform {
   });
 }
 
-export interface StreamOutputOptions extends AtomicOutputOptions {
+interface StreamOutputOptions extends AtomicOutputOptions {
   /** Checks the finished file (its temporary path) before it is put in place; a throw discards it. */
   readonly verify?: ((path: string) => Promise<void>) | undefined;
 }
