@@ -11,9 +11,14 @@ export function polykmsProject(name: string, overrides: { testTimeout?: number }
   return defineProject({
     resolve: {
       alias: [
-        { find: /^@polykms\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
-        // Subpath exports (`@polykms/conformance/vitest`) map to the source file of that name.
+        // Entry points that are folders (`@polykms/envelope/driver`) resolve to src/<name>/index.ts,
+        // single-file ones (`@polykms/conformance/vitest`) to src/<name>.ts.
+        {
+          find: /^@polykms\/([a-z0-9-]+)\/(driver|scheme)$/,
+          replacement: `${packagesDir}$1/src/$2/index.ts`,
+        },
         { find: /^@polykms\/([a-z0-9-]+)\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/$2.ts` },
+        { find: /^@polykms\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
       ],
     },
     test: {

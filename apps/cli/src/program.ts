@@ -8,8 +8,9 @@ import { registerInspect } from './commands/inspect.js';
 import { registerKeyset } from './commands/keyset.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRewrap } from './commands/rewrap.js';
+import { loadPlugins } from './config/plugins.js';
 
-export const VERSION = '0.1.0';
+const VERSION = '0.1.0';
 
 export function buildProgram(): Command {
   const program = new Command('polykms')
@@ -23,6 +24,15 @@ export function buildProgram(): Command {
         '  local://<path-to-key-file>   (make one with `polykms keys generate`)\n\n' +
         'New here? Run `polykms demo`: the whole story on a local emulator, no account needed.',
     )
+    .option(
+      '--plugin <module>',
+      'load a plug-in that adds a key URI scheme (a package name or a path; repeatable; also POLYKMS_PLUGINS=a,b)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .hook('preAction', async () => {
+      await loadPlugins(program.opts<{ plugin: string[] }>().plugin);
+    })
     .showHelpAfterError('(run with --help for usage)');
   registerEncrypt(program);
   registerDecrypt(program);

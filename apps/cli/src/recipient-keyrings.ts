@@ -1,10 +1,5 @@
-import {
-  type EncryptedDataKey,
-  type Keyring,
-  type MessageHeader,
-  MultiKeyring,
-  providerInfoText,
-} from '@polykms/envelope';
+import { type EncryptedDataKey, type Keyring, type MessageHeader, MultiKeyring } from '@polykms/envelope';
+import { providerInfoText } from '@polykms/envelope/driver';
 import { type KeyUriOptions, keyUriOfEncryptedDataKey, keyringFromUri, parseKeyUri } from '@polykms/key-uri';
 import { providerSettingsFromEnv } from './config/provider-settings.js';
 import type { NamedKey } from './recipients.js';

@@ -126,11 +126,10 @@ describe('the suite catches broken keyrings', () => {
   it('fails a keyring that does not retry transient failures', async () => {
     const base = createInMemoryKmsHarness();
     const client = base.kms.connect();
-    const keyIds = ['imkms:acct-1:key-a'];
+    const keyId = 'imkms:acct-1:key-a';
     const harness = {
       ...base,
-      keyringForKeyA: () =>
-        new InMemoryKmsKeyring({ client, keyIds, retry: { attempts: 1, baseDelayMs: 0 } }),
+      keyringForKeyA: () => new InMemoryKmsKeyring({ client, keyId, retry: { maxAttempts: 1 } }),
     };
     await expectCaseToFail('faults/throttle-retried', harness, /ERR_THROTTLED/);
   });

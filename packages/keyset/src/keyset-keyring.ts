@@ -9,9 +9,8 @@ import {
   type UnwrapResult,
   type WrapRequest,
   type WrapResult,
-  sealGivenOrNewDataKey,
-  unwrapFirst,
 } from '@polykms/envelope';
+import { sealGivenOrNewDataKey, unwrapFirst } from '@polykms/envelope/driver';
 import { type Keyset, contentOf } from './keyset.js';
 import {
   EDK_IV_BYTES,

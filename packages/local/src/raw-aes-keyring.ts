@@ -11,10 +11,9 @@ import {
   type WrapRequest,
   type WrapResult,
   serializeEncryptionContext,
-  sealGivenOrNewDataKey,
-  unwrapFirst,
   zeroize,
 } from '@polykms/envelope';
+import { sealGivenOrNewDataKey, unwrapFirst } from '@polykms/envelope/driver';
 import {
   AES_INFO_SUFFIX_BYTES,
   AES_IV_BYTES,
@@ -91,12 +90,21 @@ export class RawAesKeyring implements Keyring {
     });
   }
 
+  /**
+   * Whether a header's EDK names this key (namespace, then the name followed by the AES layout),
+   * decided as `unwrap` decides it and without opening anything: what tools use to find this
+   * key's recipient in a header.
+   */
+  namesEncryptedDataKey(edk: EncryptedDataKey): boolean {
+    return edk.providerId === this.keyNamespace && namesAesKey(edk.providerInfo, this.#name);
+  }
+
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
     // Ours is decided on namespace and name only (as in the ESDK): an EDK that names this key but
     // has the wrong shape is a damaged EDK of ours, and fails with a typed error, not null.
     return unwrapFirst(
       request.encryptedDataKeys,
-      (edk) => edk.providerId === this.keyNamespace && namesAesKey(edk.providerInfo, this.#name),
+      (edk) => this.namesEncryptedDataKey(edk),
       async (edk) => this.#open(edk, request.encryptionContext, request.suite.keyLength),
       () => this.description,
     );

@@ -9,11 +9,10 @@ import {
   type UnwrapResult,
   type WrapRequest,
   type WrapResult,
-  sealGivenOrNewDataKey,
   serializeEncryptionContext,
-  unwrapFirstWithKey,
   zeroize,
 } from '@polykms/envelope';
+import { sealGivenOrNewDataKey, unwrapFirstWithKey } from '@polykms/envelope/driver';
 import { ECDH_CURVES, type EcdhCurve, type EcdhCurveSpec, ecdhCurveSpec } from './ecdh-curve.js';
 import { openDataKey, sealDataKey } from './ecdh-data-key-wrap.js';
 import { ecdhFixedInfo } from './ecdh-fixed-info.js';

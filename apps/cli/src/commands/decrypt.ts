@@ -13,12 +13,11 @@ import { assertWritable } from '../io/atomic-output.js';
 import { readHeaderBytes } from '../io/header-bytes.js';
 import { openSource, streamToOutput } from '../io/stream-io.js';
 import { decryptKeyring } from '../config/keyrings.js';
-import { STDIO } from '../io/input.js';
 import { printable } from '../io/terminal-text.js';
-import { writeStdout } from '../io/output.js';
 import { addKeysetOptions, type KeysetFlags, keysetFromOptions } from '../keyset-options.js';
 import { collect, parseContext, parsePositiveInt, parseSize } from '../options.js';
 import { ENCRYPTED_SUFFIX } from './encrypt.js';
+import { STDIO, writeStdout } from '../io/stdio.js';
 
 async function isSigned(file: string): Promise<boolean> {
   try {

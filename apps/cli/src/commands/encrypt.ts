@@ -2,12 +2,11 @@ import { type Command, Option } from 'commander';
 import { type RecipientFailure, encryptStream } from '@polykms/envelope';
 import { encryptKeyring } from '../config/keyrings.js';
 import { assertWritable } from '../io/atomic-output.js';
-import { STDIO } from '../io/input.js';
 import { printable } from '../io/terminal-text.js';
-import { assertBinaryStdoutAllowed } from '../io/output.js';
 import { openSource, streamToOutput } from '../io/stream-io.js';
 import { addKeysetOptions, type KeysetFlags, keysetFromOptions } from '../keyset-options.js';
 import { collect, parseContext, parseSize, parseSuite } from '../options.js';
+import { STDIO, assertBinaryStdoutAllowed } from '../io/stdio.js';
 
 export const ENCRYPTED_SUFFIX = '.pkms';
 

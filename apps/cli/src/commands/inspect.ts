@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { type MessageInfo, inspect } from '@polykms/envelope';
 import { keyUriOfEncryptedDataKey } from '@polykms/key-uri';
 import { readHeaderBytes } from '../io/header-bytes.js';
-import { STDIO } from '../io/input.js';
+import { STDIO } from '../io/stdio.js';
 import { printable } from '../io/terminal-text.js';
 
-export interface InspectReport extends Omit<MessageInfo, 'bodyLength'> {
+interface InspectReport extends Omit<MessageInfo, 'bodyLength'> {
   readonly file: string;
   /** Undefined for stdin, which is read only as far as the header. */
   readonly totalLength: number | undefined;
@@ -14,7 +14,7 @@ export interface InspectReport extends Omit<MessageInfo, 'bodyLength'> {
   readonly recipients: readonly RecipientInfo[];
 }
 
-export interface RecipientInfo {
+interface RecipientInfo {
   readonly providerId: string;
   readonly providerInfo: string;
   /** The key URI that decrypts it, where the header names a cloud key. */

@@ -91,7 +91,7 @@ export function registerMigrate(program: Command): void {
     });
 }
 
-export function formatSummary(s: MigrateSummary): string {
+function formatSummary(s: MigrateSummary): string {
   const lines = [
     `${s.dryRun ? 'dry run: ' : ''}${s.files} files${s.shard ? ` in shard ${s.shard.index}/${s.shard.count}` : ''}: ` +
       `${s.migrated} ${s.dryRun ? 'to migrate' : 'migrated'}, ${s.alreadyMigrated} already migrated, ` +

@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import { peekHeader } from '@polykms/envelope';
 import { CliError } from '../cli-error.js';
 import { decryptKeyring, encryptKeyring } from '../config/keyrings.js';
-import { STDIO } from '../io/input.js';
-import { assertBinaryStdoutAllowed } from '../io/output.js';
 import { assertWritable } from '../io/atomic-output.js';
 import { type InPlaceTarget, inPlaceTarget } from '../io/in-place.js';
 import { printable } from '../io/terminal-text.js';
@@ -12,6 +10,7 @@ import { RecipientKeyrings } from '../recipient-keyrings.js';
 import { recipientsOf } from '../recipients.js';
 import { type Source, openSource } from '../io/stream-io.js';
 import { checkPlan, rewrapPeeked } from '../rewrap-message.js';
+import { STDIO, assertBinaryStdoutAllowed } from '../io/stdio.js';
 
 interface RewrapFlags {
   addKey?: string[];

@@ -4,7 +4,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createProgress } from '../progress.js';
 import { type AtomicOutputOptions, AtomicOutput } from './atomic-output.js';
-import { STDIO } from './input.js';
+import { STDIO } from './stdio.js';
 
 /** Files smaller than this finish before a progress bar would be worth drawing. */
 const PROGRESS_THRESHOLD = 16 * 1024 * 1024;
@@ -38,7 +38,7 @@ function progressCounter(size: number | undefined, label: string): Transform {
   });
 }
 
-export interface StreamOutputOptions extends AtomicOutputOptions {
+interface StreamOutputOptions extends AtomicOutputOptions {
   /** Checks the finished file (its temporary path) before it is put in place; a throw discards it. */
   readonly verify?: ((path: string) => Promise<void>) | undefined;
 }

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { type EncryptionContext, serializeEncryptionContext } from '@polykms/envelope';
+import { type EncryptionContext, serializeEncryptionContext } from '@polykms/envelope/driver';
 import { ServiceError } from './service-errors.js';
 
 /**

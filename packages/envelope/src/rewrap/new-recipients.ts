@@ -1,6 +1,6 @@
 import { InvalidArgumentError, UnwrappableRecipientsError } from '../errors.js';
 import { MultiKeyring } from '../keyring/multi-keyring.js';
-import { providerInfoText } from '../keyring/provider-info-text.js';
+import { providerInfoText } from '../driver/provider-info-text.js';
 import type { EncryptedDataKey, Keyring } from '../keyring/types.js';
 import type { RewrapMethod, RewrapOptions } from './options.js';
 import { type KeptRecipientKeyring, keptEncryptedDataKeys } from './recipients.js';

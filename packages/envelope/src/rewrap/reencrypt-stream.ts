@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { RecipientFailure } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
-import type { OpenedHeaderInfo } from '../stream/decryptor-session.js';
+import type { OpenedHeaderInfo } from '../stream/options.js';
 import { bindSignal } from '../stream/node-streams.js';
 import type { RewrapOptions } from './options.js';
 import { ReencryptionSession } from './reencryption-session.js';

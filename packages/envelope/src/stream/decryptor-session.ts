@@ -1,21 +1,15 @@
 import type { BodyDecryptor } from '../body/decryptor.js';
 import { ErrorCodes, PolykmsError, UnsupportedError } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
-import type { EncryptedDataKey } from '../keyring/types.js';
 import { openHeader } from '../message/open-header.js';
 import { throwIfAborted, untilAborted, zeroParts } from './cancellation.js';
 import { HeaderAccumulator } from './header-accumulator.js';
-import { DEFAULT_STREAM_MAX_FRAME_LENGTH, type StreamDecryptOptions } from './options.js';
+import {
+  DEFAULT_STREAM_MAX_FRAME_LENGTH,
+  type OpenedHeaderInfo,
+  type StreamDecryptOptions,
+} from './options.js';
 import { toBytes } from './to-bytes.js';
-
-/** What is known once the header has been authenticated. */
-export interface OpenedHeaderInfo {
-  readonly header: MessageHeader;
-  /** Stored and required pairs together. */
-  readonly encryptionContext: Readonly<Record<string, string>>;
-  /** The EDK the keyring opened. */
-  readonly encryptedDataKey: EncryptedDataKey;
-}
 
 /**
  * One message being decrypted incrementally. Bytes are collected until the header parses, the

@@ -2,7 +2,8 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { RecipientFailure } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
 import { cancelledError, untilAborted, zeroParts } from './cancellation.js';
-import { DecryptionSession, type OpenedHeaderInfo } from './decryptor-session.js';
+import { DecryptionSession } from './decryptor-session.js';
+import type { OpenedHeaderInfo } from './options.js';
 import { EncryptionSession } from './encryptor-session.js';
 import type { StreamDecryptOptions, StreamEncryptOptions } from './options.js';
 

@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { zeroize } from '../crypto/zeroize.js';
-import type { EncryptedDataKey, WrapRequest, WrapResult } from './types.js';
+import type { EncryptedDataKey, WrapRequest, WrapResult } from '../keyring/types.js';
 
 /**
  * The whole `wrap` of a keyring that seals one data key into one EDK: the request's data key, or,

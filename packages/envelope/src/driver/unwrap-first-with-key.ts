@@ -1,4 +1,4 @@
-import type { EncryptedDataKey, UnwrapResult } from './types.js';
+import type { EncryptedDataKey, UnwrapResult } from '../keyring/types.js';
 import { unwrapFirst } from './unwrap-first.js';
 
 /**

@@ -4,7 +4,7 @@ import {
   type RecipientFailure,
   isPolykmsError,
 } from '../errors.js';
-import type { EncryptedDataKey, UnwrapResult } from './types.js';
+import type { EncryptedDataKey, UnwrapResult } from '../keyring/types.js';
 
 /**
  * The decrypt loop every keyring shares: offer each EDK that `isMine` accepts (in message order)

@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCodes, InvalidArgumentError, isPolykmsError } from '@polykms/envelope';
-import { PROVIDER_ID } from './errors.js';
+import { ErrorCodes, InvalidArgumentError, isPolykmsError } from '../errors.js';
 
-/** How a Cloud KMS keyring retries a throttled or unavailable call. */
-export interface GcpRetryOptions {
-  /** Attempts per KMS operation, the first included; 1 turns retries off. Default 4. */
+/** How a KMS keyring retries a throttled or unavailable call. */
+export interface RetryOptions {
+  /** Attempts per KMS operation, the first included; 1 turns retries off. */
   readonly maxAttempts?: number | undefined;
   /** Backoff before the first retry in ms, doubled for each further one (full jitter). Default 100. */
   readonly initialDelayMs?: number | undefined;
@@ -12,51 +11,59 @@ export interface GcpRetryOptions {
   readonly maxDelayMs?: number | undefined;
 }
 
-export type RetryPolicy = Required<{ [K in keyof GcpRetryOptions]: number }>;
+export type RetryPolicy = Required<{ [K in keyof RetryOptions]: number }>;
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, initialDelayMs: 100, maxDelayMs: 2000 };
+/**
+ * No retries of our own: the default for SDKs that retry by themselves (AWS, Azure), where a
+ * second layer would multiply the attempts.
+ */
+export const NO_RETRY: RetryPolicy = { maxAttempts: 1, initialDelayMs: 100, maxDelayMs: 2000 };
 
 /** Attempts are capped so that a misconfiguration cannot turn an outage into a hang. */
 const MAX_ATTEMPTS = 10;
+const MAX_DELAY_MS = 60_000;
 
 function positiveInteger(value: unknown, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= max;
 }
 
-/** The options with defaults filled in; throws ERR_INVALID_ARGUMENT for a value out of range. */
-export function retryPolicy(options: GcpRetryOptions | undefined): RetryPolicy {
+/** The options over `defaults`; throws ERR_INVALID_ARGUMENT for a value out of range. */
+export function retryPolicy(
+  options: RetryOptions | undefined,
+  defaults: RetryPolicy,
+  provider: string,
+): RetryPolicy {
   const policy = {
-    maxAttempts: options?.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
-    initialDelayMs: options?.initialDelayMs ?? DEFAULT_RETRY.initialDelayMs,
-    maxDelayMs: options?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+    maxAttempts: options?.maxAttempts ?? defaults.maxAttempts,
+    initialDelayMs: options?.initialDelayMs ?? defaults.initialDelayMs,
+    maxDelayMs: options?.maxDelayMs ?? defaults.maxDelayMs,
   };
   if (!positiveInteger(policy.maxAttempts, MAX_ATTEMPTS)) {
     throw new InvalidArgumentError(`retry.maxAttempts must be an integer from 1 to ${MAX_ATTEMPTS}`, {
-      provider: PROVIDER_ID,
+      provider,
     });
   }
-  if (!positiveInteger(policy.initialDelayMs, 60_000) || !positiveInteger(policy.maxDelayMs, 60_000)) {
+  if (
+    !positiveInteger(policy.initialDelayMs, MAX_DELAY_MS) ||
+    !positiveInteger(policy.maxDelayMs, MAX_DELAY_MS)
+  ) {
     throw new InvalidArgumentError(
-      'retry.initialDelayMs and retry.maxDelayMs must be integers from 1 to 60000',
-      {
-        provider: PROVIDER_ID,
-      },
+      `retry.initialDelayMs and retry.maxDelayMs must be integers from 1 to ${MAX_DELAY_MS}`,
+      { provider },
     );
   }
   return policy;
 }
 
+/** The failures a second try can fix. A timeout is not one: the deadline is the caller's budget. */
 function isTransient(error: unknown): boolean {
-  return (
-    isPolykmsError(error) && (error.code === ErrorCodes.Throttled || error.code === ErrorCodes.Unavailable)
-  );
+  return isPolykmsError(error, ErrorCodes.Throttled) || isPolykmsError(error, ErrorCodes.Unavailable);
 }
 
 /**
  * Runs `attempt` until it succeeds, fails with something other than ERR_THROTTLED or
  * ERR_UNAVAILABLE, or has run `maxAttempts` times; then the last typed error stands, so the
- * caller sees why the service refused rather than a generic deadline. (The Google client's own
- * retries report exhaustion as DEADLINE_EXCEEDED, losing that, so they are turned off per call.)
+ * caller sees why the service refused rather than a generic deadline.
  */
 export async function withRetries<T>(
   policy: RetryPolicy,

@@ -83,9 +83,11 @@ function classify(
   signal: AbortSignal,
 ): PolykmsError {
   const { provider, operation, keyId } = options;
-  if (isPolykmsError(error)) return error;
+  const timedOut = signal.aborted && timeout?.aborted === true && options.signal?.aborted !== true;
+  // A typed error passes as it is, except a cancellation of work the call waited on when it was
+  // our deadline that ended the wait: that is a timeout.
+  if (isPolykmsError(error) && !(timedOut && error.code === ErrorCodes.Cancelled)) return error;
   if (signal.aborted) {
-    const timedOut = timeout?.aborted === true && options.signal?.aborted !== true;
     if (!timedOut) return cancelledByCaller(options, error);
     return new KmsError({
       code: ErrorCodes.Timeout,
