@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerConfig } from './commands/config.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEmulator } from './commands/emulator.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerRewrap(program);
   registerMigrate(program);
   registerKeys(program);
+  registerConfig(program);
   registerEmulator(program);
   registerDemo(program);
   program.addHelpText(

@@ -7,10 +7,14 @@ import { printable } from '../io/terminal-text.js';
 import { assertBinaryStdoutAllowed } from '../io/output.js';
 import { openSource, streamToOutput } from '../io/stream-io.js';
 import { collect, parseContext, parseSize, parseSuite } from '../options.js';
+import { ENCRYPTED_SUFFIX } from '../io/encrypted-suffix.js';
+import { encryptTreeCommand } from '../fleet/encrypt-tree-command.js';
+import { addTreeOptions, type TreeFlags } from '../fleet/tree-command.js';
+import { encryptSettingsFor } from '../policy/encrypt-settings.js';
 
-export const ENCRYPTED_SUFFIX = '.pkms';
+export { ENCRYPTED_SUFFIX } from '../io/encrypted-suffix.js';
 
-interface EncryptFlags {
+interface EncryptFlags extends TreeFlags {
   key?: string[];
   context?: string[];
   suite?: string;
@@ -20,7 +24,7 @@ interface EncryptFlags {
 }
 
 export function registerEncrypt(program: Command): void {
-  program
+  const command = program
     .command('encrypt')
     .summary('encrypt a file (or stdin) for one or more keys')
     .description(
@@ -48,33 +52,43 @@ export function registerEncrypt(program: Command): void {
       '\nExamples:\n' +
         '  polykms encrypt report.pdf --key local://app.key                 # writes report.pdf.pkms\n' +
         '  polykms encrypt report.pdf --key aws-kms://arn:aws:kms:… --key gcp-kms://projects/…/cryptoKeys/k\n' +
-        '  cat data.json | polykms encrypt --key local://app.key -c tenant=acme > data.json.pkms',
-    )
-    .action(async (file: string, flags: EncryptFlags) => {
-      const output = flags.output ?? (file === STDIO ? STDIO : `${file}${ENCRYPTED_SUFFIX}`);
-      if (output === STDIO) assertBinaryStdoutAllowed('an encrypted message');
-      const encryptionContext = parseContext(flags.context);
-      const suite = parseSuite(flags.suite ?? 'committed');
-      const frameLength = flags.frameLength ? parseSize(flags.frameLength, '--frame-length') : undefined;
-      if (output !== STDIO) await assertWritable(output, flags.force === true);
-      const keyring = await encryptKeyring(flags.key);
-      const source = await openSource(file);
-      const stream = encryptStream({
-        keyring,
-        encryptionContext,
-        suite,
-        frameLength,
-        plaintextLength: source.size,
+        '  cat data.json | polykms encrypt --key local://app.key -c tenant=acme > data.json.pkms\n' +
+        '  polykms encrypt secrets.env                 # keys and context from .polykms.yaml (polykms config show)\n' +
+        '  polykms encrypt -r ./exports --key local://app.key --json   # every file -> NAME.pkms beside it',
+    );
+  addTreeOptions(command).action(async (file: string, flags: EncryptFlags) => {
+    if (flags.recursive) {
+      return encryptTreeCommand(file, flags, {
+        context: parseContext(flags.context),
+        suite: parseSuite(flags.suite ?? 'committed'),
+        frameLength: flags.frameLength ? parseSize(flags.frameLength, '--frame-length') : undefined,
       });
-      await streamToOutput(source, stream, output, 'encrypting', { overwrite: flags.force === true });
-      for (const missing of stream.missingRecipients) {
-        process.stderr.write(
-          `polykms: warning: ${missing.recipient} did not wrap the data key: ${missing.error.message}\n`,
-        );
-      }
-      if (output !== STDIO)
-        process.stderr.write(
-          `encrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
-        );
+    }
+    const output = flags.output ?? (file === STDIO ? STDIO : `${file}${ENCRYPTED_SUFFIX}`);
+    if (output === STDIO) assertBinaryStdoutAllowed('an encrypted message');
+    const encryptionContext = parseContext(flags.context);
+    const suite = parseSuite(flags.suite ?? 'committed');
+    const frameLength = flags.frameLength ? parseSize(flags.frameLength, '--frame-length') : undefined;
+    if (output !== STDIO) await assertWritable(output, flags.force === true);
+    const settings = await encryptSettingsFor(file, { key: flags.key, context: encryptionContext });
+    const keyring = await encryptKeyring(settings.keys);
+    const source = await openSource(file);
+    const stream = encryptStream({
+      keyring,
+      encryptionContext: settings.context,
+      suite,
+      frameLength,
+      plaintextLength: source.size,
     });
+    await streamToOutput(source, stream, output, 'encrypting', { overwrite: flags.force === true });
+    for (const missing of stream.missingRecipients) {
+      process.stderr.write(
+        `polykms: warning: ${missing.recipient} did not wrap the data key: ${missing.error.message}\n`,
+      );
+    }
+    if (output !== STDIO)
+      process.stderr.write(
+        `encrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
+      );
+  });
 }

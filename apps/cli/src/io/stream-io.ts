@@ -23,9 +23,11 @@ export async function openSource(path: string): Promise<Source> {
 }
 
 /** Counts bytes through to a progress bar on a terminal; a plain pass-through otherwise. */
-function progressCounter(size: number | undefined, label: string): Transform {
+function progressCounter(size: number | undefined, label: string | undefined): Transform {
   const progress =
-    size !== undefined && size >= PROGRESS_THRESHOLD ? createProgress(size, label, 'bytes') : undefined;
+    label !== undefined && size !== undefined && size >= PROGRESS_THRESHOLD
+      ? createProgress(size, label, 'bytes')
+      : undefined;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       progress?.increment(chunk.length);
@@ -41,13 +43,13 @@ function progressCounter(size: number | undefined, label: string): Transform {
 /**
  * Streams `source` through `transform` into `output`: to stdout as it goes, or into a file that
  * appears only once everything succeeded (see AtomicOutput for `file`). `label` names the work
- * on a progress bar.
+ * on a progress bar; without it there is none (a run over a tree draws its own line).
  */
 export async function streamToOutput(
   source: Source,
   transform: Transform,
   output: string,
-  label: string,
+  label: string | undefined,
   file: AtomicOutputOptions = {},
 ): Promise<void> {
   const counter = progressCounter(source.size, label);
