@@ -69,6 +69,8 @@ const ioErrnos = new Set([
   'EISDIR',
   'ENOTDIR',
   'ENOSPC',
+  'EFBIG',
+  'EDQUOT',
   'EROFS',
   'EBUSY',
   'ENAMETOOLONG',

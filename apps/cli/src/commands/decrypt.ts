@@ -13,7 +13,7 @@ import { assertWritable } from '../io/atomic-output.js';
 import { readHeaderBytes } from '../io/header-bytes.js';
 import { openSource, streamToOutput } from '../io/stream-io.js';
 import { decryptKeyring } from '../config/keyrings.js';
-import { STDIO } from '../io/input.js';
+import { STDIO, assertStdinIsNotTerminal } from '../io/input.js';
 import { printable } from '../io/terminal-text.js';
 import { writeStdout } from '../io/output.js';
 import { collect, parseContext, parsePositiveInt, parseSize } from '../options.js';
@@ -79,6 +79,7 @@ export function registerDecrypt(program: Command): void {
         '  polykms decrypt -r ./exports --key local://app.key --max-failures 10   # every NAME.pkms -> NAME',
     );
   addTreeOptions(command).action(async (file: string, flags: DecryptFlags) => {
+    if (file === STDIO) assertStdinIsNotTerminal('decrypt');
     const output =
       flags.output ??
       (file !== STDIO && file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : STDIO);

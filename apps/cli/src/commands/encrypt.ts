@@ -3,6 +3,7 @@ import { encryptStream } from '@polykms/envelope';
 import { encryptKeyring } from '../config/keyrings.js';
 import { assertWritable } from '../io/atomic-output.js';
 import { STDIO } from '../io/input.js';
+import { redactCredentials } from '../io/redact.js';
 import { printable } from '../io/terminal-text.js';
 import { assertBinaryStdoutAllowed } from '../io/output.js';
 import { openSource, streamToOutput } from '../io/stream-io.js';
@@ -83,7 +84,7 @@ export function registerEncrypt(program: Command): void {
     await streamToOutput(source, stream, output, 'encrypting', { overwrite: flags.force === true });
     for (const missing of stream.missingRecipients) {
       process.stderr.write(
-        `polykms: warning: ${missing.recipient} did not wrap the data key: ${missing.error.message}\n`,
+        `polykms: warning: ${printable(redactCredentials(`${missing.recipient} did not wrap the data key: ${missing.error.message}`))}\n`,
       );
     }
     if (output !== STDIO)

@@ -1,6 +1,7 @@
 import { isPolykmsError, type PolykmsError } from '@polykms/envelope';
 import { CliError } from '../cli-error.js';
 import { redactCredentials } from '../io/redact.js';
+import { inUserWords } from '../io/user-wording.js';
 
 /** Why one recipient could not open or wrap the data key of a file. */
 export interface RecipientError {
@@ -30,7 +31,7 @@ function recipientErrorsOf(error: PolykmsError): RecipientError[] | undefined {
 
 /** The failure record of `file`; error messages never carry plaintext or key material. */
 export function fileFailure(file: string, error: unknown): FileFailure {
-  const message = redactCredentials(error instanceof Error ? error.message : String(error));
+  const message = inUserWords(redactCredentials(error instanceof Error ? error.message : String(error)));
   if (isPolykmsError(error)) {
     return {
       file,

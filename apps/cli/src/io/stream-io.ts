@@ -2,7 +2,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CliError } from '../cli-error.js';
+import { ExitCode } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
+import { printable } from './terminal-text.js';
 import { type AtomicOutputOptions, AtomicOutput } from './atomic-output.js';
 import { STDIO } from './input.js';
 
@@ -18,6 +21,12 @@ export interface Source {
 export async function openSource(path: string): Promise<Source> {
   if (path === STDIO) return { stream: process.stdin, size: undefined };
   const stats = await stat(path);
+  if (stats.isDirectory()) {
+    throw new CliError(
+      `'${printable(path)}' is a directory, not a file: for every file under it, use encrypt -r, decrypt -r or migrate`,
+      ExitCode.Io,
+    );
+  }
   // A FIFO or /dev/stdin reports size 0, which is not how much it will deliver.
   return { stream: createReadStream(path), size: stats.isFile() ? stats.size : undefined };
 }
