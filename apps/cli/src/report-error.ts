@@ -3,6 +3,7 @@ import { CliError } from './cli-error.js';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
 import { redactCredentials } from './io/redact.js';
 import { printable } from './io/terminal-text.js';
+import { keyUriHint } from './io/key-uri-suggestion.js';
 import { inUserWords } from './io/user-wording.js';
 
 const hints: Partial<Record<ExitCodeValue, string>> = {
@@ -60,8 +61,10 @@ export function reportError(error: unknown, write: (line: string) => void): Exit
   // Messages may quote file names and header fields: escaped, they cannot forge lines of their own.
   // A URI's user:password never reaches the terminal; library class names are put in CLI terms.
   write(`polykms: error${code}: ${printable(inUserWords(redactCredentials(message)))}`);
-  const hint = error instanceof CliError ? undefined : hints[exitCode];
-  if (hint) write(`  ${hint}`);
+  const uri = (error as { uri?: unknown } | undefined)?.uri;
+  const spelling = typeof uri === 'string' ? keyUriHint(uri) : undefined;
+  const hint = spelling ?? (error instanceof CliError ? undefined : hints[exitCode]);
+  if (hint) write(`  ${printable(redactCredentials(hint))}`);
   if (process.env['POLYKMS_DEBUG'] === '1') writeDebug(error, write);
   return exitCode;
 }

@@ -13,7 +13,8 @@ export function registerConfig(program: Command): void {
     .description(
       `polykms looks for ${POLICY_FILE_NAME} in the working directory, then in each parent up to the ` +
         'filesystem root; its creation_rules say which keys (and default context) encrypt which files.',
-    );
+    )
+    .addHelpText('after', '\nExamples:\n  polykms config show secrets/prod.env');
   config
     .command('show')
     .summary('print the policy rule that applies to a file')

@@ -10,6 +10,10 @@ export function registerDemo(program: Command): void {
         'without re-encrypting it, and shows tampering being caught. Takes a few seconds.',
     )
     .option('--keep', 'keep the working directory with the demo files')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  polykms demo\n  polykms demo --keep      # and look at the files it made afterwards',
+    )
     .action(async (flags: { keep?: boolean }) => {
       const { runDemo } = await import('../demo/run-demo.js');
       await runDemo({ keep: flags.keep === true, color: process.stdout.isTTY === true });

@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { CliError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
+import { keyUriHint } from '../io/key-uri-suggestion.js';
 import { redactCredentials } from '../io/redact.js';
 import { printable } from '../io/terminal-text.js';
 import { type CreationRuleInput, MAX_POLICY_FILE_BYTES, policySchema } from './policy-schema.js';
@@ -54,7 +55,9 @@ function checkKeyUri(file: string, field: string, uri: string): void {
   try {
     parseKeyUri(uri);
   } catch (error) {
-    throw invalid(file, field, error instanceof Error ? error.message : String(error));
+    const hint = keyUriHint(uri);
+    const message = error instanceof Error ? error.message : String(error);
+    throw invalid(file, field, hint ? `${message}; ${hint}` : message);
   }
 }
 
