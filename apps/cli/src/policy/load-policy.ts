@@ -93,7 +93,8 @@ export async function loadPolicy(path: string): Promise<Policy> {
   if (size > MAX_POLICY_FILE_BYTES) {
     throw invalid(file, '', `${size} bytes; a policy file is at most ${MAX_POLICY_FILE_BYTES} bytes`);
   }
-  const document = parseDocument(await readFile(file, 'utf8'), { uniqueKeys: true, prettyErrors: false });
+  // prettyErrors gives the line and column; only those and the error code are shown, not the text.
+  const document = parseDocument(await readFile(file, 'utf8'), { uniqueKeys: true, prettyErrors: true });
   const [yamlError] = document.errors;
   if (yamlError) {
     const [line, column] = yamlError.linePos?.[0]
