@@ -38,6 +38,7 @@ interface DecryptFlags extends TreeFlags {
   allowV1?: boolean;
   maxEncryptedDataKeys?: string;
   maxFrameLength?: string;
+  maxFrames?: string;
 }
 
 export function registerDecrypt(program: Command): void {
@@ -70,6 +71,10 @@ export function registerDecrypt(program: Command): void {
       '--max-frame-length <bytes>',
       'refuse messages whose frames are longer, e.g. 1M (default 64M: a frame is held whole until authenticated); ' +
         'also bounds a non-framed (v1) body, which is one block',
+    )
+    .option(
+      '--max-frames <n>',
+      'refuse messages with more frames (default 16777216): each costs CPU whatever its length, so this bounds what a message of tiny frames costs',
     )
     .addHelpText(
       'after',
