@@ -82,71 +82,76 @@ export function registerDecrypt(program: Command): void {
         '  polykms decrypt report.pdf.pkms --key local://app.key            # writes report.pdf\n' +
         '  polykms decrypt data.pkms --discovery aws-kms://aws/111122223333 -e tenant=acme -o -\n' +
         '  polykms decrypt -r ./exports --key local://app.key --max-failures 10   # every NAME.pkms -> NAME',
-    );
-  addTreeOptions(command).action(async (file: string, flags: DecryptFlags) => {
-    if (file === STDIO) assertStdinIsNotTerminal('decrypt');
-    const output =
-      flags.output ??
-      (file !== STDIO && file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : STDIO);
-    const encryptionContext = parseContext(flags.expectContext, '--expect-context');
-    const maxEncryptedDataKeys = flags.maxEncryptedDataKeys
-      ? parsePositiveInt(flags.maxEncryptedDataKeys, '--max-encrypted-data-keys')
-      : undefined;
-    const maxFrameLength = flags.maxFrameLength
-      ? parseSize(flags.maxFrameLength, '--max-frame-length')
-      : undefined;
-    if (output !== STDIO && !flags.recursive) await assertWritable(output, flags.force === true);
-    const keyring = await decryptKeyring(flags.key, flags.discovery);
-    const options = {
-      keyring,
-      encryptionContext,
-      maxEncryptedDataKeys,
-      commitmentPolicy: flags.allowV1
-        ? ('require-encrypt-allow-decrypt' as const)
-        : ('require-encrypt-require-decrypt' as const),
-    };
-    if (flags.recursive) return decryptTreeCommand(file, flags, { ...options, maxFrameLength });
-    if (output === STDIO && file !== STDIO && (await isSigned(file))) {
-      // A signature is checked only at the end, so a signed message goes to stdout only whole.
-      const result = await decrypt(await readFile(file), { ...options, maxFrameLength });
-      try {
-        await writeStdout(result.plaintext);
-      } finally {
-        result.plaintext.fill(0);
-      }
-    } else {
-      // Into a file, frames may be released before the signature is checked: the file is
-      // renamed into place only after it was, and deleted otherwise.
-      const stream = decryptStream({
-        ...options,
-        maxFrameLength,
-        signedMessages: output === STDIO ? 'refuse' : 'release-before-signature',
-      });
-      try {
-        await streamToOutput(await openSource(file), stream, output, 'decrypting', {
-          overwrite: flags.force === true,
+    )
+    .action(async (file: string, flags: DecryptFlags) => {
+      if (file === STDIO) assertStdinIsNotTerminal('decrypt');
+      const output =
+        flags.output ??
+        (file !== STDIO && file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : STDIO);
+      const encryptionContext = parseContext(flags.expectContext, '--expect-context');
+      const maxEncryptedDataKeys = flags.maxEncryptedDataKeys
+        ? parsePositiveInt(flags.maxEncryptedDataKeys, '--max-encrypted-data-keys')
+        : undefined;
+      const maxFrameLength = flags.maxFrameLength
+        ? parseSize(flags.maxFrameLength, '--max-frame-length')
+        : undefined;
+      if (output !== STDIO && !flags.recursive) await assertWritable(output, flags.force === true);
+      const keyring = await decryptKeyring(flags.key, flags.discovery);
+      const options = {
+        keyring,
+        encryptionContext,
+        maxEncryptedDataKeys,
+        maxFrames: flags.maxFrames ? parsePositiveInt(flags.maxFrames, '--max-frames') : undefined,
+        commitmentPolicy: flags.allowV1
+          ? ('require-encrypt-allow-decrypt' as const)
+          : ('require-encrypt-require-decrypt' as const),
+      };
+      if (flags.recursive) return decryptTreeCommand(file, flags, { ...options, maxFrameLength });
+      if (output === STDIO && file !== STDIO && (await isSigned(file))) {
+        // A signature is checked only at the end, so a signed message goes to stdout only whole.
+        const result = await decrypt(await readFile(file), { ...options, maxFrameLength });
+        try {
+          await writeStdout(result.plaintext);
+        } finally {
+          result.plaintext.fill(0);
+        }
+      } else {
+        // Into a file, frames may be released before the signature is checked: the file is
+        // renamed into place only after it was, and deleted otherwise.
+        const stream = decryptStream({
+          ...options,
+          maxFrameLength,
+          signedMessages: output === STDIO ? 'refuse' : 'release-before-signature',
         });
-      } catch (error) {
-        if (isPolykmsError(error, 'ERR_UNSUPPORTED') && output === STDIO) {
-          throw new CliError(
-            'a signed message from stdin cannot be checked before its end: decrypt it into a file with --output',
-          );
+        try {
+          await streamToOutput(await openSource(file), stream, output, 'decrypting', {
+            overwrite: flags.force === true,
+          });
+        } catch (error) {
+          if (isPolykmsError(error, 'ERR_UNSUPPORTED') && output === STDIO) {
+            throw new CliError(
+              'a signed message from stdin cannot be checked before its end: decrypt it into a file with --output',
+            );
+          }
+          if (
+            isPolykmsError(error, 'ERR_LIMIT_EXCEEDED') &&
+            stream.info?.header.contentType === 'non-framed'
+          ) {
+            // The library's message names its own option; say it in the CLI's terms.
+            throw new CliError(
+              'this legacy (v1) message is non-framed: its body is one block, held in memory whole until it ' +
+                `is authenticated, and longer than --max-frame-length (${maxFrameLength ?? DEFAULT_STREAM_MAX_FRAME_LENGTH} bytes). ` +
+                'To read it, pass a --max-frame-length at least the size of the message, if this machine can hold that much.',
+              ExitCode.MalformedInput,
+            );
+          }
+          throw error;
         }
-        if (isPolykmsError(error, 'ERR_LIMIT_EXCEEDED') && stream.info?.header.contentType === 'non-framed') {
-          // The library's message names its own option; say it in the CLI's terms.
-          throw new CliError(
-            'this legacy (v1) message is non-framed: its body is one block, held in memory whole until it ' +
-              `is authenticated, and longer than --max-frame-length (${maxFrameLength ?? DEFAULT_STREAM_MAX_FRAME_LENGTH} bytes). ` +
-              'To read it, pass a --max-frame-length at least the size of the message, if this machine can hold that much.',
-            ExitCode.MalformedInput,
-          );
-        }
-        throw error;
       }
-    }
-    if (output !== STDIO)
-      process.stderr.write(
-        `decrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
-      );
-  });
+      if (output !== STDIO)
+        process.stderr.write(
+          `decrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
+        );
+    });
+  addTreeOptions(command);
 }

@@ -56,40 +56,41 @@ export function registerEncrypt(program: Command): void {
         '  cat data.json | polykms encrypt --key local://app.key -c tenant=acme > data.json.pkms\n' +
         '  polykms encrypt secrets.env                 # keys and context from .polykms.yaml (polykms config show)\n' +
         '  polykms encrypt -r ./exports --key local://app.key --json   # every file -> NAME.pkms beside it',
-    );
-  addTreeOptions(command).action(async (file: string, flags: EncryptFlags) => {
-    if (flags.recursive) {
-      return encryptTreeCommand(file, flags, {
-        context: parseContext(flags.context),
-        suite: parseSuite(flags.suite ?? 'committed'),
-        frameLength: flags.frameLength ? parseSize(flags.frameLength, '--frame-length') : undefined,
+    )
+    .action(async (file: string, flags: EncryptFlags) => {
+      if (flags.recursive) {
+        return encryptTreeCommand(file, flags, {
+          context: parseContext(flags.context),
+          suite: parseSuite(flags.suite ?? 'committed'),
+          frameLength: flags.frameLength ? parseSize(flags.frameLength, '--frame-length') : undefined,
+        });
+      }
+      const output = flags.output ?? (file === STDIO ? STDIO : `${file}${ENCRYPTED_SUFFIX}`);
+      if (output === STDIO) assertBinaryStdoutAllowed('an encrypted message');
+      const encryptionContext = parseContext(flags.context);
+      const suite = parseSuite(flags.suite ?? 'committed');
+      const frameLength = flags.frameLength ? parseSize(flags.frameLength, '--frame-length') : undefined;
+      if (output !== STDIO) await assertWritable(output, flags.force === true);
+      const settings = await encryptSettingsFor(file, { key: flags.key, context: encryptionContext });
+      const keyring = await encryptKeyring(settings.keys);
+      const source = await openSource(file);
+      const stream = encryptStream({
+        keyring,
+        encryptionContext: settings.context,
+        suite,
+        frameLength,
+        plaintextLength: source.size,
       });
-    }
-    const output = flags.output ?? (file === STDIO ? STDIO : `${file}${ENCRYPTED_SUFFIX}`);
-    if (output === STDIO) assertBinaryStdoutAllowed('an encrypted message');
-    const encryptionContext = parseContext(flags.context);
-    const suite = parseSuite(flags.suite ?? 'committed');
-    const frameLength = flags.frameLength ? parseSize(flags.frameLength, '--frame-length') : undefined;
-    if (output !== STDIO) await assertWritable(output, flags.force === true);
-    const settings = await encryptSettingsFor(file, { key: flags.key, context: encryptionContext });
-    const keyring = await encryptKeyring(settings.keys);
-    const source = await openSource(file);
-    const stream = encryptStream({
-      keyring,
-      encryptionContext: settings.context,
-      suite,
-      frameLength,
-      plaintextLength: source.size,
+      await streamToOutput(source, stream, output, 'encrypting', { overwrite: flags.force === true });
+      for (const missing of stream.missingRecipients) {
+        process.stderr.write(
+          `polykms: warning: ${printable(redactCredentials(`${missing.recipient} did not wrap the data key: ${missing.error.message}`))}\n`,
+        );
+      }
+      if (output !== STDIO)
+        process.stderr.write(
+          `encrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
+        );
     });
-    await streamToOutput(source, stream, output, 'encrypting', { overwrite: flags.force === true });
-    for (const missing of stream.missingRecipients) {
-      process.stderr.write(
-        `polykms: warning: ${printable(redactCredentials(`${missing.recipient} did not wrap the data key: ${missing.error.message}`))}\n`,
-      );
-    }
-    if (output !== STDIO)
-      process.stderr.write(
-        `encrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
-      );
-  });
+  addTreeOptions(command);
 }

@@ -93,16 +93,17 @@ export function registerMigrate(program: Command): void {
         '  polykms migrate ./archive --from aws-kms://arn:aws:kms:… --to azure-kv://myvault.vault.azure.net/keys/app\n' +
         '  polykms migrate ./archive --from local://old.key --to local://new.key --shard 2/8 --concurrency 16\n' +
         '  POLYKMS_SHARD_COUNT=8 polykms migrate /data --from … --to … --shard auto --max-failures 100',
-    );
-  addFailureOptions(command).action(async (dir: string, flags: MigrateFlags) => {
-    const print = (summary: MigrateSummary) => {
-      if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-      else process.stderr.write(formatSummary(summary));
-    };
-    const summary = await migrate(dir, flags, print);
-    print(summary);
-    if (summary.failed.length > 0 || summary.stopped) process.exitCode = ExitCode.PartialFailure;
-  });
+    )
+    .action(async (dir: string, flags: MigrateFlags) => {
+      const print = (summary: MigrateSummary) => {
+        if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        else process.stderr.write(formatSummary(summary));
+      };
+      const summary = await migrate(dir, flags, print);
+      print(summary);
+      if (summary.failed.length > 0 || summary.stopped) process.exitCode = ExitCode.PartialFailure;
+    });
+  addFailureOptions(command);
 }
 
 export function formatSummary(s: MigrateSummary): string {
