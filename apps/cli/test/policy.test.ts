@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,5 +112,22 @@ describe('creation rules', () => {
     );
     const error = await loadPolicy(file).catch((e: Error) => e);
     expect(String(error)).not.toContain('pa55');
+  });
+});
+
+describe('the README', () => {
+  it('shows a policy file that loads, and a Kubernetes Job that parses', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+    const policyExample = blocks.find((b) => b.startsWith('creation_rules:'));
+    expect(policyExample).toBeDefined();
+    const policy = await loadPolicy(await policyWith(policyExample ?? '', join(root, 'readme')));
+    expect(policy.rules).toHaveLength(3);
+    const { parse } = await import('yaml');
+    const job = parse(blocks.find((b) => b.includes('kind: Job')) ?? '');
+    expect(job.spec.completionMode).toBe('Indexed');
+    expect(job.spec.template.spec.containers[0].env).toEqual([
+      { name: 'POLYKMS_SHARD_COUNT', value: String(job.spec.completions) },
+    ]);
   });
 });
