@@ -3,22 +3,15 @@ import { join } from 'node:path';
 import { type StreamDecryptOptions, decryptStream } from '@polykms/envelope';
 import { ENCRYPTED_SUFFIX } from '../io/encrypted-suffix.js';
 import { streamToOutput } from '../io/stream-io.js';
-import { runTree, type TreeRun, type TreeRunOptions } from './run-tree.js';
+import { runTree, type TreeRun, type TreeWorkOptions } from './run-tree.js';
 import { openTreeFile } from './tree-source.js';
 
 export const DECRYPT_TREE_STATES = ['decrypted', 'already-decrypted', 'not-applicable'] as const;
 export type DecryptTreeState = (typeof DECRYPT_TREE_STATES)[number];
 
-export interface DecryptTreeOptions
-  extends Pick<
-    TreeRunOptions<DecryptTreeState>,
-    'concurrency' | 'failurePolicy' | 'verbose' | 'onInterrupt'
-  > {
+export interface DecryptTreeOptions extends TreeWorkOptions<DecryptTreeState> {
   /** Keyring, expected context and limits, as for one file. */
   readonly decrypt: Omit<StreamDecryptOptions, 'signedMessages'>;
-  /** Decrypt again messages whose plaintext exists, replacing it. */
-  readonly force: boolean;
-  readonly dryRun: boolean;
 }
 
 /**

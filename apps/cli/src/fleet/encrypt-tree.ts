@@ -5,25 +5,18 @@ import { encryptKeyring } from '../config/keyrings.js';
 import { ENCRYPTED_SUFFIX } from '../io/encrypted-suffix.js';
 import { streamToOutput } from '../io/stream-io.js';
 import { encryptSettingsFor } from '../policy/encrypt-settings.js';
-import { runTree, type TreeRun, type TreeRunOptions } from './run-tree.js';
+import { runTree, type TreeRun, type TreeWorkOptions } from './run-tree.js';
 import { openTreeFile } from './tree-source.js';
 
 export const ENCRYPT_TREE_STATES = ['encrypted', 'already-encrypted', 'not-applicable'] as const;
 export type EncryptTreeState = (typeof ENCRYPT_TREE_STATES)[number];
 
-export interface EncryptTreeOptions
-  extends Pick<
-    TreeRunOptions<EncryptTreeState>,
-    'concurrency' | 'failurePolicy' | 'verbose' | 'onInterrupt'
-  > {
+export interface EncryptTreeOptions extends TreeWorkOptions<EncryptTreeState> {
   /** Explicit `--key`s; without them each file's policy rule decides. */
   readonly keys: readonly string[] | undefined;
   readonly context: Readonly<Record<string, string>>;
   readonly suite: SuiteId;
   readonly frameLength: number | undefined;
-  /** Encrypt again files whose `.pkms` exists, replacing it. */
-  readonly force: boolean;
-  readonly dryRun: boolean;
 }
 
 /** One keyring per distinct list of keys, built once and shared by every file that uses it. */

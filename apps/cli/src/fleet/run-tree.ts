@@ -22,6 +22,15 @@ export interface TreeRunOptions<S extends string> {
   readonly onInterrupt: (partial: TreeRun<S>) => void;
 }
 
+/** What a command over a tree (encrypt -r, decrypt -r) takes besides its own settings. */
+export interface TreeWorkOptions<S extends string>
+  extends Pick<TreeRunOptions<S>, 'concurrency' | 'failurePolicy' | 'verbose' | 'onInterrupt'> {
+  /** Redo files whose output exists, replacing it. */
+  readonly force: boolean;
+  /** Report what would be done; write nothing, call no KMS. */
+  readonly dryRun: boolean;
+}
+
 export interface TreeRun<S extends string> {
   /** Files this worker took (its shard). */
   readonly files: number;

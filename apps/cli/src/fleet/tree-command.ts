@@ -12,7 +12,9 @@ import {
   SHARD_HELP,
   shardOfFlags,
 } from './fleet-options.js';
+import type { TreeRun, TreeWorkOptions } from './run-tree.js';
 import { selectFiles } from './select-files.js';
+import { formatTreeSummary, treeSummary } from './tree-summary.js';
 
 /** The flags `encrypt -r` and `decrypt -r` add to the one-file commands. */
 export interface TreeFlags extends FleetFlags {
@@ -67,13 +69,36 @@ export async function treeRunSettings(dir: string, flags: TreeFlags): Promise<Tr
   };
 }
 
-/** Prints a run's summary (JSON on stdout, or text on stderr) and sets the exit code 9 when files failed. */
-export function printTreeSummary(
-  json: boolean,
-  summary: object & { failed: readonly unknown[]; stopped?: unknown },
-  text: string,
-): void {
-  if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else process.stderr.write(text);
-  if (summary.failed.length > 0 || summary.stopped) process.exitCode = ExitCode.PartialFailure;
+/** How a command names its states in the text summary, and how to resume. */
+export interface TreeWording {
+  readonly states: (dryRun: boolean) => readonly (readonly [state: string, words: string])[];
+  readonly rerun: string;
+}
+
+/**
+ * `encrypt -r` / `decrypt -r`: lists this worker's files, runs `work` over them, and prints the
+ * summary (JSON on stdout or text on stderr; on Ctrl-C too), exit code 9 when files failed.
+ */
+export async function treeCommand<S extends string>(
+  dir: string,
+  flags: TreeFlags & { force?: boolean },
+  wording: TreeWording,
+  work: (files: readonly string[], options: TreeWorkOptions<S>) => Promise<TreeRun<S>>,
+): Promise<void> {
+  const settings = await treeRunSettings(dir, flags);
+  const print = (run: TreeRun<S>) => {
+    const summary = treeSummary(run, settings.dryRun, settings.shard);
+    const text = formatTreeSummary(run, summary, wording.states(settings.dryRun), wording.rerun);
+    if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else process.stderr.write(text);
+    if (summary.failed.length > 0 || summary.stopped) process.exitCode = ExitCode.PartialFailure;
+  };
+  print(
+    await work(settings.files, {
+      ...settings,
+      force: flags.force === true,
+      verbose: flags.verbose === true,
+      onInterrupt: print,
+    }),
+  );
 }
