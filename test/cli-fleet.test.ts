@@ -232,6 +232,20 @@ describe('small things users hit', () => {
     expect(result.stdout).toContain('inspect reads a message from stdin, which is a terminal');
   });
 
+  it('inspect --json lists the wrapped data keys once, as recipients', async () => {
+    await writeFile(join(dir, 'one.txt'), 'one');
+    expect((await cli(['encrypt', 'one.txt', '--key', 'local://app.key', '-f'])).code).toBe(0);
+    const info = JSON.parse((await cli(['inspect', 'one.txt.pkms', '--json'])).stdout.toString());
+    expect(info.encryptedDataKeys).toBeUndefined();
+    expect(info.recipients).toEqual([
+      expect.objectContaining({
+        providerId: 'polykms-local',
+        ciphertextLength: 48,
+        rawKey: { name: 'app', kind: 'aes' },
+      }),
+    ]);
+  });
+
   it('a key file that fails validation is not echoed', async () => {
     const secret = 'c2VjcmV0LWtleS1tYXRlcmlhbA==';
     await writeFile(
