@@ -15,7 +15,7 @@ export function decryptTreeCommand(
         ['already-decrypted', 'already decrypted (NAME exists beside NAME.pkms)'],
         ['not-applicable', 'not applicable (no .pkms suffix)'],
       ] as const,
-    rerun: 'Fix the cause and run the same command again: files already decrypted are skipped.',
+    rerun: 'Run the same command again (once any failure is fixed): files already decrypted are skipped.',
   };
   return treeCommand(dir, flags, wording, (files, options) =>
     decryptTree(dir, files, { ...options, decrypt }),

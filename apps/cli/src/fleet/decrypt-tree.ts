@@ -2,9 +2,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type StreamDecryptOptions, decryptStream } from '@polykms/envelope';
 import { ENCRYPTED_SUFFIX } from '../io/encrypted-suffix.js';
-import { streamToOutput } from '../io/stream-io.js';
 import { runTree, type TreeRun, type TreeWorkOptions } from './run-tree.js';
-import { openTreeFile } from './tree-source.js';
+import { transformTreeFile } from './tree-source.js';
 
 export const DECRYPT_TREE_STATES = ['decrypted', 'already-decrypted', 'not-applicable'] as const;
 export type DecryptTreeState = (typeof DECRYPT_TREE_STATES)[number];
@@ -30,11 +29,11 @@ export async function decryptTree(
     const output = path.slice(0, -ENCRYPTED_SUFFIX.length);
     if (!options.force && (await stat(output).catch(() => undefined))) return 'already-decrypted';
     if (options.dryRun) return 'decrypted';
-    const source = await openTreeFile(root, path);
     // Frames may reach the temporary file before a signature is checked: it is renamed into
     // place only after the whole message verified, and deleted otherwise.
-    const stream = decryptStream({ ...options.decrypt, signedMessages: 'release-before-signature' });
-    await streamToOutput(source, stream, output, undefined, { overwrite: options.force });
+    const decrypting = () =>
+      decryptStream({ ...options.decrypt, signedMessages: 'release-before-signature' });
+    await transformTreeFile(root, path, decrypting, output, options.force);
     return 'decrypted';
   };
   return runTree(root, files, DECRYPT_TREE_STATES, decryptOne, {

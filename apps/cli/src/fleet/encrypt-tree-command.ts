@@ -15,7 +15,7 @@ export function encryptTreeCommand(
         ['already-encrypted', 'already encrypted (NAME.pkms exists)'],
         ['not-applicable', 'not applicable (a .pkms message)'],
       ] as const,
-    rerun: 'Fix the cause and run the same command again: files already encrypted are skipped.',
+    rerun: 'Run the same command again (once any failure is fixed): files already encrypted are skipped.',
   };
   return treeCommand(dir, flags, wording, (files, options) =>
     encryptTree(dir, files, { ...options, ...message, keys: flags.key }),

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { type Keyring, encryptStream, type SuiteId } from '@polykms/envelope';
 import { encryptKeyring } from '../config/keyrings.js';
 import { ENCRYPTED_SUFFIX } from '../io/encrypted-suffix.js';
-import { streamToOutput } from '../io/stream-io.js';
+import type { Source } from '../io/stream-io.js';
 import { encryptSettingsFor } from '../policy/encrypt-settings.js';
 import { runTree, type TreeRun, type TreeWorkOptions } from './run-tree.js';
-import { openTreeFile } from './tree-source.js';
+import { transformTreeFile } from './tree-source.js';
 
 export const ENCRYPT_TREE_STATES = ['encrypted', 'already-encrypted', 'not-applicable'] as const;
 export type EncryptTreeState = (typeof ENCRYPT_TREE_STATES)[number];
@@ -56,16 +56,16 @@ export async function encryptTree(
     const settings = await encryptSettingsFor(path, { key: options.keys, context: options.context });
     const keyring = await keyringFor(settings.keys);
     if (options.dryRun) return 'encrypted';
-    const source = await openTreeFile(root, path);
-    const stream = encryptStream({
-      keyring,
-      encryptionContext: settings.context,
-      suite: options.suite,
-      frameLength: options.frameLength,
-      plaintextLength: source.size,
-    });
+    const encrypting = (source: Source) =>
+      encryptStream({
+        keyring,
+        encryptionContext: settings.context,
+        suite: options.suite,
+        frameLength: options.frameLength,
+        plaintextLength: source.size,
+      });
     // Without --force, a .pkms that appeared meanwhile (another worker) is kept: this file fails.
-    await streamToOutput(source, stream, output, undefined, { overwrite: options.force });
+    await transformTreeFile(root, path, encrypting, output, options.force);
     return 'encrypted';
   };
   return runTree(root, files, ENCRYPT_TREE_STATES, encryptOne, {

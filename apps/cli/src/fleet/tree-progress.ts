@@ -35,7 +35,7 @@ export function createTreeProgress(
   let lastDraw = 0;
   let drawn = false;
   const draw = () => {
-    const width = Math.max(20, (stream.columns ?? 80) - 1);
+    const width = Math.max(20, (stream.columns || 80) - 1); // 0 when the terminal reports no size
     stream.write(`\r\x1b[2K${progressLine(label, total, throughput).slice(0, width)}`);
     drawn = true;
   };

@@ -3,7 +3,8 @@ import { open, realpath } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
-import type { Source } from '../io/stream-io.js';
+import type { Transform } from 'node:stream';
+import { type Source, streamToOutput } from '../io/stream-io.js';
 import { printable } from '../io/terminal-text.js';
 
 /**
@@ -33,4 +34,23 @@ export async function openTreeFile(root: string, path: string): Promise<Source> 
     throw new CliError(`'${printable(path)}' is not a regular file any more: left as it is`, ExitCode.Io);
   }
   return { stream: createReadStream('', { fd: handle }), size: stats.size };
+}
+
+/**
+ * Streams a file of the tree through the transform `through` makes into `output`, which appears
+ * whole or not at all (see streamToOutput); the file is closed on every path, failures included.
+ */
+export async function transformTreeFile(
+  root: string,
+  path: string,
+  through: (source: Source) => Transform,
+  output: string,
+  overwrite: boolean,
+): Promise<void> {
+  const source = await openTreeFile(root, path);
+  try {
+    await streamToOutput(source, through(source), output, undefined, { overwrite });
+  } finally {
+    source.stream.destroy();
+  }
 }
