@@ -246,6 +246,38 @@ describe('small things users hit', () => {
     ]);
   });
 
+  it('decrypt --max-frames refuses a message of tiny frames with exit 6, before writing anything', async () => {
+    await writeFile(join(dir, 'tiny.txt'), 'x'.repeat(500));
+    expect(
+      (await cli(['encrypt', 'tiny.txt', '--key', 'local://app.key', '--frame-length', '1', '-f'])).code,
+    ).toBe(0);
+    const refused = await cli([
+      'decrypt',
+      'tiny.txt.pkms',
+      '--key',
+      'local://app.key',
+      '--max-frames',
+      '100',
+      '-o',
+      'tiny.out',
+    ]);
+    expect(refused.code).toBe(6);
+    expect(refused.stderr).toContain('ERR_LIMIT_EXCEEDED');
+    expect(await filesIn(dir)).not.toContain('tiny.out');
+    const allowed = await cli([
+      'decrypt',
+      'tiny.txt.pkms',
+      '--key',
+      'local://app.key',
+      '--max-frames',
+      '501',
+      '-o',
+      '-',
+    ]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout.toString()).toBe('x'.repeat(500));
+  });
+
   it('a key file that fails validation is not echoed', async () => {
     const secret = 'c2VjcmV0LWtleS1tYXRlcmlhbA==';
     await writeFile(
