@@ -16,7 +16,7 @@ describe('rewrap --add-key of a key the message already has', () => {
     const added = await recipientsOf([`aws-kms://${ARN_A}`]);
     const split = splitAddedKeys([edkOf(ARN_A)], added);
     expect(split.toAdd).toEqual([]);
-    expect(split.present.map((r) => r.uri)).toEqual([`aws-kms://${ARN_A}`]);
+    expect(split.present.map((r) => r.name)).toEqual([`aws-kms://${ARN_A}`]);
     expect(describeAlreadyPresent(split, 0)).toEqual([
       `aws-kms://${ARN_A} is already a recipient of this message: not added again`,
       'nothing to change: the message is left as it is',
@@ -26,7 +26,7 @@ describe('rewrap --add-key of a key the message already has', () => {
   it('adds the keys that are missing and says which were there', async () => {
     const added = await recipientsOf([`aws-kms://${ARN_A}`, `aws-kms://${ARN_B}`]);
     const split = splitAddedKeys([edkOf(ARN_A)], added);
-    expect(split.toAdd.map((r) => r.uri)).toEqual([`aws-kms://${ARN_B}`]);
+    expect(split.toAdd.map((r) => r.name)).toEqual([`aws-kms://${ARN_B}`]);
     expect(describeAlreadyPresent(split, 0)).toHaveLength(1);
   });
 

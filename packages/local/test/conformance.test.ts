@@ -1,7 +1,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { type ConformanceHarness, registerConformanceSuite } from '@polykms/conformance';
-import { RawAesKeyring, RawRsaKeyring } from '@polykms/local';
+import type { Keyring } from '@polykms/envelope';
+import { RawAesKeyring, RawEcdhKeyring, RawRsaKeyring } from '@polykms/local';
 
 // Local keyrings call no KMS: the cases about KMS calls, faults, key states and discovery are
 // reported as not applicable; everything about EDKs, context, tampering and leaks applies.
@@ -48,5 +49,75 @@ const rawRsa: ConformanceHarness = {
     }),
 };
 
+// Raw ECDH, static pairs: keys A and B are two senders' static pairs to one recipient, so that
+// the recipient's discovery keyring admits both, and another recipient's refuses both.
+const ecdhPair = (namedCurve: string) => generateKeyPairSync('ec', { namedCurve });
+const staticKeys = {
+  A: ecdhPair('prime256v1'),
+  B: ecdhPair('prime256v1'),
+  recipient: ecdhPair('prime256v1'),
+  stranger: ecdhPair('prime256v1'),
+};
+const staticSender = (key: 'A' | 'B') =>
+  new RawEcdhKeyring({
+    schema: 'static',
+    curve: 'P-256',
+    senderPrivateKey: staticKeys[key].privateKey,
+    recipientPublicKey: staticKeys.recipient.publicKey,
+  });
+
+const rawEcdhStatic: ConformanceHarness = {
+  name: 'local raw ECDH static P-256',
+  providerId: 'raw-ecdh',
+  remote: false,
+  bindsContext: true,
+  keyringForKeyA: () => staticSender('A'),
+  keyringForKeyB: () => staticSender('B'),
+  discoveryKeyring: (filter) =>
+    new RawEcdhKeyring({
+      schema: 'discovery',
+      curve: 'P-256',
+      recipientPrivateKey: staticKeys[filter === 'admit' ? 'recipient' : 'stranger'].privateKey,
+    }),
+};
+
+// Raw ECDH, ephemeral senders: an ephemeral keyring only encrypts and a discovery keyring only
+// decrypts, so "key A" is the deployed pair, senders wrapping with the ephemeral keyring and the
+// recipient (A or B) unwrapping with its discovery keyring; the ephemeral keyring alone is the
+// encrypt-only keyring. Its discovery hook is left out: keys A and B are different recipients,
+// which no single discovery keyring admits (the static harness runs the discovery cases).
+const ephemeralRecipients = { A: ecdhPair('secp384r1'), B: ecdhPair('secp384r1') };
+const ephemeralSender = (key: 'A' | 'B') =>
+  new RawEcdhKeyring({
+    schema: 'ephemeral',
+    curve: 'P-384',
+    recipientPublicKey: ephemeralRecipients[key].publicKey,
+  });
+const senderAndRecipient = (key: 'A' | 'B'): Keyring => {
+  const sender = ephemeralSender(key);
+  const recipient = new RawEcdhKeyring({
+    schema: 'discovery',
+    curve: 'P-384',
+    recipientPrivateKey: ephemeralRecipients[key].privateKey,
+  });
+  return {
+    description: `${sender.description} / ${recipient.description}`,
+    wrap: (request) => sender.wrap(request),
+    unwrap: (request) => recipient.unwrap(request),
+  };
+};
+
+const rawEcdhEphemeral: ConformanceHarness = {
+  name: 'local raw ECDH ephemeral to discovery P-384',
+  providerId: 'raw-ecdh',
+  remote: false,
+  bindsContext: true,
+  keyringForKeyA: () => senderAndRecipient('A'),
+  keyringForKeyB: () => senderAndRecipient('B'),
+  encryptOnlyKeyringForKeyA: () => ephemeralSender('A'),
+};
+
 registerConformanceSuite(rawAes, { report });
 registerConformanceSuite(rawRsa, { report });
+registerConformanceSuite(rawEcdhStatic, { report });
+registerConformanceSuite(rawEcdhEphemeral, { report });

@@ -16,8 +16,9 @@ import { decryptKeyring } from '../config/keyrings.js';
 import { STDIO, assertStdinIsNotTerminal } from '../io/input.js';
 import { printable } from '../io/terminal-text.js';
 import { writeStdout } from '../io/output.js';
+import { addKeysetOptions, type KeysetFlags, keysetFromOptions } from '../keyset-options.js';
 import { collect, parseContext, parsePositiveInt, parseSize } from '../options.js';
-import { ENCRYPTED_SUFFIX } from '../io/encrypted-suffix.js';
+import { ENCRYPTED_SUFFIX } from './encrypt.js';
 import { decryptTreeCommand } from '../fleet/decrypt-tree-command.js';
 import { addTreeOptions, type TreeFlags } from '../fleet/tree-command.js';
 
@@ -29,7 +30,7 @@ async function isSigned(file: string): Promise<boolean> {
   }
 }
 
-interface DecryptFlags extends TreeFlags {
+interface DecryptFlags extends KeysetFlags, TreeFlags {
   key?: string[];
   discovery?: string[];
   expectContext?: string[];
@@ -81,22 +82,29 @@ export function registerDecrypt(program: Command): void {
       '\nExamples:\n' +
         '  polykms decrypt report.pdf.pkms --key local://app.key            # writes report.pdf\n' +
         '  polykms decrypt data.pkms --discovery aws-kms://aws/111122223333 -e tenant=acme -o -\n' +
+        '  polykms decrypt orders.csv.pkms --keyset data.keyset --unlock gcp-kms://projects/…/cryptoKeys/k\n' +
         '  polykms decrypt -r ./exports --key local://app.key --max-failures 10   # every NAME.pkms -> NAME',
-    )
-    .action(async (file: string, flags: DecryptFlags) => {
-      if (file === STDIO) assertStdinIsNotTerminal('decrypt');
-      const output =
-        flags.output ??
-        (file !== STDIO && file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : STDIO);
-      const encryptionContext = parseContext(flags.expectContext, '--expect-context');
-      const maxEncryptedDataKeys = flags.maxEncryptedDataKeys
-        ? parsePositiveInt(flags.maxEncryptedDataKeys, '--max-encrypted-data-keys')
-        : undefined;
-      const maxFrameLength = flags.maxFrameLength
-        ? parseSize(flags.maxFrameLength, '--max-frame-length')
-        : undefined;
-      if (output !== STDIO && !flags.recursive) await assertWritable(output, flags.force === true);
-      const keyring = await decryptKeyring(flags.key, flags.discovery);
+    );
+  addTreeOptions(command);
+  addKeysetOptions(command).action(async (file: string, flags: DecryptFlags) => {
+    if (file === STDIO) assertStdinIsNotTerminal('decrypt');
+    const output =
+      flags.output ??
+      (file !== STDIO && file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : STDIO);
+    const encryptionContext = parseContext(flags.expectContext, '--expect-context');
+    const maxEncryptedDataKeys = flags.maxEncryptedDataKeys
+      ? parsePositiveInt(flags.maxEncryptedDataKeys, '--max-encrypted-data-keys')
+      : undefined;
+    const maxFrameLength = flags.maxFrameLength
+      ? parseSize(flags.maxFrameLength, '--max-frame-length')
+      : undefined;
+    if (output !== STDIO && !flags.recursive) await assertWritable(output, flags.force === true);
+    const underKeyset = await keysetFromOptions(flags, {
+      '--key': flags.key,
+      '--discovery': flags.discovery,
+    });
+    try {
+      const keyring = underKeyset?.keyring ?? (await decryptKeyring(flags.key, flags.discovery));
       const options = {
         keyring,
         encryptionContext,
@@ -106,7 +114,8 @@ export function registerDecrypt(program: Command): void {
           ? ('require-encrypt-allow-decrypt' as const)
           : ('require-encrypt-require-decrypt' as const),
       };
-      if (flags.recursive) return decryptTreeCommand(file, flags, { ...options, maxFrameLength });
+      // Awaited here, so that the keyset is closed only once the whole tree is done.
+      if (flags.recursive) return await decryptTreeCommand(file, flags, { ...options, maxFrameLength });
       if (output === STDIO && file !== STDIO && (await isSigned(file))) {
         // A signature is checked only at the end, so a signed message goes to stdout only whole.
         const result = await decrypt(await readFile(file), { ...options, maxFrameLength });
@@ -148,10 +157,12 @@ export function registerDecrypt(program: Command): void {
           throw error;
         }
       }
-      if (output !== STDIO)
-        process.stderr.write(
-          `decrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
-        );
-    });
-  addTreeOptions(command);
+    } finally {
+      underKeyset?.close();
+    }
+    if (output !== STDIO)
+      process.stderr.write(
+        `decrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
+      );
+  });
 }

@@ -18,7 +18,8 @@ export interface InspectReport extends Omit<MessageInfo, 'bodyLength' | 'encrypt
 export interface RecipientInfo {
   readonly providerId: string;
   readonly providerInfo: string;
-  readonly ciphertextLength: number;
+  /** The wrapped data key's length (undefined for a keyset's recipients, which list none). */
+  readonly ciphertextLength?: number | undefined;
   /** The key URI that decrypts it, where the header names a cloud key. */
   readonly keyUri?: string | undefined;
   /** For raw (local) keys: the key name and kind the provider info carries. */
@@ -36,7 +37,9 @@ function rawKeyOf(providerInfo: string): RecipientInfo['rawKey'] {
   return undefined;
 }
 
-function describeRecipient(edk: EncryptedDataKeyInfo): RecipientInfo {
+export function describeRecipient(
+  edk: Pick<EncryptedDataKeyInfo, 'providerId' | 'providerInfo'> & Partial<EncryptedDataKeyInfo>,
+): RecipientInfo {
   const keyUri = keyUriOfEncryptedDataKey(edk.providerId, edk.providerInfo);
   if (keyUri) return { ...edk, keyUri };
   return { ...edk, rawKey: rawKeyOf(edk.providerInfo) };
@@ -60,7 +63,7 @@ function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-function formatRecipient(r: RecipientInfo): string {
+export function formatRecipient(r: RecipientInfo): string {
   if (r.keyUri) {
     const version = r.providerId === 'gcp-kms' ? `  (version ${r.providerInfo.split('/').pop()})` : '';
     return printable(`${r.keyUri}${version}`);

@@ -1,11 +1,12 @@
 import type { SuiteId } from '@polykms/envelope';
+import type { KeysetFlags } from '../keyset-options.js';
 import { encryptTree } from './encrypt-tree.js';
 import { type TreeFlags, treeCommand } from './tree-command.js';
 
 /** `polykms encrypt -r DIR`. */
 export function encryptTreeCommand(
   dir: string,
-  flags: TreeFlags & { key?: string[]; force?: boolean },
+  flags: TreeFlags & KeysetFlags & { key?: string[]; force?: boolean },
   message: { context: Record<string, string>; suite: SuiteId; frameLength: number | undefined },
 ): Promise<void> {
   const wording = {
@@ -18,6 +19,6 @@ export function encryptTreeCommand(
     rerun: 'Run the same command again (once any failure is fixed): files already encrypted are skipped.',
   };
   return treeCommand(dir, flags, wording, (files, options) =>
-    encryptTree(dir, files, { ...options, ...message, keys: flags.key }),
+    encryptTree(dir, files, { ...options, ...message, keyFlags: flags }),
   );
 }

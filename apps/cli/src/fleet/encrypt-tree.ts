@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Keyring, encryptStream, type SuiteId } from '@polykms/envelope';
-import { encryptKeyring } from '../config/keyrings.js';
 import { ENCRYPTED_SUFFIX } from '../io/encrypted-suffix.js';
 import type { Source } from '../io/stream-io.js';
-import { encryptSettingsFor } from '../policy/encrypt-settings.js';
+import type { KeysetFlags } from '../keyset-options.js';
+import { type EncryptKeyring, openEncryptKeyring } from '../policy/encrypt-keyring.js';
+import { type EncryptSettings, encryptSettingsFor } from '../policy/encrypt-settings.js';
 import { runTree, type TreeRun, type TreeWorkOptions } from './run-tree.js';
 import { transformTreeFile } from './tree-source.js';
 
@@ -12,24 +13,32 @@ export const ENCRYPT_TREE_STATES = ['encrypted', 'already-encrypted', 'not-appli
 export type EncryptTreeState = (typeof ENCRYPT_TREE_STATES)[number];
 
 export interface EncryptTreeOptions extends TreeWorkOptions<EncryptTreeState> {
-  /** Explicit `--key`s; without them each file's policy rule decides. */
-  readonly keys: readonly string[] | undefined;
+  /** Explicit `--key`s or `--keyset` (and its flags); without them each file's policy rule decides. */
+  readonly keyFlags: KeysetFlags & { readonly key?: readonly string[] | undefined };
   readonly context: Readonly<Record<string, string>>;
   readonly suite: SuiteId;
   readonly frameLength: number | undefined;
 }
 
-/** One keyring per distinct list of keys, built once and shared by every file that uses it. */
-function keyringCache(): (keys: readonly string[]) => Promise<Keyring> {
-  const built = new Map<string, Promise<Keyring>>();
-  return (keys) => {
-    const id = JSON.stringify(keys);
-    let keyring = built.get(id);
-    if (!keyring) {
-      keyring = encryptKeyring(keys);
-      built.set(id, keyring);
-    }
-    return keyring;
+/**
+ * One keyring per distinct keys or keyset, built (a keyset opened, with one KMS call) once and
+ * shared by every file that uses it; `close` zeroes the keysets' keys at the end.
+ */
+function keyringCache(flags: EncryptTreeOptions['keyFlags']) {
+  const built = new Map<string, Promise<EncryptKeyring>>();
+  return {
+    keyringFor: async (settings: EncryptSettings): Promise<Keyring> => {
+      const id = JSON.stringify([settings.keys, settings.keyset]);
+      let opened = built.get(id);
+      if (!opened) {
+        opened = openEncryptKeyring(settings, flags);
+        built.set(id, opened);
+      }
+      return (await opened).keyring;
+    },
+    close: async (): Promise<void> => {
+      for (const opened of built.values()) (await opened.catch(() => undefined))?.close();
+    },
   };
 }
 
@@ -45,16 +54,29 @@ export async function encryptTree(
   files: readonly string[],
   options: EncryptTreeOptions,
 ): Promise<TreeRun<EncryptTreeState>> {
-  const keyringFor = keyringCache();
-  // Every keyring the flags name is built first, so that a typo fails before any file.
-  if (options.keys?.length) await keyringFor(options.keys);
-  const encryptOne = async (file: string): Promise<EncryptTreeState> => {
+  const keyrings = keyringCache(options.keyFlags);
+  const settingsFor = (path: string) =>
+    encryptSettingsFor(path, { ...options.keyFlags, context: options.context });
+  try {
+    // The keyring the flags name is built first, so that a typo fails before any file.
+    if (options.keyFlags.key?.length || options.keyFlags.keyset !== undefined)
+      await keyrings.keyringFor(await settingsFor(root));
+    return await runTree(root, files, ENCRYPT_TREE_STATES, (file) => encryptOne(file), {
+      ...options,
+      label: options.dryRun ? 'checking' : 'encrypting',
+      describe: (state) => (options.dryRun && state === 'encrypted' ? 'would encrypt' : state),
+    });
+  } finally {
+    await keyrings.close();
+  }
+
+  async function encryptOne(file: string): Promise<EncryptTreeState> {
     if (file.endsWith(ENCRYPTED_SUFFIX)) return 'not-applicable';
     const path = join(root, file);
     const output = `${path}${ENCRYPTED_SUFFIX}`;
     if (!options.force && (await stat(output).catch(() => undefined))) return 'already-encrypted';
-    const settings = await encryptSettingsFor(path, { key: options.keys, context: options.context });
-    const keyring = await keyringFor(settings.keys);
+    const settings = await settingsFor(path);
+    const keyring = await keyrings.keyringFor(settings);
     if (options.dryRun) return 'encrypted';
     const encrypting = (source: Source) =>
       encryptStream({
@@ -67,10 +89,5 @@ export async function encryptTree(
     // Without --force, a .pkms that appeared meanwhile (another worker) is kept: this file fails.
     await transformTreeFile(root, path, encrypting, output, options.force);
     return 'encrypted';
-  };
-  return runTree(root, files, ENCRYPT_TREE_STATES, encryptOne, {
-    ...options,
-    label: options.dryRun ? 'checking' : 'encrypting',
-    describe: (state) => (options.dryRun && state === 'encrypted' ? 'would encrypt' : state),
-  });
+  }
 }

@@ -49,17 +49,23 @@ function progressCounter(size: number | undefined, label: string | undefined): T
   });
 }
 
+export interface StreamOutputOptions extends AtomicOutputOptions {
+  /** Checks the finished file (its temporary path) before it is put in place; a throw discards it. */
+  readonly verify?: ((path: string) => Promise<void>) | undefined;
+}
+
 /**
  * Streams `source` through `transform` into `output`: to stdout as it goes, or into a file that
- * appears only once everything succeeded (see AtomicOutput for `file`). `label` names the work
- * on a progress bar; without it there is none (a run over a tree draws its own line).
+ * appears only once everything succeeded and `file.verify` passed (see AtomicOutput for `file`).
+ * `label` names the work on a progress bar; without it there is none (a run over a tree draws its
+ * own line).
  */
 export async function streamToOutput(
   source: Source,
   transform: Transform,
   output: string,
   label: string | undefined,
-  file: AtomicOutputOptions = {},
+  file: StreamOutputOptions = {},
 ): Promise<void> {
   const counter = progressCounter(source.size, label);
   if (output === STDIO) {
@@ -79,6 +85,7 @@ export async function streamToOutput(
   try {
     if (early) throw early.error;
     await pipeline(source.stream, counter, transform, target.stream);
+    await file.verify?.(target.tempPath);
     await target.commit();
   } catch (error) {
     await target.abort();

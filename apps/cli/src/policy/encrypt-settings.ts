@@ -7,7 +7,10 @@ import { ruleFor } from './match-rule.js';
 
 /** Who can decrypt a new message and what context binds it, and where that came from. */
 export interface EncryptSettings {
+  /** Key URIs to wrap the data key for; empty when a keyset wraps it. */
   readonly keys: readonly string[];
+  /** A keyset file and the keys that unlock it (`--keyset`, or a rule's `keyset` and `unlock`). */
+  readonly keyset: { readonly file: string; readonly unlock: readonly string[] } | undefined;
   readonly context: Readonly<Record<string, string>>;
   /** The policy rule that chose the keys; undefined when `--key` did. */
   readonly rule: { readonly policy: string; readonly index: number } | undefined;
@@ -34,15 +37,24 @@ export function describeRule(policy: Policy, rule: CreationRule): string {
 }
 
 /**
- * What to encrypt `file` for. Explicit `--key`s win, and the policy file is then not read;
- * without them the first creation rule that matches the path decides, and `--context` pairs are
- * added to its default context (replacing a default of the same name).
+ * What to encrypt `file` for. Explicit `--key`s or `--keyset` win, and the policy file is then not
+ * read; without them the first creation rule that matches the path decides, and `--context` pairs
+ * are added to its default context (replacing a default of the same name).
  */
 export async function encryptSettingsFor(
   file: string,
-  flags: { readonly key?: readonly string[] | undefined; readonly context: Readonly<Record<string, string>> },
+  flags: {
+    readonly key?: readonly string[] | undefined;
+    readonly keyset?: string | undefined;
+    readonly unlock?: readonly string[] | undefined;
+    readonly context: Readonly<Record<string, string>>;
+  },
 ): Promise<EncryptSettings> {
-  if (flags.key && flags.key.length > 0) return { keys: flags.key, context: flags.context, rule: undefined };
+  if ((flags.key && flags.key.length > 0) || flags.keyset !== undefined) {
+    const keyset =
+      flags.keyset === undefined ? undefined : { file: flags.keyset, unlock: flags.unlock ?? [] };
+    return { keys: flags.key ?? [], keyset, context: flags.context, rule: undefined };
+  }
   if (file === STDIO) {
     throw new CliError(
       'name at least one --key (e.g. --key local://app.key or --key aws-kms://arn:aws:kms:…): ' +
@@ -57,13 +69,9 @@ export async function encryptSettingsFor(
         `'${printable(file)}' a creation rule in ${policy ? printable(policy.file) : `a ${POLICY_FILE_NAME} (none in this directory or its parents)`}`,
     );
   }
-  if (!rule.keys) {
-    throw new CliError(
-      `${describeRule(policy, rule)} encrypts with a keyset, which this build of encrypt cannot use yet: pass --key`,
-    );
-  }
   return {
-    keys: rule.keys,
+    keys: rule.keys ?? [],
+    keyset: rule.keyset && { file: rule.keyset.file, unlock: [rule.keyset.unlock] },
     context: Object.assign(Object.create(null), rule.context, flags.context),
     rule: { policy: policy.file, index: rule.index },
   };

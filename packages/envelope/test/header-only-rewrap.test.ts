@@ -14,8 +14,10 @@ import {
   rewrapParts,
   rewrapStream,
 } from '@polykms/envelope';
-import type { RewrapOptions } from '@polykms/envelope';
 import { bytes, testKeyring } from './stream-test-keyring.js';
+
+/** The expert method, and the acknowledgement it requires. */
+const HEADER_ONLY = { method: 'header-only', retireOriginal: true } as const;
 
 function body(message: Uint8Array): Buffer {
   return Buffer.from(message.subarray(inspect(message).headerLength));
@@ -29,7 +31,7 @@ async function collect(stream: NodeJS.ReadWriteStream, chunks: readonly Uint8Arr
   return Buffer.concat(out);
 }
 
-describe('rewrap', () => {
+describe("rewrap with method: 'header-only'", () => {
   const aws = testKeyring('aws');
   const gcp = testKeyring('gcp');
 
@@ -44,7 +46,7 @@ describe('rewrap', () => {
       decryptKeyring: aws,
       keyring: gcp,
       mode: 'replace',
-      retireOriginal: true,
+      ...HEADER_ONLY,
     });
 
     expect(body(result.message).equals(body(message))).toBe(true);
@@ -67,7 +69,12 @@ describe('rewrap', () => {
   it('rewrapParts returns the new header and the body as a view of the input, not a copy', async () => {
     const plaintext = bytes(5000);
     const { message } = await encrypt(plaintext, { keyring: aws, frameLength: 1024 });
-    const options = { decryptKeyring: aws, keyring: gcp, mode: 'replace', retireOriginal: true } as const;
+    const options = {
+      decryptKeyring: aws,
+      keyring: gcp,
+      mode: 'replace',
+      ...HEADER_ONLY,
+    } as const;
     const parts = await rewrapParts(message, options);
 
     const headerLength = inspect(message).headerLength;
@@ -86,7 +93,7 @@ describe('rewrap', () => {
       decryptKeyring: aws,
       keyring: gcp,
       mode: 'add',
-      retireOriginal: true,
+      ...HEADER_ONLY,
     });
     expect(inspect(both).encryptedDataKeys.map((e) => e.providerInfo)).toEqual(['aws', 'gcp']);
     for (const keyring of [aws, gcp]) {
@@ -104,10 +111,10 @@ describe('rewrap', () => {
       decryptKeyring: signer,
       keyring: gcp,
       mode: 'replace',
-      retireOriginal: true,
+      ...HEADER_ONLY,
     }).catch((e) => e);
     expect(isPolykmsError(error, 'ERR_UNSUPPORTED')).toBe(true);
-    expect(error.message).toMatch(/signed message .* cannot be rewrapped.*encrypt it again/);
+    expect(error.message).toMatch(/signed message .* cannot be rewrapped header-only.*re-encrypt/);
     expect(signer.calls.unwrap).toBe(0);
   });
 
@@ -118,7 +125,12 @@ describe('rewrap', () => {
     const at = tampered.indexOf(Buffer.from('tenant')) + 'tenant'.length + 2; // the value "a"
     tampered[at] = 'b'.charCodeAt(0);
     await expect(
-      rewrap(tampered, { decryptKeyring: aws, keyring: target, mode: 'replace', retireOriginal: true }),
+      rewrap(tampered, {
+        decryptKeyring: aws,
+        keyring: target,
+        mode: 'replace',
+        ...HEADER_ONLY,
+      }),
     ).rejects.toMatchObject({
       code: 'ERR_DECRYPTION_FAILED',
     });
@@ -133,7 +145,12 @@ describe('rewrap', () => {
       requiredContextKeys: ['secret'],
     });
     await expect(
-      rewrap(message, { decryptKeyring: aws, keyring: gcp, mode: 'replace', retireOriginal: true }),
+      rewrap(message, {
+        decryptKeyring: aws,
+        keyring: gcp,
+        mode: 'replace',
+        ...HEADER_ONLY,
+      }),
     ).rejects.toMatchObject({
       code: 'ERR_DECRYPTION_FAILED',
     });
@@ -141,7 +158,7 @@ describe('rewrap', () => {
       decryptKeyring: aws,
       keyring: gcp,
       mode: 'replace',
-      retireOriginal: true,
+      ...HEADER_ONLY,
       encryptionContext: { secret: '2' },
     });
     expect(inspect(moved).encryptionContext).toEqual({ stored: '1' });
@@ -158,7 +175,7 @@ describe('rewrap', () => {
       decryptKeyring: aws,
       keyring: new MultiKeyring({ children: [gcp, azure], minRecipients: 1 }),
       mode: 'replace',
-      retireOriginal: true,
+      ...HEADER_ONLY,
     });
     expect(result.missingRecipients.map((f) => f.recipient)).toEqual(['test azure']);
     expect((await decrypt(result.message, { keyring: gcp })).plaintext).toHaveLength(10);
@@ -178,7 +195,7 @@ describe('rewrap', () => {
       decryptKeyring: aws,
       keyring: gcp,
       mode: 'replace',
-      retireOriginal: true,
+      ...HEADER_ONLY,
     });
     expect(body(result.message).equals(body(corrupted))).toBe(true);
     // Size argument: the output is the new header plus exactly the old body, with no room for re-encryption.
@@ -200,7 +217,7 @@ describe('rewrap', () => {
   });
 });
 
-describe('rewrapStream', () => {
+describe("rewrapStream with method: 'header-only'", () => {
   const aws = testKeyring('aws');
   const gcp = testKeyring('gcp');
 
@@ -210,7 +227,12 @@ describe('rewrapStream', () => {
     const chunks = Array.from({ length: Math.ceil(message.length / 7) }, (_, i) =>
       message.subarray(i * 7, i * 7 + 7),
     );
-    const stream = rewrapStream({ decryptKeyring: aws, keyring: gcp, mode: 'replace', retireOriginal: true });
+    const stream = rewrapStream({
+      decryptKeyring: aws,
+      keyring: gcp,
+      mode: 'replace',
+      ...HEADER_ONLY,
+    });
     const out = await collect(stream, chunks);
     expect(body(out).equals(body(message))).toBe(true);
     expect(stream.header?.encryptedDataKeys).toHaveLength(1);
@@ -219,29 +241,39 @@ describe('rewrapStream', () => {
 
   it('fails on a stream that ends inside the header', async () => {
     const { message } = await encrypt(bytes(10), { keyring: aws });
-    const stream = rewrapStream({ decryptKeyring: aws, keyring: gcp, mode: 'replace', retireOriginal: true });
+    const stream = rewrapStream({
+      decryptKeyring: aws,
+      keyring: gcp,
+      mode: 'replace',
+      ...HEADER_ONLY,
+    });
     await expect(collect(stream, [message.subarray(0, 40)])).rejects.toMatchObject({
       code: 'ERR_MALFORMED_MESSAGE',
     });
   });
 });
 
-describe('rewrap acknowledgement', () => {
-  it('refuses to rewrap unless the caller confirms the original will be retired', async () => {
+describe('header-only acknowledgement', () => {
+  it('refuses a header-only rewrap unless the caller confirms the original will be retired', async () => {
     const aws = testKeyring('aws');
     const gcp = testKeyring('gcp');
     const { message } = await encrypt(Buffer.from('x'), { keyring: aws });
-    const options = { decryptKeyring: aws, keyring: gcp, mode: 'replace' } as unknown as RewrapOptions;
+    const options = { decryptKeyring: aws, keyring: gcp, mode: 'replace', method: 'header-only' } as const;
     await expect(rewrap(message, options)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     expect(() => rewrapStream(options)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
   });
 });
 
-describe('rewrap refuses a body whose frame layout is broken, without decrypting it', () => {
+describe('header-only rewrap refuses a body whose frame layout is broken, without decrypting it', () => {
   const aws = testKeyring('layout-aws');
   const gcp = testKeyring('layout-gcp');
   const frameLength = 128;
-  const options = { decryptKeyring: aws, keyring: gcp, mode: 'replace', retireOriginal: true } as const;
+  const options = {
+    decryptKeyring: aws,
+    keyring: gcp,
+    mode: 'replace',
+    ...HEADER_ONLY,
+  } as const;
 
   async function damaged(): Promise<Record<string, Buffer>> {
     const { message } = await encrypt(bytes(1000), { keyring: aws, frameLength });

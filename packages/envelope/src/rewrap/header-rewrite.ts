@@ -3,6 +3,7 @@ import { zeroize } from '../crypto/zeroize.js';
 import { InvalidArgumentError, LimitExceededError, UnsupportedError } from '../errors.js';
 import { type MessageHeader, parseHeader, serializeHeaderV2 } from '../format/header.js';
 import { wrapDataKey } from '../keyring/contract.js';
+import { newRecipientsKeyring } from './new-recipients.js';
 import { unlockHeader } from '../message/open-header.js';
 import type { RewrappedHeader, RewrapOptions } from './options.js';
 
@@ -18,13 +19,21 @@ function storedContextBytes(header: MessageHeader): Uint8Array {
   return bytes.subarray(start, start + length);
 }
 
-/** See `RewrapOptions.retireOriginal`: the caller must accept that old and new may not coexist. */
-export function assertRetiresOriginal(options: Pick<RewrapOptions, 'retireOriginal'>): void {
+/**
+ * The checks a header-only rewrap makes before reading anything: the caller must accept that old
+ * and new versions may not coexist (see RewrapMethod), and cannot ask it to change the body.
+ */
+export function assertHeaderOnlyAllowed(options: RewrapOptions): void {
   if (options.retireOriginal !== true) {
     throw new InvalidArgumentError(
-      'rewrap needs retireOriginal: true. The new header is authenticated with the same key and nonce as ' +
-        'the original, so anyone holding both versions can forge this message: delete the original and ' +
-        'its copies, or decrypt and encrypt again instead.',
+      "method: 'header-only' needs retireOriginal: true. The new header is authenticated with the same " +
+        'key and nonce as the original, so anyone holding both versions can forge this message: delete ' +
+        "the original and its copies, or use the default method: 're-encrypt'.",
+    );
+  }
+  if (options.target !== undefined) {
+    throw new InvalidArgumentError(
+      "a header-only rewrap keeps the body, so it cannot change the suite, frame length or context: use method: 're-encrypt'",
     );
   }
 }
@@ -32,25 +41,25 @@ export function assertRetiresOriginal(options: Pick<RewrapOptions, 'retireOrigin
 export function assertRewrappable(header: MessageHeader): void {
   if (header.suite.signature) {
     throw new UnsupportedError(
-      `a signed message (suite ${header.suite.name}) cannot be rewrapped: its signature covers the ` +
-        'header and only the original writer holds the signing key. Decrypt it and encrypt it again instead.',
+      `a signed message (suite ${header.suite.name}) cannot be rewrapped header-only: its ` +
+        "signature covers the header and only the original writer holds the signing key. Use method: 're-encrypt'.",
     );
   }
   if (header.version !== 2) {
     throw new UnsupportedError(
-      'only version 2 (key-committing) messages can be rewrapped: decrypt this version 1 message and encrypt it again',
+      "only version 2 (key-committing) messages can be rewrapped header-only: use method: 're-encrypt'",
     );
   }
 }
 
 /**
- * A new header for the same message: same message id, suite, context and frame length, new
+ * Header-only rewrap (see RewrapMethod for why it is expert-only): a new header for the same message: same message id, suite, context and frame length, new
  * EDKs. The old header is authenticated first (commitment, then header tag) with the data key
  * `decryptKeyring` opens; the same data key and message id give the same derived key, so the
  * commitment is unchanged and the new header tag is computed with the key the body already uses.
  */
 export async function rewrapHeader(header: MessageHeader, options: RewrapOptions): Promise<RewrappedHeader> {
-  assertRetiresOriginal(options);
+  assertHeaderOnlyAllowed(options);
   assertRewrappable(header);
   const unlocked = await unlockHeader(header, {
     keyring: options.decryptKeyring,
@@ -59,7 +68,8 @@ export async function rewrapHeader(header: MessageHeader, options: RewrapOptions
   });
   let wrapped: Awaited<ReturnType<typeof wrapDataKey>>;
   try {
-    wrapped = await wrapDataKey(options.keyring, {
+    const keyring = await newRecipientsKeyring(header.encryptedDataKeys, options, 'header-only');
+    wrapped = await wrapDataKey(keyring, {
       suite: header.suite,
       encryptionContext: unlocked.encryptionContext,
       dataKey: unlocked.dataKey,
@@ -68,10 +78,7 @@ export async function rewrapHeader(header: MessageHeader, options: RewrapOptions
   } finally {
     zeroize(unlocked.dataKey);
   }
-  const encryptedDataKeys =
-    options.mode === 'add'
-      ? [...header.encryptedDataKeys, ...wrapped.encryptedDataKeys]
-      : wrapped.encryptedDataKeys;
+  const { encryptedDataKeys } = wrapped;
   if (encryptedDataKeys.length > MAX_EDK_COUNT) {
     throw new LimitExceededError(`a message can hold at most ${MAX_EDK_COUNT} encrypted data keys`);
   }
