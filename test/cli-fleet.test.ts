@@ -203,6 +203,43 @@ describe('the .polykms.yaml policy file', () => {
     expect(none).toMatchObject({ policy: join(dir, 'proj/.polykms.yaml'), rule: null });
   });
 
+  it('encrypts under the keyset a rule names, with its unlock key, file and tree alike', async () => {
+    await mkdir(join(dir, 'ksproj/data'), { recursive: true });
+    await cp(join(dir, 'app.key'), join(dir, 'ksproj/unlock.key'));
+    const created = await inProj(
+      ['keyset', 'create', 'data.keyset', '--key', 'local://unlock.key'],
+      'ksproj',
+    );
+    expect(created.code, created.stderr).toBe(0);
+    await writeFile(
+      join(dir, 'ksproj/.polykms.yaml'),
+      'creation_rules:\n  - keyset: data.keyset\n    unlock: local://unlock.key\n    context: { kind: ks }\n',
+    );
+    await writeFile(join(dir, 'ksproj/data/a.txt'), 'under a keyset');
+    const tree = await inProj(['encrypt', '-r', 'data', '--json'], 'ksproj/data/..');
+    expect(tree.code, tree.stderr).toBe(0);
+    expect(JSON.parse(tree.stdout.toString())).toMatchObject({ encrypted: 1 });
+    const opened = await inProj(
+      [
+        'decrypt',
+        'data/a.txt.pkms',
+        '--keyset',
+        'data.keyset',
+        '--unlock',
+        'local://unlock.key',
+        '-e',
+        'kind=ks',
+        '-o',
+        '-',
+      ],
+      'ksproj',
+    );
+    expect(opened.code, opened.stderr).toBe(0);
+    expect(opened.stdout.toString()).toBe('under a keyset');
+    const shown = (await inProj(['config', 'show', 'data/a.txt'], 'ksproj')).stdout.toString();
+    expect(shown).toContain(`keyset   ${join(dir, 'ksproj/data.keyset')}`);
+  });
+
   it('names the file and the field of a bad rule', async () => {
     await mkdir(join(dir, 'badproj'), { recursive: true });
     await writeFile(
