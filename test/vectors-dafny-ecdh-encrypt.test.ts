@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { decrypt, encrypt, suiteFromId, unwrapDataKey, wrapDataKey } from '@polykms/envelope';
 import { describe, expect, it } from 'vitest';
 import { type EcdhKeyDescription, ecdhKeyringFor } from './support/ecdh-vector-keys.js';
-import { sharedVectorsDir } from './vectors-location.js';
+import { vectorsDir } from './vectors-location.js';
 
 /**
  * The other direction of the raw ECDH vectors: every raw-ecdh scenario of the ESDK-Dafny 4.1.0
@@ -13,7 +13,7 @@ import { sharedVectorsDir } from './vectors-location.js';
  * the committing suites 0x0478 and 0x0578, so those scenarios go through whole messages; for the
  * other nine suites the data key of the suite's length is wrapped and unwrapped.
  */
-const root = join(sharedVectorsDir(), 'esdk-dafny-4.1.0');
+const root = join(vectorsDir(), 'esdk-dafny-4.1.0');
 
 interface EncryptScenario {
   readonly plaintext: string;

@@ -5,14 +5,14 @@ import { type Keyring, MultiKeyring, PolykmsError, decrypt, inspect } from '@pol
 import { RawAesKeyring, RawRsaKeyring, type RsaPadding } from '@polykms/local';
 import { type EcdhKeyDescription, ecdhKeyringFor } from './support/ecdh-vector-keys.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sharedVectorsDir } from './vectors-location.js';
+import { vectorsDir } from './vectors-location.js';
 
 /**
  * The ESDK-Dafny 4.1.0 decrypt vectors (awses-decrypt v5): every one our keyrings can serve must
  * decrypt to its plaintext, every one expected to fail must fail, and the others are skipped with
  * their reason and counted.
  */
-const root = join(sharedVectorsDir(), 'esdk-dafny-4.1.0');
+const root = join(vectorsDir(), 'esdk-dafny-4.1.0');
 
 interface KeyDescription {
   readonly type: string;

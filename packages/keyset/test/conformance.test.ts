@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { type ConformanceHarness, registerConformanceSuite } from '@polykms/conformance';
+import type { ConformanceHarness } from '@polykms/conformance';
+import { registerConformanceSuite } from '@polykms/conformance/vitest';
 import { afterAll } from 'vitest';
 import { type Keyset, KeysetKeyring, createKeyset, openKeyset, rotateKeyset } from '../src/index.js';
 import { aesKeyring } from './support.js';

@@ -1,12 +1,19 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { type KeyObject, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { type ConformanceHarness, registerConformanceSuite } from '@polykms/conformance';
+import type { ConformanceHarness } from '@polykms/conformance';
+import { registerConformanceSuite } from '@polykms/conformance/vitest';
 import type { Keyring } from '@polykms/envelope';
 import { RawAesKeyring, RawEcdhKeyring, RawRsaKeyring } from '@polykms/local';
 
 // Local keyrings call no KMS: the cases about KMS calls, faults, key states and discovery are
 // reported as not applicable; everything about EDKs, context, tampering and leaks applies.
 const report = { dir: fileURLToPath(new URL('../../../.reports/conformance/', import.meta.url)) };
+
+/** A private key as a secret the leak cases search for (its PKCS#8 DER bytes). */
+const privateKeySecret = (name: string, key: KeyObject) => ({
+  name: `private key ${name}`,
+  value: key.export({ type: 'pkcs8', format: 'der' }),
+});
 
 const aesKeys = { A: randomBytes(32), B: randomBytes(32) };
 const aes = (key: 'A' | 'B') =>
@@ -19,6 +26,10 @@ const rawAes: ConformanceHarness = {
   bindsContext: true,
   keyringForKeyA: () => aes('A'),
   keyringForKeyB: () => aes('B'),
+  secrets: () => [
+    { name: 'wrapping key A', value: aesKeys.A },
+    { name: 'wrapping key B', value: aesKeys.B },
+  ],
 };
 
 const rsaKeys = {
@@ -40,6 +51,7 @@ const rawRsa: ConformanceHarness = {
   bindsContext: false,
   keyringForKeyA: () => rsa('A'),
   keyringForKeyB: () => rsa('B'),
+  secrets: () => (['A', 'B'] as const).map((key) => privateKeySecret(key, rsaKeys[key].privateKey)),
   encryptOnlyKeyringForKeyA: () =>
     new RawRsaKeyring({
       keyNamespace: 'polykms-local',
@@ -73,6 +85,10 @@ const rawEcdhStatic: ConformanceHarness = {
   bindsContext: true,
   keyringForKeyA: () => staticSender('A'),
   keyringForKeyB: () => staticSender('B'),
+  secrets: () =>
+    (['A', 'B', 'recipient', 'stranger'] as const).map((key) =>
+      privateKeySecret(key, staticKeys[key].privateKey),
+    ),
   discoveryKeyring: (filter) =>
     new RawEcdhKeyring({
       schema: 'discovery',
@@ -114,6 +130,8 @@ const rawEcdhEphemeral: ConformanceHarness = {
   bindsContext: true,
   keyringForKeyA: () => senderAndRecipient('A'),
   keyringForKeyB: () => senderAndRecipient('B'),
+  secrets: () =>
+    (['A', 'B'] as const).map((key) => privateKeySecret(key, ephemeralRecipients[key].privateKey)),
   encryptOnlyKeyringForKeyA: () => ephemeralSender('A'),
 };
 
