@@ -74,6 +74,8 @@ const ioErrnos = new Set([
   'EISDIR',
   'ENOTDIR',
   'ENOSPC',
+  'EFBIG',
+  'EDQUOT',
   'EROFS',
   'EBUSY',
   'ENAMETOOLONG',

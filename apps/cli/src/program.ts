@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerConfig } from './commands/config.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEmulator } from './commands/emulator.js';
@@ -41,11 +42,16 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerKeyset(program);
   registerKeys(program);
+  registerConfig(program);
   registerEmulator(program);
   registerDemo(program);
   program.addHelpText(
     'after',
-    '\nExit codes: 0 ok, 1 unexpected, 2 usage, 3 not authentic, 4 no usable key or access denied,\n' +
+    '\nExamples:\n' +
+      '  polykms demo\n' +
+      '  polykms encrypt orders.csv --key local://app.key -c tenant=acme\n' +
+      '  polykms migrate ./archive --from aws-kms://arn:aws:kms:… --to gcp-kms://projects/…/cryptoKeys/k\n' +
+      '\nExit codes: 0 ok, 1 unexpected, 2 usage, 3 not authentic, 4 no usable key or access denied,\n' +
       '5 context mismatch, 6 malformed input, 7 KMS unavailable, 8 file error, 9 migrate had\n' +
       'failures, 130 interrupted. Set POLYKMS_DEBUG=1 for stack traces.',
   );

@@ -1,7 +1,10 @@
 import { type ErrorCode, isPolykmsError } from '@polykms/envelope';
 import { CliError } from './cli-error.js';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
+import { redactCredentials } from './io/redact.js';
 import { printable } from './io/terminal-text.js';
+import { keyUriHint } from './io/key-uri-suggestion.js';
+import { inUserWords } from './io/user-wording.js';
 
 const hints: Partial<Record<ExitCodeValue, string>> = {
   [ExitCode.Usage]: 'Run the command with --help to see its options and examples.',
@@ -29,16 +32,23 @@ const codeHints: Partial<Record<ErrorCode, string>> = {
     'The keyset file lacks the version this message was wrapped under: use the current keyset file.',
 };
 
-function describeIoError(error: NodeJS.ErrnoException): string {
+/** A system error as a sentence: what went wrong with which file, never `ENOTDIR: …, stat`. */
+export function describeIoError(error: NodeJS.ErrnoException): string {
   const path = error.path ? ` '${error.path}'` : '';
   switch (error.code) {
+    case 'ENOTDIR':
+      return `${path ? `${path.trim()}: a` : 'A'} part of the path is a file where a directory is needed`;
+    case 'EFBIG':
+      return 'the output grew past the largest file this process may write (a file-size limit such as `ulimit -f`, or the file system’s maximum)';
+    case 'EDQUOT':
+      return 'the disk quota is exhausted';
     case 'ENOENT':
       return `no such file or directory${path}`;
     case 'EACCES':
     case 'EPERM':
       return `permission denied${path}`;
     case 'EISDIR':
-      return `${path.trim()} is a directory, not a file`;
+      return `${path ? path.trim() : 'the path given'} is a directory, not a file (for every file under a directory: encrypt -r, decrypt -r or migrate)`;
     case 'EPIPE':
       return 'the program reading the output closed it before the end';
     case 'ENOSPC':
@@ -62,12 +72,16 @@ export function reportError(error: unknown, write: (line: string) => void): Exit
   else message = error instanceof Error ? error.message : String(error);
   const code = isPolykmsError(error) ? ` [${error.code}]` : '';
   // Messages may quote file names and header fields: escaped, they cannot forge lines of their own.
-  write(`polykms: error${code}: ${printable(message)}`);
+  // A URI's user:password never reaches the terminal; library class names are put in CLI terms.
+  write(`polykms: error${code}: ${printable(inUserWords(redactCredentials(message)))}`);
+  const uri = (error as { uri?: unknown } | undefined)?.uri;
+  const spelling = typeof uri === 'string' ? keyUriHint(uri) : undefined;
   const hint =
-    error instanceof CliError
+    spelling ??
+    (error instanceof CliError
       ? undefined
-      : ((isPolykmsError(error) ? codeHints[error.code] : undefined) ?? hints[exitCode]);
-  if (hint) write(`  ${hint}`);
+      : ((isPolykmsError(error) ? codeHints[error.code] : undefined) ?? hints[exitCode]));
+  if (hint) write(`  ${printable(redactCredentials(hint))}`);
   if (process.env['POLYKMS_DEBUG'] === '1') writeDebug(error, write);
   return exitCode;
 }

@@ -17,7 +17,9 @@ import { printable } from '../io/terminal-text.js';
 import { addKeysetOptions, type KeysetFlags, keysetFromOptions } from '../keyset-options.js';
 import { collect, parseContext, parsePositiveInt, parseSize } from '../options.js';
 import { ENCRYPTED_SUFFIX } from './encrypt.js';
-import { STDIO, writeStdout } from '../io/stdio.js';
+import { STDIO, assertStdinIsNotTerminal, writeStdout } from '../io/stdio.js';
+import { decryptTreeCommand } from '../fleet/decrypt-tree-command.js';
+import { addTreeOptions, type TreeFlags } from '../fleet/tree-command.js';
 
 async function isSigned(file: string): Promise<boolean> {
   try {
@@ -27,7 +29,7 @@ async function isSigned(file: string): Promise<boolean> {
   }
 }
 
-interface DecryptFlags extends KeysetFlags {
+interface DecryptFlags extends KeysetFlags, TreeFlags {
   key?: string[];
   discovery?: string[];
   expectContext?: string[];
@@ -36,6 +38,7 @@ interface DecryptFlags extends KeysetFlags {
   allowV1?: boolean;
   maxEncryptedDataKeys?: string;
   maxFrameLength?: string;
+  maxFrames?: string;
 }
 
 export function registerDecrypt(program: Command): void {
@@ -69,14 +72,21 @@ export function registerDecrypt(program: Command): void {
       'refuse messages whose frames are longer, e.g. 1M (default 64M: a frame is held whole until authenticated); ' +
         'also bounds a non-framed (v1) body, which is one block',
     )
+    .option(
+      '--max-frames <n>',
+      'refuse messages with more frames (default 16777216): each costs CPU whatever its length, so this bounds what a message of tiny frames costs',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  polykms decrypt report.pdf.pkms --key local://app.key            # writes report.pdf\n' +
         '  polykms decrypt data.pkms --discovery aws-kms://aws/111122223333 -e tenant=acme -o -\n' +
-        '  polykms decrypt orders.csv.pkms --keyset data.keyset --unlock gcp-kms://projects/…/cryptoKeys/k',
+        '  polykms decrypt orders.csv.pkms --keyset data.keyset --unlock gcp-kms://projects/…/cryptoKeys/k\n' +
+        '  polykms decrypt -r ./exports --key local://app.key --max-failures 10   # every NAME.pkms -> NAME',
     );
+  addTreeOptions(command);
   addKeysetOptions(command).action(async (file: string, flags: DecryptFlags) => {
+    if (file === STDIO) assertStdinIsNotTerminal('decrypt');
     const output =
       flags.output ??
       (file !== STDIO && file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : STDIO);
@@ -87,7 +97,7 @@ export function registerDecrypt(program: Command): void {
     const maxFrameLength = flags.maxFrameLength
       ? parseSize(flags.maxFrameLength, '--max-frame-length')
       : undefined;
-    if (output !== STDIO) await assertWritable(output, flags.force === true);
+    if (output !== STDIO && !flags.recursive) await assertWritable(output, flags.force === true);
     const underKeyset = await keysetFromOptions(flags, {
       '--key': flags.key,
       '--discovery': flags.discovery,
@@ -98,10 +108,13 @@ export function registerDecrypt(program: Command): void {
         keyring,
         encryptionContext,
         maxEncryptedDataKeys,
+        maxFrames: flags.maxFrames ? parsePositiveInt(flags.maxFrames, '--max-frames') : undefined,
         commitmentPolicy: flags.allowV1
           ? ('require-encrypt-allow-decrypt' as const)
           : ('require-encrypt-require-decrypt' as const),
       };
+      // Awaited here, so that the keyset is closed only once the whole tree is done.
+      if (flags.recursive) return await decryptTreeCommand(file, flags, { ...options, maxFrameLength });
       if (output === STDIO && file !== STDIO && (await isSigned(file))) {
         // A signature is checked only at the end, so a signed message goes to stdout only whole.
         const result = await decrypt(await readFile(file), { ...options, maxFrameLength });

@@ -12,6 +12,10 @@ export function registerDemo(program: Command): void {
         'shows tampering being caught. Takes well under a minute.',
     )
     .option('--keep', 'keep the working directory with the demo files')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  polykms demo\n  polykms demo --keep      # and look at the files it made afterwards',
+    )
     .action(async (flags: { keep?: boolean }) => {
       const { runDemo } = await import('../demo/run-demo.js');
       await runDemo({ keep: flags.keep === true, color: process.stdout.isTTY === true });

@@ -105,6 +105,11 @@ export function registerKeyset(program: Command): void {
       'A keyset is a small file of versioned 256-bit keys, encrypted for your KMS keys (--key). ' +
         'Data encrypted with --keyset FILE --unlock URI is wrapped under the keyset locally: moving it ' +
         'to another cloud is one `keyset rewrap`, whatever the amount of data.',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  polykms keyset create data.keyset --key aws-kms://arn:aws:kms:…\n' +
+        '  polykms encrypt orders.csv --keyset data.keyset --unlock aws-kms://arn:aws:kms:…',
     );
 
   keyset
@@ -130,6 +135,7 @@ export function registerKeyset(program: Command): void {
     )
     .argument('<file>', 'the keyset file')
     .option('--json', 'print JSON instead of text')
+    .addHelpText('after', '\nExample:\n  polykms keyset inspect data.keyset --json')
     .action(async (file: string, flags: { json?: boolean }) => {
       const info = inspectKeyset(await readKeysetFile(file));
       const report = {
@@ -178,6 +184,7 @@ export function registerKeyset(program: Command): void {
     .option('--unlock <uri>', 'a key that opens the keyset (repeatable)', collect)
     .option('--keyset-id <id>', "refuse the file if it holds another keyset (another dataset's)")
     .option('--min-generation <n>', 'refuse the file if it is older than this generation (a stale copy)')
+    .addHelpText('after', '\nExample:\n  polykms keyset rotate data.keyset --unlock aws-kms://arn:aws:kms:…')
     .action(async (file: string, flags: ChangeFlags) => {
       await changeKeyset(file, flags, rotateKeyset, 'rotated');
     });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type MessageHeader, isPolykmsError, parseHeader } from '@polykms/envelope';
@@ -6,10 +5,7 @@ import { KEYSET_PURPOSE, KeysetContextKeys } from '@polykms/keyset';
 import { CliError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 import { readHeaderBytes } from '../io/header-bytes.js';
-import { listFiles } from '../io/list-files.js';
-import { collect, parsePositiveInt, parseShard, type Shard } from '../options.js';
-import { forEachConcurrently } from '../pool.js';
-import { createProgress } from '../progress.js';
+import { collect, parsePositiveInt, type Shard } from '../options.js';
 import { printable } from '../io/terminal-text.js';
 import { addKeysetOptions } from '../keyset-options.js';
 import {
@@ -19,29 +15,34 @@ import {
   migrationTarget,
 } from '../migration-target.js';
 import { checkPlan, rewrapFileInPlace } from '../rewrap-message.js';
+import {
+  type FleetFlags,
+  SHARD_HELP,
+  addFailureOptions,
+  failurePolicyOf,
+  shardOfFlags,
+} from '../fleet/fleet-options.js';
+import { type RunOutcome, formatRunOutcome, runOutcome } from '../fleet/run-summary.js';
+import { runTree } from '../fleet/run-tree.js';
+import { selectFiles } from '../fleet/select-files.js';
 
-interface MigrateFlags extends MigrationFlags {
+interface MigrateFlags extends MigrationFlags, FleetFlags {
   concurrency?: string;
   dryRun?: boolean;
-  shard?: string;
   verbose?: boolean;
   json?: boolean;
 }
 
-export interface MigrateSummary {
+export interface MigrateSummary extends RunOutcome {
   readonly dryRun: boolean;
   readonly shard: Shard | undefined;
   readonly files: number;
   readonly migrated: number;
   readonly alreadyMigrated: number;
   readonly notApplicable: number;
-  readonly failed: readonly { file: string; code: string; error: string }[];
 }
 
-/** Which worker of `--shard i/n` owns a file: by a hash of its path, so it never depends on listing order. */
-export function shardOf(relativePath: string, count: number): number {
-  return createHash('sha256').update(relativePath).digest().readUInt32BE(0) % count;
-}
+export { shardOf } from '../fleet/select-files.js';
 
 export function registerMigrate(program: Command): void {
   const command = program
@@ -69,7 +70,7 @@ export function registerMigrate(program: Command): void {
     );
   addKeysetOptions(command)
     .option('--concurrency <n>', 'files in flight at once', '4')
-    .option('--shard <i/n>', 'take only this worker’s share of the files (0 ≤ i < n), for parallel jobs')
+    .option('--shard <i/n|auto>', SHARD_HELP)
     .option('--dry-run', 'report what would change; write nothing and call no KMS')
     .option('--header-only', 'expert: rewrite headers in place instead of re-encrypting (see above)')
     .option('-v, --verbose', 'print one line per file')
@@ -81,35 +82,43 @@ export function registerMigrate(program: Command): void {
         '  polykms migrate ./archive --from local://old.key --to local://new.key --shard 2/8 --concurrency 16\n' +
         '  polykms migrate ./archive --from aws-kms://arn:aws:kms:… --keyset data.keyset --unlock gcp-kms://projects/…/cryptoKeys/k\n' +
         '  polykms keyset rewrap data.keyset --unlock gcp-kms://projects/…/cryptoKeys/k \\\n' +
-        '      --add-key azure-kv://myvault.vault.azure.net/keys/app   # then: every later move, no data touched',
+        '      --add-key azure-kv://myvault.vault.azure.net/keys/app   # then: every later move, no data touched' +
+        '\n  POLYKMS_SHARD_COUNT=8 polykms migrate /data --from … --to … --shard auto --max-failures 100',
     )
     .action(async (dir: string, flags: MigrateFlags) => {
-      const summary = await migrate(dir, flags);
-      if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-      else process.stderr.write(formatSummary(summary));
-      if (summary.failed.length > 0) process.exitCode = ExitCode.PartialFailure;
+      const print = (summary: MigrateSummary) => {
+        if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        else process.stderr.write(formatSummary(summary));
+      };
+      const summary = await migrate(dir, flags, print);
+      print(summary);
+      if (summary.failed.length > 0 || summary.stopped) process.exitCode = ExitCode.PartialFailure;
     });
+  addFailureOptions(command);
 }
 
 function formatSummary(s: MigrateSummary): string {
   const lines = [
     `${s.dryRun ? 'dry run: ' : ''}${s.files} files${s.shard ? ` in shard ${s.shard.index}/${s.shard.count}` : ''}: ` +
       `${s.migrated} ${s.dryRun ? 'to migrate' : 'migrated'}, ${s.alreadyMigrated} already migrated, ` +
-      `${s.notApplicable} skipped (not a message, a keyset, or no --from recipient), ${s.failed.length} failed`,
-    ...s.failed.map((f) => `  failed ${printable(f.file)}: [${printable(f.code)}] ${printable(f.error)}`),
+      `${s.notApplicable} not applicable (not a message, a keyset, or no --from recipient), ${s.failed.length} failed`,
+    ...formatRunOutcome(s, 'Fix the cause and run the same command again: migrated files are skipped.'),
   ];
-  if (s.failed.length > 0)
-    lines.push('Fix the cause and run the same command again: migrated files are skipped.');
   return `${lines.join('\n')}\n`;
 }
 
-async function migrate(dir: string, flags: MigrateFlags): Promise<MigrateSummary> {
+async function migrate(
+  dir: string,
+  flags: MigrateFlags,
+  onInterrupt: (partial: MigrateSummary) => void,
+): Promise<MigrateSummary> {
   const concurrency = parsePositiveInt(flags.concurrency ?? '4', '--concurrency');
-  const shard = flags.shard ? parseShard(flags.shard) : undefined;
+  const shard = shardOfFlags(flags);
+  const failurePolicy = failurePolicyOf(flags);
   const dryRun = flags.dryRun === true;
   const target = await migrationTarget(flags, dryRun);
   try {
-    return await migrateFiles(dir, target, { concurrency, shard, dryRun, verbose: flags.verbose === true });
+    return await migrateFiles(dir, target, flags, { concurrency, shard, failurePolicy, dryRun }, onInterrupt);
   } finally {
     target.close();
   }
@@ -118,46 +127,42 @@ async function migrate(dir: string, flags: MigrateFlags): Promise<MigrateSummary
 interface RunOptions {
   readonly concurrency: number;
   readonly shard: Shard | undefined;
+  readonly failurePolicy: ReturnType<typeof failurePolicyOf>;
   readonly dryRun: boolean;
-  readonly verbose: boolean;
 }
 
 async function migrateFiles(
   dir: string,
   target: MigrationTarget,
-  { concurrency, shard, dryRun, verbose }: RunOptions,
+  flags: MigrateFlags,
+  { concurrency, shard, failurePolicy, dryRun }: RunOptions,
+  onInterrupt: (partial: MigrateSummary) => void,
 ): Promise<MigrateSummary> {
-  let files = await listFiles(dir);
-  if (shard) files = files.filter((file) => shardOf(file, shard.count) === shard.index);
-  const counts = { migrated: 0, alreadyMigrated: 0, notApplicable: 0 };
-  const failed: { file: string; code: string; error: string }[] = [];
-  const progress = createProgress(files.length, dryRun ? 'checking' : 'migrating');
-  const log = (file: string, what: string) => {
-    if (verbose) process.stderr.write(`${what.padEnd(16)} ${printable(file)}\n`);
-  };
-
-  await forEachConcurrently(files, concurrency, async (file) => {
-    const path = join(dir, file);
-    try {
-      const state = await migrateFile(path, dir, target, dryRun);
-      if (state === 'migrated') counts.migrated++;
-      else if (state === 'already-migrated') counts.alreadyMigrated++;
-      else counts.notApplicable++;
-      log(file, dryRun && state === 'migrated' ? 'would migrate' : state);
-    } catch (error) {
-      const code = isPolykmsError(error)
-        ? error.code
-        : error instanceof CliError
-          ? 'ERR_REFUSED'
-          : ((error as { code?: string }).code ?? 'ERR_UNEXPECTED');
-      failed.push({ file, code, error: error instanceof Error ? error.message : String(error) });
-      log(file, 'failed');
-    } finally {
-      progress.increment();
-    }
+  const files = await selectFiles(dir, shard);
+  const summaryOf = (run: Awaited<ReturnType<typeof runTree<FileState>>>): MigrateSummary => ({
+    dryRun,
+    shard,
+    files: run.files,
+    migrated: run.counts.migrated,
+    alreadyMigrated: run.counts['already-migrated'],
+    notApplicable: run.counts['not-applicable'],
+    ...runOutcome(run),
   });
-  progress.stop();
-  return { dryRun, shard, files: files.length, ...counts, failed };
+  const run = await runTree(
+    dir,
+    files,
+    ['migrated', 'already-migrated', 'not-applicable', 'failed'] as const,
+    (file) => migrateFile(join(dir, file), dir, target, dryRun),
+    {
+      concurrency,
+      failurePolicy,
+      label: dryRun ? 'checking' : 'migrating',
+      verbose: flags.verbose === true,
+      describe: (state) => (dryRun && state === 'migrated' ? 'would migrate' : state),
+      onInterrupt: (partial) => onInterrupt(summaryOf(partial)),
+    },
+  );
+  return summaryOf(run);
 }
 
 async function migrateFile(

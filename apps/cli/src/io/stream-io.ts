@@ -2,7 +2,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CliError } from '../cli-error.js';
+import { ExitCode } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
+import { printable } from './terminal-text.js';
 import { type AtomicOutputOptions, AtomicOutput } from './atomic-output.js';
 import { STDIO } from './stdio.js';
 
@@ -18,14 +21,22 @@ export interface Source {
 export async function openSource(path: string): Promise<Source> {
   if (path === STDIO) return { stream: process.stdin, size: undefined };
   const stats = await stat(path);
+  if (stats.isDirectory()) {
+    throw new CliError(
+      `'${printable(path)}' is a directory, not a file: for every file under it, use encrypt -r, decrypt -r or migrate`,
+      ExitCode.Io,
+    );
+  }
   // A FIFO or /dev/stdin reports size 0, which is not how much it will deliver.
   return { stream: createReadStream(path), size: stats.isFile() ? stats.size : undefined };
 }
 
 /** Counts bytes through to a progress bar on a terminal; a plain pass-through otherwise. */
-function progressCounter(size: number | undefined, label: string): Transform {
+function progressCounter(size: number | undefined, label: string | undefined): Transform {
   const progress =
-    size !== undefined && size >= PROGRESS_THRESHOLD ? createProgress(size, label, 'bytes') : undefined;
+    label !== undefined && size !== undefined && size >= PROGRESS_THRESHOLD
+      ? createProgress(size, label, 'bytes')
+      : undefined;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       progress?.increment(chunk.length);
@@ -46,13 +57,14 @@ interface StreamOutputOptions extends AtomicOutputOptions {
 /**
  * Streams `source` through `transform` into `output`: to stdout as it goes, or into a file that
  * appears only once everything succeeded and `file.verify` passed (see AtomicOutput for `file`).
- * `label` names the work on a progress bar.
+ * `label` names the work on a progress bar; without it there is none (a run over a tree draws its
+ * own line).
  */
 export async function streamToOutput(
   source: Source,
   transform: Transform,
   output: string,
-  label: string,
+  label: string | undefined,
   file: StreamOutputOptions = {},
 ): Promise<void> {
   const counter = progressCounter(source.size, label);

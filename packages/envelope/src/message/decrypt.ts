@@ -1,5 +1,6 @@
 import { regularFrameSize } from '../format/body.js';
 import { parseHeader } from '../format/header.js';
+import { assertBodyWithinMaxFrames } from '../format/max-frames.js';
 import { OutputBuffer } from '../format/output-buffer.js';
 import { openHeader } from './open-header.js';
 import type { DecryptOptions, DecryptResult } from './options.js';
@@ -10,6 +11,7 @@ import type { DecryptOptions, DecryptResult } from './options.js';
  */
 export async function decrypt(message: Uint8Array, options: DecryptOptions): Promise<DecryptResult> {
   const header = parseHeader(message, options);
+  assertBodyWithinMaxFrames(header, message.length - header.length, options.maxFrames);
   const opened = await openHeader(header, message, options);
   const body = message.subarray(header.length);
   const framed = header.contentType === 'framed';

@@ -154,6 +154,7 @@ export async function openHeader(
   return {
     body: new BodyDecryptor(header, new FrameCipher(suite, unlocked.key, header.messageId), verifier, {
       maxFrameLength: options.maxFrameLength,
+      maxFrames: options.maxFrames,
     }),
     encryptionContext: unlocked.encryptionContext,
     encryptedDataKey: unlocked.encryptedDataKey,

@@ -50,6 +50,12 @@ export interface DecryptOptions {
    * frame) or 64 GiB (a non-framed body).
    */
   readonly maxFrameLength?: number | undefined;
+  /**
+   * Most frames decrypted from one message, default DEFAULT_MAX_FRAMES (2^24): each costs a cipher
+   * setup and a tag check whatever its length, so this bounds the CPU a message of tiny frames can
+   * cost (ERR_LIMIT_EXCEEDED). Buffered decrypt refuses a message too long for it before any KMS call.
+   */
+  readonly maxFrames?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
