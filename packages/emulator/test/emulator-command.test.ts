@@ -11,7 +11,12 @@ process.env['METADATA_SERVER_DETECTION'] = 'none';
 
 describe('polykms-emulator arguments', () => {
   test('defaults to loopback, any free ports, all clouds, memory only, an admin endpoint', () => {
-    expect(parseCommandLine([])).toEqual({ host: '127.0.0.1', allowRemote: false, ports: {}, adminPort: 0 });
+    expect(parseCommandLine([]).options).toEqual({
+      host: '127.0.0.1',
+      allowRemote: false,
+      ports: {},
+      adminPort: 0,
+    });
   });
 
   test('reads ports, clouds, the state file and the remote opt-in', () => {
@@ -32,7 +37,7 @@ describe('polykms-emulator arguments', () => {
       '--state',
       '/tmp/s.json',
     ]);
-    expect(options).toEqual({
+    expect(options.options).toEqual({
       host: '0.0.0.0',
       allowRemote: true,
       clouds: ['gcp', 'aws'],
@@ -40,7 +45,7 @@ describe('polykms-emulator arguments', () => {
       adminPort: 9999,
       stateFile: '/tmp/s.json',
     });
-    expect(parseCommandLine(['--no-admin']).adminPort).toBe(false);
+    expect(parseCommandLine(['--no-admin']).options.adminPort).toBe(false);
   });
 
   test.each([

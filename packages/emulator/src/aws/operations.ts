@@ -158,7 +158,7 @@ function paginate<T>(items: T[], body: RequestBody, idOf: (item: T) => string): 
   const limit = optionalInteger(body, 'Limit', { min: 1, max: 1000 }) ?? 100;
   const marker = optionalString(body, 'Marker', { min: 1, max: 1024 });
   const start = marker === undefined ? 0 : items.findIndex((item) => idOf(item) === marker);
-  if (start < 0) throw awsErrors.validation(`Invalid marker '${marker}'`);
+  if (start < 0) throw awsErrors.invalidMarker();
   const page = items.slice(start, start + limit);
   const following = items[start + limit];
   return following === undefined ? { page } : { page, next: idOf(following) };
@@ -200,7 +200,12 @@ export const operations: Readonly<Record<string, Operation>> = {
         'AWS_CLOUDHSM',
         'EXTERNAL_KEY_STORE',
       ] as const);
-      optionalBoolean(body, 'MultiRegion');
+      if (optionalBoolean(body, 'MultiRegion') === true) {
+        // Refused, not ignored: a test asking for a multi-Region key must not get a single-Region one.
+        throw awsErrors.unsupported(
+          'The polykms emulator does not serve multi-Region keys yet: CreateKey with MultiRegion=true is refused.',
+        );
+      }
       optionalBoolean(body, 'BypassPolicyLockoutSafetyCheck');
       if (
         (usage ?? 'ENCRYPT_DECRYPT') !== 'ENCRYPT_DECRYPT' ||

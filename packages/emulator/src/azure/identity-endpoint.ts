@@ -9,15 +9,20 @@ import type { AddressInfo } from 'node:net';
  */
 export class IdentityEndpoint {
   /** The secret the client must echo in `x-identity-header`. */
-  readonly header = randomBytes(16).toString('hex');
+  header: string;
   #server: Server | undefined;
   #port = 0;
 
-  async listen(host: string): Promise<number> {
+  /** `header`: a fixed secret (kept in the state file, so CI definitions can name it); default random. */
+  constructor(header: string = randomBytes(16).toString('hex')) {
+    this.header = header;
+  }
+
+  async listen(host: string, port = 0): Promise<number> {
     const server = createServer((request, response) => this.#serve(request, response));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, host, () => {
+      server.listen(port, host, () => {
         server.off('error', reject);
         resolve();
       });

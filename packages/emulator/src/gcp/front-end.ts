@@ -1,11 +1,12 @@
 import { type AddressInfo, type Server as NetServer, type Socket, createServer } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
+import { GoogleAuth, googleAuthLibrary } from 'google-gax';
 import { sleep } from '../control.js';
 import type { CloudFrontEnd, FrontEndOptions } from '../front-end.js';
 import { loadKeyManagementService } from './protos.js';
 import { type GcpMethod, createGcpService } from './service.js';
 import { GcpStatusError } from './status.js';
-import { GcpKeyStore } from './store.js';
+import { DEFAULT_DESTROY_SCHEDULED_SECONDS, GcpKeyStore } from './store.js';
 
 export interface GcpEndpoint {
   readonly host: string;
@@ -14,23 +15,35 @@ export interface GcpEndpoint {
   readonly projectId: string;
   readonly location: string;
   /**
-   * Options for `new KeyManagementServiceClient(clientOptions)`: plaintext gRPC to this
-   * emulator, no credentials. Set `METADATA_SERVER_DETECTION=none` too, or the client probes
-   * the GCE metadata server first.
+   * Options for `new KeyManagementServiceClient(clientOptions)`: plaintext gRPC to this emulator,
+   * and an auth whose client never looks for credentials, so the client neither walks Google's
+   * credential chain nor probes the metadata server (a link-local address on a cloud VM).
    */
   readonly clientOptions: {
     readonly apiEndpoint: string;
     readonly port: number;
     readonly sslCreds: grpc.ChannelCredentials;
+    readonly projectId: string;
+    readonly auth: GoogleAuth;
   };
+  /**
+   * Variables for processes: the Google client has no endpoint variable, so the endpoint pair is
+   * ours (read by `@polykms/gcp-kms`), and METADATA_SERVER_DETECTION=none stops google-auth-library's
+   * metadata-server probe.
+   */
+  readonly environment: Readonly<Record<string, string>>;
 }
 
-export interface GcpFrontEnd extends CloudFrontEnd {
-  endpoint(host: string, port: number): GcpEndpoint;
-}
+export type GcpFrontEnd = CloudFrontEnd<GcpEndpoint>;
 
 export const DEFAULT_GCP_PROJECT = 'polykms-emulator';
 export const DEFAULT_GCP_LOCATION = 'global';
+/**
+ * A connection with no call in flight for this long is closed (clients reconnect on their next
+ * call), so abandoned connections do not pile up in a long-running emulator.
+ */
+export const GCP_IDLE_CONNECTION_MS = 5 * 60_000;
+const SEED_NAME = /^([a-zA-Z0-9_-]{1,63})\/([a-zA-Z0-9_-]{1,63})$/;
 
 /**
  * Google Cloud KMS over gRPC. Connections are accepted by our own TCP server and handed to
@@ -40,7 +53,8 @@ export function createGcpFrontEnd(options: FrontEndOptions): GcpFrontEnd {
   const { control, onChange } = options;
   const store = new GcpKeyStore();
   const methods = createGcpService(store);
-  const grpcServer = new grpc.Server();
+  control.registerOperations('gcp', Object.keys(methods));
+  const grpcServer = new grpc.Server({ 'grpc.max_connection_idle_ms': GCP_IDLE_CONNECTION_MS });
   const sockets = new Map<string, Socket>();
   let netServer: NetServer | undefined;
   let injector: ReturnType<grpc.Server['createConnectionInjector']> | undefined;
@@ -96,6 +110,7 @@ export function createGcpFrontEnd(options: FrontEndOptions): GcpFrontEnd {
 
   return {
     cloud: 'gcp',
+    operations: Object.keys(methods),
     async listen(host, port) {
       injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
       const server = createServer((socket) => {
@@ -124,13 +139,49 @@ export function createGcpFrontEnd(options: FrontEndOptions): GcpFrontEnd {
     },
     snapshot: () => store.snapshot(),
     restore: (state) => store.restore(state),
+    async seedKey(name) {
+      const match = SEED_NAME.exec(name);
+      if (!match) {
+        throw new Error(`gcp:${name}: name a key as RING/KEY, each 1-63 letters, digits, '_' or '-'`);
+      }
+      const ring = `projects/${DEFAULT_GCP_PROJECT}/locations/${DEFAULT_GCP_LOCATION}/keyRings/${match[1]}`;
+      const keyName = `${ring}/cryptoKeys/${match[2]}`;
+      if (!store.keyRings.has(ring)) store.addKeyRing(ring);
+      if (!store.cryptoKeys.has(keyName)) {
+        const key = store.addCryptoKey({
+          name: keyName,
+          protectionLevel: 'SOFTWARE',
+          labels: {},
+          destroyScheduledSeconds: DEFAULT_DESTROY_SCHEDULED_SECONDS,
+        });
+        key.primaryId = store.addVersion(key).id;
+        onChange();
+      }
+      return `gcp-kms://${keyName}`;
+    },
     endpoint(host, port) {
+      const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`;
       return {
+        environment: {
+          POLYKMS_GCP_KMS_ENDPOINT: hostPort,
+          POLYKMS_GCP_PROJECT: DEFAULT_GCP_PROJECT,
+          POLYKMS_GCP_LOCATION: DEFAULT_GCP_LOCATION,
+          METADATA_SERVER_DETECTION: 'none',
+        },
         host,
         port,
         projectId: DEFAULT_GCP_PROJECT,
         location: DEFAULT_GCP_LOCATION,
-        clientOptions: { apiEndpoint: host, port, sslCreds: grpc.credentials.createInsecure() },
+        clientOptions: {
+          apiEndpoint: host,
+          port,
+          sslCreds: grpc.credentials.createInsecure(),
+          projectId: DEFAULT_GCP_PROJECT,
+          auth: new GoogleAuth({
+            authClient: new googleAuthLibrary.PassThroughClient(),
+            projectId: DEFAULT_GCP_PROJECT,
+          }),
+        },
       };
     },
   };
