@@ -16,6 +16,7 @@ export interface CloudSetup extends FrontEndOptions {
   readonly stateFile: string | undefined;
   readonly advertisedHost: string;
   readonly identityPort: number | undefined;
+  readonly gcpRestPort: number | undefined;
 }
 
 /**

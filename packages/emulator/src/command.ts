@@ -58,6 +58,11 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     .option('--clouds <list>', `comma-separated clouds to serve (${ALL_CLOUDS.join(',')})`, cloudList)
     .option('--aws-port <port>', 'AWS KMS port (default: any free port)', port)
     .option('--gcp-port <port>', 'Google Cloud KMS gRPC port (default: any free port)', port)
+    .option(
+      '--gcp-rest-port <port>',
+      'Google Cloud KMS REST/JSON port, for gcloud (default: any free port)',
+      port,
+    )
     .option('--azure-port <port>', 'Azure Key Vault HTTPS port (default: any free port)', port)
     .option('--identity-port <port>', 'Azure managed-identity (IDENTITY_ENDPOINT) port', port)
     .option('--admin-port <port>', 'admin HTTP port (default: any free port)', port)
@@ -88,6 +93,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     clouds?: Cloud[];
     awsPort?: number;
     gcpPort?: number;
+    gcpRestPort?: number;
     azurePort?: number;
     identityPort?: number;
     adminPort?: number;
@@ -111,6 +117,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       ...(o.adminHost === undefined ? {} : { adminHost: o.adminHost }),
       ...(o.advertiseHost === undefined ? {} : { advertisedHost: o.advertiseHost }),
       ...(o.identityPort === undefined ? {} : { identityPort: o.identityPort }),
+      ...(o.gcpRestPort === undefined ? {} : { gcpRestPort: o.gcpRestPort }),
       ...(o.clouds === undefined ? {} : { clouds: o.clouds }),
       ...(o.state === undefined ? {} : { stateFile: o.state }),
       ...(o.createKey === undefined ? {} : { createKeys: o.createKey }),

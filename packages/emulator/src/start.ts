@@ -26,6 +26,8 @@ export interface EmulatorOptions {
   readonly ports?: Partial<Record<Cloud, number>>;
   /** Port of Azure's managed-identity endpoint (IDENTITY_ENDPOINT); default any free port. */
   readonly identityPort?: number;
+  /** Port of Google Cloud KMS's REST/JSON transcoding (gcloud); default any free port. */
+  readonly gcpRestPort?: number;
   /** Which clouds to serve; all three by default. */
   readonly clouds?: readonly Cloud[];
   /**
@@ -104,6 +106,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     stateFile: options.stateFile,
     advertisedHost,
     identityPort: options.identityPort,
+    gcpRestPort: options.gcpRestPort,
   };
   if (options.stateFile) {
     persister = createStatePersister(

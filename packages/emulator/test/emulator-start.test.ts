@@ -59,6 +59,9 @@ describe('startEmulator', () => {
       POLYKMS_GCP_PROJECT: emulator.gcp.projectId,
       POLYKMS_GCP_LOCATION: emulator.gcp.location,
       METADATA_SERVER_DETECTION: 'none',
+      CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDKMS: `${emulator.gcp.restUrl}/`,
+      CLOUDSDK_AUTH_ACCESS_TOKEN_FILE: expect.stringMatching(/^\/.*gcloud-token$/),
+      CLOUDSDK_CORE_PROJECT: emulator.gcp.projectId,
       POLYKMS_EMULATOR_ADMIN_URL: emulator.adminUrl,
       POLYKMS_EMULATOR_ADMIN_TOKEN: emulator.adminToken,
     });

@@ -3,9 +3,12 @@ import * as grpc from '@grpc/grpc-js';
 import { GoogleAuth, googleAuthLibrary } from 'google-gax';
 import { sleep } from '../control.js';
 import type { CloudFrontEnd, FrontEndOptions } from '../front-end.js';
+import { type AccessTokenFile, writeAccessTokenFile } from './access-token-file.js';
 import { loadKeyManagementService } from './protos.js';
-import { type GcpMethod, createGcpService } from './service.js';
-import { GcpStatusError } from './status.js';
+import { restRoutes } from './rest-routes.js';
+import { GcpRestServer, type Invoke } from './rest-server.js';
+import { createGcpService } from './service.js';
+import { GcpStatusError, unimplemented } from './status.js';
 import { DEFAULT_DESTROY_SCHEDULED_SECONDS, GcpKeyStore } from './store.js';
 
 export interface GcpEndpoint {
@@ -32,6 +35,17 @@ export interface GcpEndpoint {
    * metadata-server probe.
    */
   readonly environment: Readonly<Record<string, string>>;
+  /** `http://HOST:PORT` of the REST/JSON transcoding of the same API (what gcloud speaks). */
+  readonly restUrl: string;
+  /** Options for `new KeyManagementServiceClient(restClientOptions)` in its REST (`fallback`) mode. */
+  readonly restClientOptions: {
+    readonly apiEndpoint: string;
+    readonly port: number;
+    readonly protocol: 'http';
+    readonly fallback: true;
+    readonly projectId: string;
+    readonly auth: GoogleAuth;
+  };
 }
 
 export type GcpFrontEnd = CloudFrontEnd<GcpEndpoint>;
@@ -49,7 +63,14 @@ const SEED_NAME = /^([a-zA-Z0-9_-]{1,63})\/([a-zA-Z0-9_-]{1,63})$/;
  * Google Cloud KMS over gRPC. Connections are accepted by our own TCP server and handed to
  * grpc-js, so that a `drop` fault can destroy the very connection a call came on.
  */
-export function createGcpFrontEnd(options: FrontEndOptions): GcpFrontEnd {
+export interface GcpFrontEndOptions extends FrontEndOptions {
+  /** Port of the REST/JSON transcoding (gcloud, the Node client's fallback); default any free port. */
+  readonly restPort?: number | undefined;
+  /** Keep gcloud's access-token file at `<this>.gcloud-token` (the state file's path); default temporary. */
+  readonly tokenFileBeside?: string | undefined;
+}
+
+export function createGcpFrontEnd(options: GcpFrontEndOptions): GcpFrontEnd {
   const { control, onChange } = options;
   const store = new GcpKeyStore();
   const methods = createGcpService(store);
@@ -64,48 +85,65 @@ export function createGcpFrontEnd(options: FrontEndOptions): GcpFrontEnd {
     if (socket) socket.destroy();
   };
 
-  const serve =
-    (operation: string, method: GcpMethod): grpc.handleUnaryCall<Record<string, unknown>, unknown> =>
-    (call, callback) => {
-      void (async () => {
-        try {
-          const { resource, keyId } = method.target(call.request);
-          const admission = control.admit('gcp', operation, keyId);
-          await sleep(admission.latencyMs);
-          if (admission.outcome === 'fault') {
-            if (admission.kind === 'drop') {
-              dropConnectionOf(call.getPeer());
-              return;
-            }
-            throw admission.kind === 'throttle'
-              ? new GcpStatusError(
-                  grpc.status.RESOURCE_EXHAUSTED,
-                  `Quota exceeded for quota metric 'Cryptographic requests' of service 'cloudkms.googleapis.com' (emulated fault on ${keyId}).`,
-                )
-              : new GcpStatusError(
-                  grpc.status.UNAVAILABLE,
-                  'The service is currently unavailable (emulated fault).',
-                );
-          }
-          if (admission.outcome === 'deny') {
-            throw new GcpStatusError(
-              grpc.status.PERMISSION_DENIED,
-              `Permission '${method.permission}' denied on resource '${resource}' (or it may not exist).`,
-            );
-          }
-          const response = method.handle(call.request);
-          if (method.mutates) onChange();
-          callback(null, response);
-        } catch (error) {
-          if (error instanceof GcpStatusError) callback(error.toStatus());
-          else callback({ code: grpc.status.INTERNAL, details: 'Internal error in the emulator.' });
+  /** One call, whatever the transport: admission (faults, denials, counters), then the handler. */
+  const invoke: Invoke = async (operation, request, drop) => {
+    const method = methods[operation];
+    if (method === undefined) {
+      return { kind: 'error', error: unimplemented(`The polykms emulator does not serve ${operation}.`) };
+    }
+    try {
+      const { resource, keyId } = method.target(request);
+      const admission = control.admit('gcp', operation, keyId);
+      await sleep(admission.latencyMs);
+      if (admission.outcome === 'fault') {
+        if (admission.kind === 'drop') {
+          drop();
+          return { kind: 'drop' };
         }
-      })();
+        throw admission.kind === 'throttle'
+          ? new GcpStatusError(
+              grpc.status.RESOURCE_EXHAUSTED,
+              `Quota exceeded for quota metric 'Cryptographic requests' of service 'cloudkms.googleapis.com' (emulated fault on ${keyId}).`,
+            )
+          : new GcpStatusError(
+              grpc.status.UNAVAILABLE,
+              'The service is currently unavailable (emulated fault).',
+            );
+      }
+      if (admission.outcome === 'deny') {
+        throw new GcpStatusError(
+          grpc.status.PERMISSION_DENIED,
+          `Permission '${method.permission}' denied on resource '${resource}' (or it may not exist).`,
+        );
+      }
+      const response = method.handle(request);
+      if (method.mutates) onChange();
+      return { kind: 'answer', response };
+    } catch (error) {
+      return {
+        kind: 'error',
+        error:
+          error instanceof GcpStatusError
+            ? error
+            : new GcpStatusError(grpc.status.INTERNAL, 'Internal error in the emulator.'),
+      };
+    }
+  };
+
+  const serve =
+    (operation: string): grpc.handleUnaryCall<Record<string, unknown>, unknown> =>
+    (call, callback) => {
+      void invoke(operation, call.request, () => dropConnectionOf(call.getPeer())).then((outcome) => {
+        if (outcome.kind === 'answer') callback(null, outcome.response);
+        if (outcome.kind === 'error') callback(outcome.error.toStatus());
+      });
     };
+  const rest = new GcpRestServer(restRoutes(Object.keys(methods)), invoke);
+  let restPort = 0;
+  let tokenFile: AccessTokenFile | undefined;
 
   const implementation: grpc.UntypedServiceImplementation = {};
-  for (const [operation, method] of Object.entries(methods))
-    implementation[operation] = serve(operation, method);
+  for (const operation of Object.keys(methods)) implementation[operation] = serve(operation);
   grpcServer.addService(loadKeyManagementService(), implementation);
 
   return {
@@ -127,9 +165,20 @@ export function createGcpFrontEnd(options: FrontEndOptions): GcpFrontEnd {
           resolve();
         });
       });
+      try {
+        restPort = await rest.listen(host, options.restPort ?? 0);
+        tokenFile = await writeAccessTokenFile(options.tokenFileBeside);
+      } catch (error) {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await rest.close();
+        throw error;
+      }
       return (server.address() as AddressInfo).port;
     },
     async close() {
+      await rest.close();
+      await tokenFile?.dispose();
+      tokenFile = undefined;
       injector?.destroy();
       grpcServer.forceShutdown();
       for (const socket of sockets.values()) socket.destroy();
@@ -160,13 +209,30 @@ export function createGcpFrontEnd(options: FrontEndOptions): GcpFrontEnd {
       return `gcp-kms://${keyName}`;
     },
     endpoint(host, port) {
-      const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const urlHost = host.includes(':') ? `[${host}]` : host;
+      const restUrl = `http://${urlHost}:${restPort}`;
       return {
         environment: {
-          POLYKMS_GCP_KMS_ENDPOINT: hostPort,
+          POLYKMS_GCP_KMS_ENDPOINT: `${urlHost}:${port}`,
           POLYKMS_GCP_PROJECT: DEFAULT_GCP_PROJECT,
           POLYKMS_GCP_LOCATION: DEFAULT_GCP_LOCATION,
           METADATA_SERVER_DETECTION: 'none',
+          // gcloud: its KMS calls go to the REST front door, with a dummy token and our project.
+          CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDKMS: `${restUrl}/`,
+          CLOUDSDK_AUTH_ACCESS_TOKEN_FILE: tokenFile?.path ?? '',
+          CLOUDSDK_CORE_PROJECT: DEFAULT_GCP_PROJECT,
+        },
+        restUrl,
+        restClientOptions: {
+          apiEndpoint: host,
+          port: restPort,
+          protocol: 'http',
+          fallback: true,
+          projectId: DEFAULT_GCP_PROJECT,
+          auth: new GoogleAuth({
+            authClient: new googleAuthLibrary.PassThroughClient(),
+            projectId: DEFAULT_GCP_PROJECT,
+          }),
         },
         host,
         port,
