@@ -19,5 +19,6 @@ export { emulatorEnv, exportLines } from './env.js';
 export { readEnvFile } from './env-file.js';
 export { type KeySeed, type SeededKey, loadSeedFile, parseKeySeed } from './seed.js';
 export { waitUntilReady } from './wait.js';
+export { type CommandIo, runEmulatorCommand, runWaitCommand } from './command.js';
 export type { AdminServer } from './admin.js';
 export * from './start.js';
