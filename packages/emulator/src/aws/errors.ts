@@ -71,6 +71,7 @@ export const awsErrors = {
       'The key ID in the request does not identify a CMK that can perform this operation.',
     ),
   invalidKeyUsage: (message: string) => new AwsServiceError('InvalidKeyUsageException', 400, message),
+  invalidArgument: (message: string) => new AwsServiceError('InvalidArgumentException', 400, message),
   unsupported: (message: string) => new AwsServiceError('UnsupportedOperationException', 400, message),
   accessDenied: (message: string) => new AwsServiceError('AccessDeniedException', 400, message),
   invisibleCiphertextKey: () =>

@@ -136,7 +136,7 @@ export function createAwsFrontEnd(options: FrontEndOptions): AwsFrontEnd {
       }
       // The key is found again by its alias, so a restart with --state seeds nothing twice.
       const alias = store.aliasesIn(seedScope).find((a) => a.name === `alias/${name}`);
-      const existing = alias === undefined ? undefined : store.byUuid(alias.targetUuid);
+      const existing = alias === undefined ? undefined : store.byId(alias.targetUuid, alias.region);
       if (existing !== undefined) return `aws-kms://${existing.arn}`;
       const key = store.createKey(seedScope, { description: `seeded as alias/${name}`, tags: [] });
       store.createAlias(seedScope, `alias/${name}`, key);
