@@ -21,8 +21,15 @@ export interface CloudSetup extends FrontEndOptions {
 
 /**
  * The clouds the emulator can serve, one entry each: `startEmulator` starts the ones asked for from
- * this table. A new cloud is a folder under `src/<cloud>/` with the same roles (front-end.ts, its
- * operations, its store, its errors) and one line here.
+ * this table. Each cloud is a folder `src/<cloud>/` with the same roles under the same names:
+ *
+ *   front-end.ts   the server(s): transport, admission through EmulatorControl, dispatch
+ *   operations.ts  every operation served, by the name the control plane uses
+ *   store.ts       key state, its snapshot and restore
+ *   errors.ts      the cloud's own error shapes and messages
+ *
+ * plus what only that cloud has (AWS's ciphertext format, GCP's REST routes, Azure's routes and
+ * identity endpoint). A new cloud is such a folder and one line here.
  */
 export const CLOUD_FRONT_ENDS: {
   readonly [C in Cloud]: (setup: CloudSetup) => CloudFrontEnd<CloudEndpoints[C]>;

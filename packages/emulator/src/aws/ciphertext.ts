@@ -1,4 +1,4 @@
-import { KEY_ID } from './key-store.js';
+import { KEY_ID } from './store.js';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { canonicalContext } from './encryption-context.js';
 

@@ -6,7 +6,7 @@ import type { CloudFrontEnd, FrontEndOptions } from '../front-end.js';
 import { AwsServiceError, awsErrors } from './errors.js';
 import type { RequestBody } from './fields.js';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, accessKeyIdOf, readBody, scopeOf } from './http.js';
-import { AwsKeyStore } from './key-store.js';
+import { AwsKeyStore } from './store.js';
 import { KMS_API_OPERATIONS } from './kms-operations.js';
 import { operations } from './operations.js';
 

@@ -13,7 +13,7 @@ import {
   requiredBlob,
   requiredString,
 } from './fields.js';
-import { type AwsKeyStore, type KeyRecord, type Scope, nowSeconds } from './key-store.js';
+import { type AwsKeyStore, type KeyRecord, type Scope, nowSeconds } from './store.js';
 
 export interface OperationContext {
   readonly body: RequestBody;

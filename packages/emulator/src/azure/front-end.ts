@@ -6,13 +6,13 @@ import type { CloudFrontEnd, FrontEndOptions } from '../front-end.js';
 import { isIP } from 'node:net';
 import type { TlsIdentity } from './certificate.js';
 import { VaultError, forbiddenByPolicy, serviceUnavailable, throttled } from './errors.js';
-import { handle } from './handlers.js';
+import { handle } from './operations.js';
 import { parseJsonObject, readBody, sendError, sendJson } from './http-io.js';
 import { IdentityEndpoint } from './identity-endpoint.js';
 import { AZURE_OPERATIONS, matchRoute, permissionOf } from './routes.js';
 import { fromSnapshot, toSnapshot } from './snapshot.js';
 import { type TlsFiles, prepareTlsFiles } from './tls-files.js';
-import { Vault } from './vault.js';
+import { Vault } from './store.js';
 
 /** The shape of `@azure/core-auth`'s TokenCredential, so the emulator needs no Azure dependency. */
 export interface EmulatorTokenCredential {

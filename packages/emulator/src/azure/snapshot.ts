@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StoredKey } from './vault.js';
+import type { StoredKey } from './store.js';
 
 /** The persisted form of the vault: private JWKs included, so keep the file private. */
 const versionSchema = z.object({

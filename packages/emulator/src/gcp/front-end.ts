@@ -7,8 +7,8 @@ import { type AccessTokenFile, writeAccessTokenFile } from './access-token-file.
 import { loadKeyManagementService } from './protos.js';
 import { restRoutes } from './rest-routes.js';
 import { GcpRestServer, type Invoke } from './rest-server.js';
-import { createGcpService } from './service.js';
-import { GcpStatusError, unimplemented } from './status.js';
+import { createGcpService } from './operations.js';
+import { GcpStatusError, unimplemented } from './errors.js';
 import { DEFAULT_DESTROY_SCHEDULED_SECONDS, GcpKeyStore } from './store.js';
 
 export interface GcpEndpoint {

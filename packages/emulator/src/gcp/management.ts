@@ -3,7 +3,7 @@ import { type GcpMethod, byName, byParent } from './method.js';
 import { Lookup, requireEnabled, versionName } from './lookup.js';
 import { childrenOf, page, required, str, type Request } from './request.js';
 import { cryptoKeyResource, keyRingResource, versionResource } from './resources.js';
-import { alreadyExists, failedPrecondition, invalidArgument, unimplemented } from './status.js';
+import { alreadyExists, failedPrecondition, invalidArgument, unimplemented } from './errors.js';
 import { DEFAULT_DESTROY_SCHEDULED_SECONDS, type GcpKeyStore, type ProtectionLevelName } from './store.js';
 
 function protectionLevelOf(template: unknown): ProtectionLevelName {

@@ -4,7 +4,7 @@ import { fromProto3JSON, toProto3JSON } from 'proto3-json-serializer';
 import protobuf from 'protobufjs';
 import { SERVICE_PROTO, loadKeyManagementService, protoIncludeDirs } from './protos.js';
 import type { Request } from './request.js';
-import { invalidArgument } from './status.js';
+import { invalidArgument } from './errors.js';
 
 /**
  * Google's HTTP/JSON transcoding of the same RPCs (what `gcloud kms` and the Node client's REST

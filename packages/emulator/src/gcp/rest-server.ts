@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { status } from '@grpc/grpc-js';
 import { type RestRoute, matchRestRoute, restRequest, restResponse } from './rest-routes.js';
 import type { Request } from './request.js';
-import { GcpStatusError } from './status.js';
+import { GcpStatusError } from './errors.js';
 
 /** Request bodies are KMS payloads (≤ 64 KiB of data, base64) plus a few fields. */
 export const MAX_REST_BODY_BYTES = 256 * 1024;
