@@ -69,7 +69,17 @@ describe('fault injection', () => {
     expect(h.control.calls({ cloud: 'gcp', operation: 'Encrypt', keyId: key }).total).toBe(2);
   });
 
-  test('drops the connection without an answer; the client sees UNAVAILABLE', async () => {
+  test('a drop ends only its own call: another call in flight on the same channel is answered', async () => {
+    h.control.injectFault({ cloud: 'gcp', kind: 'latency', operation: 'Encrypt', latencyMs: 300, count: 1 });
+    h.control.injectFault({ cloud: 'gcp', kind: 'drop', operation: 'GetCryptoKey', count: 1 });
+    const slow = h.client.encrypt({ name: key, plaintext }, noRetry);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the Encrypt is in flight
+    const dropped = await statusOf(h.client.getCryptoKey({ name: key }, noRetry));
+    expect(dropped.code).toBe(status.UNAVAILABLE);
+    await expect(slow).resolves.toBeDefined();
+  });
+
+  test('drops a call without an answer; the client sees UNAVAILABLE', async () => {
     h.control.injectFault({ cloud: 'gcp', kind: 'drop', operation: 'GetCryptoKey', count: 1 });
     const error = await statusOf(h.client.getCryptoKey({ name: key }, noRetry));
     expect(error.code).toBe(status.UNAVAILABLE);

@@ -60,8 +60,8 @@ export const GCP_IDLE_CONNECTION_MS = 5 * 60_000;
 const SEED_NAME = /^([a-zA-Z0-9_-]{1,63})\/([a-zA-Z0-9_-]{1,63})$/;
 
 /**
- * Google Cloud KMS over gRPC. Connections are accepted by our own TCP server and handed to
- * grpc-js, so that a `drop` fault can destroy the very connection a call came on.
+ * Google Cloud KMS over gRPC, and the same RPCs over REST/JSON. gRPC connections are accepted by
+ * our own TCP server and handed to grpc-js, so that close() can end every one of them at once.
  */
 export interface GcpFrontEndOptions extends FrontEndOptions {
   /** Port of the REST/JSON transcoding (gcloud, the Node client's fallback); default any free port. */
@@ -79,11 +79,6 @@ export function createGcpFrontEnd(options: GcpFrontEndOptions): GcpFrontEnd {
   const sockets = new Map<string, Socket>();
   let netServer: NetServer | undefined;
   let injector: ReturnType<grpc.Server['createConnectionInjector']> | undefined;
-
-  const dropConnectionOf = (peer: string) => {
-    const socket = sockets.get(peer);
-    if (socket) socket.destroy();
-  };
 
   /** One call, whatever the transport: admission (faults, denials, counters), then the handler. */
   const invoke: Invoke = async (operation, request, drop) => {
@@ -133,7 +128,14 @@ export function createGcpFrontEnd(options: GcpFrontEndOptions): GcpFrontEnd {
   const serve =
     (operation: string): grpc.handleUnaryCall<Record<string, unknown>, unknown> =>
     (call, callback) => {
-      void invoke(operation, call.request, () => dropConnectionOf(call.getPeer())).then((outcome) => {
+      // A drop ends this call alone, as UNAVAILABLE (what the client sees when its connection
+      // breaks), never the connection: other calls multiplexed on it must not fail with it.
+      const drop = () =>
+        callback({
+          code: grpc.status.UNAVAILABLE,
+          details: 'Connection dropped (emulated fault): this call got no answer from the service.',
+        });
+      void invoke(operation, call.request, drop).then((outcome) => {
         if (outcome.kind === 'answer') callback(null, outcome.response);
         if (outcome.kind === 'error') callback(outcome.error.toStatus());
       });
