@@ -35,7 +35,7 @@ describe('polykms emulator', () => {
       // The seeded key's URI is exported: nothing to create with an SDK first.
       const key = env['POLYKMS_KEY_AWS_ORDERS'] as string;
       expect(key).toMatch(/^aws-kms:\/\/arn:aws:kms:us-east-1:111122223333:key\//);
-      const waited = await runCli(['emulator', 'wait', '--env-file', 'emulator.env', '--timeout', '10s'], {
+      const waited = await runCli(['emulator', 'wait', '--export-file', 'emulator.env', '--timeout', '10s'], {
         cwd: dir,
       });
       expect(waited.code, waited.stderr).toBe(0);

@@ -36,7 +36,7 @@ const keySeed = (value: string, previous: KeySeed[] = []): KeySeed[] => {
 export interface ParsedCommandLine {
   readonly options: EmulatorOptions;
   readonly seedFile: string | undefined;
-  readonly envFile: string | undefined;
+  readonly exportFile: string | undefined;
 }
 
 /** Turns the command line into emulator options; throws a commander error on bad input. */
@@ -44,7 +44,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   const program = new Command('polykms-emulator')
     .description(
       'Local AWS KMS, Google Cloud KMS and Azure Key Vault for tests and development.\n' +
-        'Run `polykms-emulator wait --env-file FILE` in another step to wait until it is ready.',
+        'Run `polykms-emulator wait --export-file FILE` in another step to wait until it is ready.',
     )
     .addOption(new Option('--host <address>', 'interface to bind').default('127.0.0.1'))
     .option(
@@ -78,8 +78,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       '--seed <file>',
       'create the keys listed in this JSON or YAML file ({aws: [..], gcp: [..], azure: [..]})',
     )
+    // Not --env-file: Node reads --env-file anywhere on its command line, even after the script, and
+    // exits when the file does not exist yet — which is exactly the case here.
     .option(
-      '--env-file <file>',
+      '--export-file <file>',
       'write the export lines to this file once ready (atomically; removed at start)',
     )
     .exitOverride()
@@ -102,7 +104,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     state?: string;
     createKey?: KeySeed[];
     seed?: string;
-    envFile?: string;
+    exportFile?: string;
   }>();
   const ports: Partial<Record<Cloud, number>> = {};
   if (o.awsPort !== undefined) ports.aws = o.awsPort;
@@ -123,7 +125,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       ...(o.createKey === undefined ? {} : { createKeys: o.createKey }),
     },
     seedFile: o.seed,
-    envFile: o.envFile,
+    exportFile: o.exportFile,
   };
 }
 
@@ -135,19 +137,19 @@ export interface CommandIo {
 /**
  * Starts the emulator from a command line and prints the export lines on stdout (so that
  * `eval "$(polykms-emulator … | head -n N)"` or a CI step can capture them), the seeded key URIs
- * and a note on stderr. With `--env-file`, the old file is removed first and the new one written
+ * and a note on stderr. With `--export-file`, the old file is removed first and the new one written
  * only once everything is ready. Returns the running emulator; the caller decides when to stop it.
  */
 export async function runEmulatorCommand(argv: readonly string[], io: CommandIo): Promise<RunningEmulator> {
-  const { options, seedFile, envFile } = parseCommandLine(argv);
-  if (envFile !== undefined) await removeEnvFile(envFile);
+  const { options, seedFile, exportFile } = parseCommandLine(argv);
+  if (exportFile !== undefined) await removeEnvFile(exportFile);
   const fromFile = seedFile === undefined ? [] : await loadSeedFile(seedFile);
   const emulator = await startEmulator({
     ...options,
     createKeys: [...(options.createKeys ?? []), ...fromFile],
   });
   try {
-    if (envFile !== undefined) await writeEnvFile(envFile, emulator.env);
+    if (exportFile !== undefined) await writeEnvFile(exportFile, emulator.env);
   } catch (error) {
     await emulator.stop();
     throw error;
@@ -161,22 +163,24 @@ export async function runEmulatorCommand(argv: readonly string[], io: CommandIo)
   return emulator;
 }
 
-/** `polykms-emulator wait --env-file FILE [--timeout 30s]`: exits 0 once that emulator is ready. */
+/** `polykms-emulator wait --export-file FILE [--timeout 30s]`: exits 0 once that emulator is ready. */
 export async function runWaitCommand(argv: readonly string[], io: CommandIo): Promise<void> {
   const program = new Command('polykms-emulator wait')
-    .description('Wait until an emulator started with --env-file FILE is ready, then print its export lines.')
-    .requiredOption('--env-file <file>', 'the --env-file the emulator was started with')
+    .description(
+      'Wait until an emulator started with --export-file FILE is ready, then print its export lines.',
+    )
+    .requiredOption('--export-file <file>', 'the --export-file the emulator was started with')
     .option('--timeout <duration>', 'give up after this long (e.g. 30s, 500ms, 2m)', '30s')
     .exitOverride()
     .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: () => {} });
   program.parse([...argv], { from: 'user' });
-  const o = program.opts<{ envFile: string; timeout: string }>();
+  const o = program.opts<{ exportFile: string; timeout: string }>();
   let timeoutMs: number;
   try {
     timeoutMs = parseDuration(o.timeout);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
-  const env = await waitUntilReady(o.envFile, timeoutMs);
+  const env = await waitUntilReady(o.exportFile, timeoutMs);
   io.stdout(exportLines(env));
 }

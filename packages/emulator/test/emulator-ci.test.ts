@@ -261,7 +261,7 @@ describe('for CI', () => {
     );
     const waiting = waitUntilReady(envFile, 20_000);
     const emulator = await runEmulatorCommand(
-      ['--clouds', 'aws', '--env-file', envFile, '--create-key', 'aws:orders'],
+      ['--clouds', 'aws', '--export-file', envFile, '--create-key', 'aws:orders'],
       { stdout() {}, stderr() {} },
     );
     running.push(emulator);

@@ -9,7 +9,7 @@ const io = {
 /**
  * `polykms emulator …` is `polykms-emulator …`: the arguments go unchanged to the emulator's own
  * command (one parser, one set of flags, documented in @polykms/emulator's README), so the two
- * never drift. `--export-file` is kept as the old name of `--env-file`.
+ * never drift.
  */
 export function registerEmulator(program: Command): void {
   program
@@ -27,20 +27,19 @@ export function registerEmulator(program: Command): void {
     .addHelpText(
       'after',
       '\nExample:\n' +
-        '  polykms emulator --create-key aws:orders --env-file emulator.env &\n' +
-        '  polykms emulator wait --env-file emulator.env --timeout 30s\n' +
+        '  polykms emulator --create-key aws:orders --export-file emulator.env &\n' +
+        '  polykms emulator wait --export-file emulator.env --timeout 30s\n' +
         '  . ./emulator.env\n' +
         '  polykms encrypt data.json --key "$POLYKMS_KEY_AWS_ORDERS"   # talks to the emulator',
     )
     .action(async (args: string[]) => {
       const { runEmulatorCommand, runWaitCommand } = await import('@polykms/emulator');
-      const argv = args.map((arg) => (arg === '--export-file' ? '--env-file' : arg));
       try {
-        if (argv[0] === 'wait') {
-          await runWaitCommand(argv.slice(1), io);
+        if (args[0] === 'wait') {
+          await runWaitCommand(args.slice(1), io);
           return;
         }
-        const emulator = await runEmulatorCommand(argv, io);
+        const emulator = await runEmulatorCommand(args, io);
         await new Promise<void>((resolve) => {
           const stop = () => {
             io.stderr('polykms emulator: stopping\n');
