@@ -279,6 +279,31 @@ describe('for CI', () => {
   });
 });
 
+describe('--allow-remote and --advertise-host', () => {
+  test('the advertised name goes into URLs, key URIs and the certificate; admin stays on loopback', async () => {
+    const emulator = await start({
+      advertisedHost: 'kms.ci.internal',
+      createKeys: [{ cloud: 'azure', name: 'orders' }],
+    });
+    const azurePort = new URL(emulator.azure.vaultUrl).port;
+    expect(emulator.env).toMatchObject({
+      AWS_ENDPOINT_URL_KMS: expect.stringMatching(/^http:\/\/kms\.ci\.internal:\d+$/),
+      AZURE_KEYVAULT_URL: `https://kms.ci.internal:${azurePort}`,
+      IDENTITY_ENDPOINT: expect.stringMatching(/^http:\/\/kms\.ci\.internal:\d+\/msi\/token$/),
+      POLYKMS_GCP_KMS_ENDPOINT: expect.stringMatching(/^kms\.ci\.internal:\d+$/),
+      POLYKMS_KEY_AZURE_ORDERS: `azure-kv://kms.ci.internal:${azurePort}/keys/orders`,
+      POLYKMS_EMULATOR_ADMIN_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+    });
+    expect(new X509Certificate(emulator.azure.caCertPem).subjectAltName).toBe('DNS:kms.ci.internal');
+  });
+
+  test('an admin endpoint off loopback needs allowRemote too', async () => {
+    await expect(start({ clouds: ['aws'], adminHost: '0.0.0.0' })).rejects.toThrow(
+      /refusing to bind 0\.0\.0\.0/,
+    );
+  });
+});
+
 describe('call counters', () => {
   test('keep at most MAX_CALL_RECORDS distinct keys, counting the rest under one record', () => {
     const control = new EmulatorControl();
