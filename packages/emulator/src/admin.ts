@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { ControlRuleError, type EmulatorControl } from './control.js';
 import type { KeySeed, SeededKey } from './seed.js';
+import { closeServer, listenOn, sendJsonBody } from './servers.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -195,22 +195,8 @@ export async function startAdminServer(
           : send(response, 500, { error: 'internal error' }),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  boundPort = (server.address() as AddressInfo).port;
-  return {
-    url: `http://${ownHost}:${boundPort}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  boundPort = await listenOn(server, host, port);
+  return { url: `http://${ownHost}:${boundPort}`, close: () => closeServer(server) };
 }
 
 function refuseBadRule<T>(apply: () => T): T {
@@ -222,14 +208,8 @@ function refuseBadRule<T>(apply: () => T): T {
   }
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  response.end(text);
-}
+const send = (response: ServerResponse, status: number, body: unknown) =>
+  sendJsonBody(response, status, body);
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);

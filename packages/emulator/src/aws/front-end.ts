@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sleep } from '../control.js';
 import type { CloudFrontEnd, FrontEndOptions } from '../front-end.js';
+import { closeServer, listenOn } from '../servers.js';
 import { AwsServiceError, awsErrors } from './errors.js';
 import type { RequestBody } from './fields.js';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, accessKeyIdOf, readBody, scopeOf } from './http.js';
@@ -101,30 +101,21 @@ export function createAwsFrontEnd(options: FrontEndOptions): AwsFrontEnd {
   return {
     cloud: 'aws',
     operations: Object.keys(operations),
-    listen(host, port) {
-      return new Promise((resolve, reject) => {
-        const created = createServer((request, response) => {
-          handle(request, response).catch(() => {
-            if (!response.headersSent) sendError(response, awsErrors.internal());
-            else response.destroy();
-          });
-        });
-        created.once('error', reject);
-        created.listen(port, host, () => {
-          created.off('error', reject);
-          server = created;
-          resolve((created.address() as AddressInfo).port);
+    async listen(host, port) {
+      const created = createServer((request, response) => {
+        handle(request, response).catch(() => {
+          if (!response.headersSent) sendError(response, awsErrors.internal());
+          else response.destroy();
         });
       });
+      const bound = await listenOn(created, host, port);
+      server = created;
+      return bound;
     },
-    close() {
-      return new Promise((resolve) => {
-        if (!server) return resolve();
-        const closing = server;
-        server = undefined;
-        closing.close(() => resolve());
-        closing.closeAllConnections();
-      });
+    async close() {
+      const closing = server;
+      server = undefined;
+      if (closing) await closeServer(closing);
     },
     snapshot: () => store.snapshot(),
     restore: (state) => store.restore(state),

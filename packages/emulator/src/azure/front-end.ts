@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Server, createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { sleep } from '../control.js';
 import type { CloudFrontEnd, FrontEndOptions } from '../front-end.js';
+import { closeServer, listenOn } from '../servers.js';
 import { isIP } from 'node:net';
 import type { TlsIdentity } from './certificate.js';
 import { VaultError, forbiddenByPolicy, serviceUnavailable, throttled } from './errors.js';
@@ -188,20 +188,14 @@ export function createAzureFrontEnd(options: AzureFrontEndOptions): AzureFrontEn
           void serve(request, response);
         },
       );
+      let bound: number;
       try {
-        await new Promise<void>((resolve, reject) => {
-          https.once('error', reject);
-          https.listen(port, host, () => {
-            https.off('error', reject);
-            resolve();
-          });
-        });
+        bound = await listenOn(https, host, port);
       } catch (error) {
         await identity.close();
         throw error;
       }
       server = https;
-      const bound = (https.address() as AddressInfo).port;
       canonicalVaultUrl = `https://${urlHost(advertised)}:${bound}`;
       return bound;
     },
@@ -209,10 +203,7 @@ export function createAzureFrontEnd(options: AzureFrontEndOptions): AzureFrontEn
     async close(): Promise<void> {
       const https = server;
       server = undefined;
-      if (https) {
-        https.closeAllConnections();
-        await new Promise<void>((resolve) => https.close(() => resolve()));
-      }
+      if (https) await closeServer(https);
       await identity.close();
       await tlsFiles?.dispose();
       tlsFiles = undefined;

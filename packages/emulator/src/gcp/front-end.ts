@@ -1,8 +1,9 @@
-import { type AddressInfo, type Server as NetServer, type Socket, createServer } from 'node:net';
+import { type Server as NetServer, type Socket, createServer } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { GoogleAuth, googleAuthLibrary } from 'google-gax';
 import { sleep } from '../control.js';
 import type { CloudFrontEnd, FrontEndOptions } from '../front-end.js';
+import { listenOn } from '../servers.js';
 import { type AccessTokenFile, writeAccessTokenFile } from './access-token-file.js';
 import { loadKeyManagementService } from './protos.js';
 import { restRoutes } from './rest-routes.js';
@@ -160,13 +161,7 @@ export function createGcpFrontEnd(options: GcpFrontEndOptions): GcpFrontEnd {
         injector?.injectConnection(socket);
       });
       netServer = server;
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      const bound = await listenOn(server, host, port);
       try {
         restPort = await rest.listen(host, options.restPort ?? 0);
         tokenFile = await writeAccessTokenFile(options.tokenFileBeside);
@@ -175,7 +170,7 @@ export function createGcpFrontEnd(options: GcpFrontEndOptions): GcpFrontEnd {
         await rest.close();
         throw error;
       }
-      return (server.address() as AddressInfo).port;
+      return bound;
     },
     async close() {
       await rest.close();

@@ -1,8 +1,8 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { status } from '@grpc/grpc-js';
 import { type RestRoute, matchRestRoute, restRequest, restResponse } from './rest-routes.js';
 import type { Request } from './request.js';
+import { closeServer, listenOn, sendJsonBody } from '../servers.js';
 import { GcpStatusError } from './errors.js';
 
 /** Request bodies are KMS payloads (≤ 64 KiB of data, base64) plus a few fields. */
@@ -36,14 +36,7 @@ const HTTP_STATUS: Readonly<Record<number, number>> = {
   [status.UNAUTHENTICATED]: 401,
 };
 
-function send(response: ServerResponse, code: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(code, {
-    'content-type': 'application/json; charset=UTF-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  response.end(text);
-}
+const send = (response: ServerResponse, code: number, body: unknown) => sendJsonBody(response, code, body);
 
 function sendError(response: ServerResponse, error: GcpStatusError): void {
   send(response, HTTP_STATUS[error.code] ?? 500, {
@@ -109,22 +102,14 @@ export class GcpRestServer {
     const server = createServer((request, response) => {
       void this.#serve(request, response);
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const bound = await listenOn(server, host, port);
     this.#server = server;
-    return (server.address() as AddressInfo).port;
+    return bound;
   }
 
   async close(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) await closeServer(server);
   }
 }
