@@ -67,25 +67,9 @@ export class AwsKeyStore {
     scope: Scope,
     input: { description: string; tags: KeyRecord['tags']; multiRegion?: boolean },
   ): KeyRecord {
-    const uuid = input.multiRegion === true ? `mrk-${randomBytes(16).toString('hex')}` : randomUUID();
-    const record: KeyRecord = {
-      uuid,
-      region: scope.region,
-      account: scope.account,
-      arn: keyArn(scope, uuid),
-      description: input.description,
-      creationDate: nowSeconds(),
-      tags: input.tags,
-      state: 'Enabled',
-      deletionDate: undefined,
-      pendingWindowInDays: undefined,
-      rotationEnabled: false,
-      rotationPeriodInDays: undefined,
-      backingKeys: [randomBytes(32)],
-      primaryRegion: input.multiRegion === true ? scope.region : undefined,
-    };
-    this.#keys.set(slot(scope.region, uuid), record);
-    return record;
+    const multiRegion = input.multiRegion === true;
+    const uuid = multiRegion ? `mrk-${randomBytes(16).toString('hex')}` : randomUUID();
+    return this.#add(scope, uuid, input, [randomBytes(32)], multiRegion ? scope.region : undefined);
   }
 
   /**
@@ -107,24 +91,38 @@ export class AwsKeyStore {
         `${primary.arn} is a replica key: replicate its primary key in ${primary.primaryRegion}.`,
       );
     }
+    const scope = { region, account: primary.account };
     if (this.#keys.has(slot(region, primary.uuid))) {
-      throw awsErrors.alreadyExists(
-        `Replica key ${keyArn({ region, account: primary.account }, primary.uuid)} already exists.`,
-      );
+      throw awsErrors.alreadyExists(`Replica key ${keyArn(scope, primary.uuid)} already exists.`);
     }
-    const replica: KeyRecord = {
-      ...primary,
-      region,
-      arn: keyArn({ region, account: primary.account }, primary.uuid),
+    return this.#add(scope, primary.uuid, input, primary.backingKeys, primary.primaryRegion);
+  }
+
+  #add(
+    scope: Scope,
+    uuid: string,
+    input: { description: string; tags: KeyRecord['tags'] },
+    backingKeys: Buffer[],
+    primaryRegion: string | undefined,
+  ): KeyRecord {
+    const record: KeyRecord = {
+      uuid,
+      region: scope.region,
+      account: scope.account,
+      arn: keyArn(scope, uuid),
       description: input.description,
       creationDate: nowSeconds(),
       tags: input.tags,
       state: 'Enabled',
       deletionDate: undefined,
       pendingWindowInDays: undefined,
+      rotationEnabled: false,
+      rotationPeriodInDays: undefined,
+      backingKeys,
+      primaryRegion,
     };
-    this.#keys.set(slot(region, primary.uuid), replica);
-    return replica;
+    this.#keys.set(slot(scope.region, uuid), record);
+    return record;
   }
 
   /** The primary and replicas of a multi-Region key, primary first. */
