@@ -10,7 +10,11 @@ const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
 export function polykmsProject(name: string, overrides: { testTimeout?: number } = {}) {
   return defineProject({
     resolve: {
-      alias: [{ find: /^@polykms\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` }],
+      alias: [
+        { find: /^@polykms\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
+        // Subpath exports (`@polykms/conformance/vitest`) map to the source file of that name.
+        { find: /^@polykms\/([a-z0-9-]+)\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/$2.ts` },
+      ],
     },
     test: {
       name,

@@ -5,6 +5,7 @@ import { registerEmulator } from './commands/emulator.js';
 import { registerKeys } from './commands/keys.js';
 import { registerEncrypt } from './commands/encrypt.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerKeyset } from './commands/keyset.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRewrap } from './commands/rewrap.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerInspect(program);
   registerRewrap(program);
   registerMigrate(program);
+  registerKeyset(program);
   registerKeys(program);
   registerEmulator(program);
   registerDemo(program);

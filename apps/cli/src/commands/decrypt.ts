@@ -16,6 +16,7 @@ import { decryptKeyring } from '../config/keyrings.js';
 import { STDIO } from '../io/input.js';
 import { printable } from '../io/terminal-text.js';
 import { writeStdout } from '../io/output.js';
+import { addKeysetOptions, type KeysetFlags, keysetFromOptions } from '../keyset-options.js';
 import { collect, parseContext, parsePositiveInt, parseSize } from '../options.js';
 import { ENCRYPTED_SUFFIX } from './encrypt.js';
 
@@ -27,7 +28,7 @@ async function isSigned(file: string): Promise<boolean> {
   }
 }
 
-interface DecryptFlags {
+interface DecryptFlags extends KeysetFlags {
   key?: string[];
   discovery?: string[];
   expectContext?: string[];
@@ -39,7 +40,7 @@ interface DecryptFlags {
 }
 
 export function registerDecrypt(program: Command): void {
-  program
+  const command = program
     .command('decrypt')
     .summary('decrypt a message with any one of its keys')
     .description(
@@ -73,21 +74,27 @@ export function registerDecrypt(program: Command): void {
       'after',
       '\nExamples:\n' +
         '  polykms decrypt report.pdf.pkms --key local://app.key            # writes report.pdf\n' +
-        '  polykms decrypt data.pkms --discovery aws-kms://aws/111122223333 -e tenant=acme -o -',
-    )
-    .action(async (file: string, flags: DecryptFlags) => {
-      const output =
-        flags.output ??
-        (file !== STDIO && file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : STDIO);
-      const encryptionContext = parseContext(flags.expectContext, '--expect-context');
-      const maxEncryptedDataKeys = flags.maxEncryptedDataKeys
-        ? parsePositiveInt(flags.maxEncryptedDataKeys, '--max-encrypted-data-keys')
-        : undefined;
-      const maxFrameLength = flags.maxFrameLength
-        ? parseSize(flags.maxFrameLength, '--max-frame-length')
-        : undefined;
-      if (output !== STDIO) await assertWritable(output, flags.force === true);
-      const keyring = await decryptKeyring(flags.key, flags.discovery);
+        '  polykms decrypt data.pkms --discovery aws-kms://aws/111122223333 -e tenant=acme -o -\n' +
+        '  polykms decrypt orders.csv.pkms --keyset data.keyset --unlock gcp-kms://projects/…/cryptoKeys/k',
+    );
+  addKeysetOptions(command).action(async (file: string, flags: DecryptFlags) => {
+    const output =
+      flags.output ??
+      (file !== STDIO && file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : STDIO);
+    const encryptionContext = parseContext(flags.expectContext, '--expect-context');
+    const maxEncryptedDataKeys = flags.maxEncryptedDataKeys
+      ? parsePositiveInt(flags.maxEncryptedDataKeys, '--max-encrypted-data-keys')
+      : undefined;
+    const maxFrameLength = flags.maxFrameLength
+      ? parseSize(flags.maxFrameLength, '--max-frame-length')
+      : undefined;
+    if (output !== STDIO) await assertWritable(output, flags.force === true);
+    const underKeyset = await keysetFromOptions(flags, {
+      '--key': flags.key,
+      '--discovery': flags.discovery,
+    });
+    try {
+      const keyring = underKeyset?.keyring ?? (await decryptKeyring(flags.key, flags.discovery));
       const options = {
         keyring,
         encryptionContext,
@@ -137,9 +144,12 @@ export function registerDecrypt(program: Command): void {
           throw error;
         }
       }
-      if (output !== STDIO)
-        process.stderr.write(
-          `decrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
-        );
-    });
+    } finally {
+      underKeyset?.close();
+    }
+    if (output !== STDIO)
+      process.stderr.write(
+        `decrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
+      );
+  });
 }

@@ -1,16 +1,17 @@
 import { type Command, Option } from 'commander';
-import { encryptStream } from '@polykms/envelope';
+import { type RecipientFailure, encryptStream } from '@polykms/envelope';
 import { encryptKeyring } from '../config/keyrings.js';
 import { assertWritable } from '../io/atomic-output.js';
 import { STDIO } from '../io/input.js';
 import { printable } from '../io/terminal-text.js';
 import { assertBinaryStdoutAllowed } from '../io/output.js';
 import { openSource, streamToOutput } from '../io/stream-io.js';
+import { addKeysetOptions, type KeysetFlags, keysetFromOptions } from '../keyset-options.js';
 import { collect, parseContext, parseSize, parseSuite } from '../options.js';
 
 export const ENCRYPTED_SUFFIX = '.pkms';
 
-interface EncryptFlags {
+interface EncryptFlags extends KeysetFlags {
   key?: string[];
   context?: string[];
   suite?: string;
@@ -20,7 +21,7 @@ interface EncryptFlags {
 }
 
 export function registerEncrypt(program: Command): void {
-  program
+  const command = program
     .command('encrypt')
     .summary('encrypt a file (or stdin) for one or more keys')
     .description(
@@ -38,7 +39,7 @@ export function registerEncrypt(program: Command): void {
     .addOption(
       new Option(
         '--suite <suite>',
-        'committed (0x0478) or committed-signed (0x0578, cannot be rewrapped)',
+        'committed (0x0478) or committed-signed (0x0578, cannot be rewrapped --header-only)',
       ).default('committed'),
     )
     .option('--frame-length <bytes>', 'plaintext bytes per frame, e.g. 64K (default 64K)')
@@ -48,16 +49,19 @@ export function registerEncrypt(program: Command): void {
       '\nExamples:\n' +
         '  polykms encrypt report.pdf --key local://app.key                 # writes report.pdf.pkms\n' +
         '  polykms encrypt report.pdf --key aws-kms://arn:aws:kms:… --key gcp-kms://projects/…/cryptoKeys/k\n' +
-        '  cat data.json | polykms encrypt --key local://app.key -c tenant=acme > data.json.pkms',
-    )
-    .action(async (file: string, flags: EncryptFlags) => {
-      const output = flags.output ?? (file === STDIO ? STDIO : `${file}${ENCRYPTED_SUFFIX}`);
-      if (output === STDIO) assertBinaryStdoutAllowed('an encrypted message');
-      const encryptionContext = parseContext(flags.context);
-      const suite = parseSuite(flags.suite ?? 'committed');
-      const frameLength = flags.frameLength ? parseSize(flags.frameLength, '--frame-length') : undefined;
-      if (output !== STDIO) await assertWritable(output, flags.force === true);
-      const keyring = await encryptKeyring(flags.key);
+        '  cat data.json | polykms encrypt --key local://app.key -c tenant=acme > data.json.pkms\n' +
+        '  polykms encrypt orders.csv --keyset data.keyset --unlock aws-kms://arn:aws:kms:…   # no KMS call per file',
+    );
+  addKeysetOptions(command).action(async (file: string, flags: EncryptFlags) => {
+    const output = flags.output ?? (file === STDIO ? STDIO : `${file}${ENCRYPTED_SUFFIX}`);
+    if (output === STDIO) assertBinaryStdoutAllowed('an encrypted message');
+    const encryptionContext = parseContext(flags.context);
+    const suite = parseSuite(flags.suite ?? 'committed');
+    const frameLength = flags.frameLength ? parseSize(flags.frameLength, '--frame-length') : undefined;
+    if (output !== STDIO) await assertWritable(output, flags.force === true);
+    const underKeyset = await keysetFromOptions(flags, { '--key': flags.key });
+    try {
+      const keyring = underKeyset?.keyring ?? (await encryptKeyring(flags.key));
       const source = await openSource(file);
       const stream = encryptStream({
         keyring,
@@ -67,14 +71,19 @@ export function registerEncrypt(program: Command): void {
         plaintextLength: source.size,
       });
       await streamToOutput(source, stream, output, 'encrypting', { overwrite: flags.force === true });
-      for (const missing of stream.missingRecipients) {
-        process.stderr.write(
-          `polykms: warning: ${missing.recipient} did not wrap the data key: ${missing.error.message}\n`,
-        );
-      }
-      if (output !== STDIO)
-        process.stderr.write(
-          `encrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
-        );
-    });
+      warnMissing(stream.missingRecipients);
+    } finally {
+      underKeyset?.close();
+    }
+    if (output !== STDIO)
+      process.stderr.write(
+        `encrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
+      );
+  });
+}
+
+function warnMissing(missing: readonly RecipientFailure[]): void {
+  for (const { recipient, error } of missing) {
+    process.stderr.write(`polykms: warning: ${recipient} did not wrap the data key: ${error.message}\n`);
+  }
 }

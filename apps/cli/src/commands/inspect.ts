@@ -34,7 +34,7 @@ function rawKeyOf(providerInfo: string): RecipientInfo['rawKey'] {
   return undefined;
 }
 
-function describeRecipient(edk: { providerId: string; providerInfo: string }): RecipientInfo {
+export function describeRecipient(edk: { providerId: string; providerInfo: string }): RecipientInfo {
   const keyUri = keyUriOfEncryptedDataKey(edk.providerId, edk.providerInfo);
   if (keyUri) return { ...edk, keyUri };
   return { ...edk, rawKey: rawKeyOf(edk.providerInfo) };
@@ -58,7 +58,7 @@ function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-function formatRecipient(r: RecipientInfo): string {
+export function formatRecipient(r: RecipientInfo): string {
   if (r.keyUri) {
     const version = r.providerId === 'gcp-kms' ? `  (version ${r.providerInfo.split('/').pop()})` : '';
     return printable(`${r.keyUri}${version}`);

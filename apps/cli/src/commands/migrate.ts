@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type MessageHeader, isPolykmsError, parseHeader } from '@polykms/envelope';
+import {
+  type MessageHeader,
+  type Recipient,
+  assertDistinguishable,
+  isPolykmsError,
+  matchesAny,
+  parseHeader,
+} from '@polykms/envelope';
 import { CliError } from '../cli-error.js';
 import { decryptKeyring, encryptKeyring } from '../config/keyrings.js';
 import { ExitCode } from '../exit-codes.js';
@@ -11,14 +18,9 @@ import { collect, parsePositiveInt, parseShard, type Shard } from '../options.js
 import { forEachConcurrently } from '../pool.js';
 import { createProgress } from '../progress.js';
 import { printable } from '../io/terminal-text.js';
-import {
-  type Recipient,
-  assertDistinguishable,
-  keptEncryptedDataKeys,
-  matchesAny,
-  recipientsOf,
-} from '../recipients.js';
-import { type RewrapPlan, rewrapFileInPlace } from '../rewrap-message.js';
+import { RecipientKeyrings } from '../recipient-keyrings.js';
+import { recipientsOf } from '../recipients.js';
+import { type RewrapPlan, checkPlan, rewrapFileInPlace } from '../rewrap-message.js';
 
 interface MigrateFlags {
   from?: string[];
@@ -29,10 +31,11 @@ interface MigrateFlags {
   shard?: string;
   verbose?: boolean;
   json?: boolean;
+  headerOnly?: boolean;
 }
 
 export type FileState =
-  /** Rewrapped now (or would be, in a dry run). */
+  /** Re-encrypted (or rewritten header-only) now, or would be in a dry run. */
   | 'migrated'
   /** Every target key is a recipient and no source key is: done by an earlier run. */
   | 'already-migrated'
@@ -70,21 +73,29 @@ export function classify(
 export function registerMigrate(program: Command): void {
   program
     .command('migrate')
-    .summary('rewrap every message under a directory from some keys to others')
+    .summary('re-encrypt every message under a directory from some keys to others')
     .description(
-      'For each message under DIR whose recipients include a --from key: open the data key with ' +
-        'a --from key (or --key), wrap it for every --to key, and drop the --from recipients. ' +
-        'Other recipients stay; bodies are not touched. Each file is replaced atomically, so an ' +
-        'interrupted run loses nothing: run it again and files already migrated (recognised from ' +
-        'their header, with no KMS call) are skipped.',
+      'For each message under DIR whose recipients include a --from key: open it with a --from key ' +
+        '(or --key), re-encrypt it with a new message id and data key for every --to key and every ' +
+        'other recipient it had (cloud recipients are named in the message; pass local ones with ' +
+        '--key), dropping the --from recipients. Each new file is decrypted with its new recipients, ' +
+        'then renamed over the original, so an interrupted run loses nothing: run it again and files ' +
+        'already migrated (recognised from their header, with no KMS call) are skipped. ' +
+        '--header-only (expert) rewrites headers only: see `polykms rewrap --help` for why that is ' +
+        'unsafe when any older copy of a file (a backup, a snapshot) survives.',
     )
     .argument('<dir>', 'the directory to migrate (searched recursively)')
     .option('--from <uri>', 'a key to migrate away from (repeatable)', collect)
     .option('--to <uri>', 'a key to migrate to (repeatable)', collect)
-    .option('-k, --key <uri>', 'another key allowed to open the data key (repeatable)', collect)
+    .option(
+      '-k, --key <uri>',
+      'another key allowed to open messages; local recipients to keep must be given here (repeatable)',
+      collect,
+    )
     .option('--concurrency <n>', 'files in flight at once', '4')
     .option('--shard <i/n>', 'take only this worker’s share of the files (0 ≤ i < n), for parallel jobs')
     .option('--dry-run', 'report what would change; write nothing and call no KMS')
+    .option('--header-only', 'expert: rewrite headers in place instead of re-encrypting (see above)')
     .option('-v, --verbose', 'print one line per file')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText(
@@ -121,7 +132,14 @@ async function migrate(dir: string, flags: MigrateFlags): Promise<MigrateSummary
   const shard = flags.shard ? parseShard(flags.shard) : undefined;
   const from = await recipientsOf(flags.from, { keyInParticular: '--from' });
   const to = await recipientsOf(flags.to);
-  assertDistinguishable(from, to);
+  try {
+    assertDistinguishable(from, to);
+  } catch (error) {
+    throw new CliError(
+      `${(error as Error).message} (\`polykms keys generate FILE --name NAME\` gives a key a name of its own)`,
+    );
+  }
+  const openers = await recipientsOf(flags.key ?? []);
   const dryRun = flags.dryRun === true;
   // Keyrings are built even in a dry run, so that a typo in a URI fails before the report. Only
   // keys named here open data keys, never the ones a header names.
@@ -130,6 +148,8 @@ async function migrate(dir: string, flags: MigrateFlags): Promise<MigrateSummary
     addKeyring: await encryptKeyring(flags.to, '--to'),
     added: to,
     removed: from,
+    keyrings: new RecipientKeyrings([...to, ...openers]),
+    method: flags.headerOnly ? 'header-only' : 're-encrypt',
   };
 
   let files = await listFiles(dir);
@@ -183,7 +203,7 @@ async function migrateFile(
   const state = classify(header, from, to);
   if (state !== 'migrated') return state;
   // Refuses (this file fails) when a --to local key shares its name with a recipient that stays.
-  keptEncryptedDataKeys(header.encryptedDataKeys, plan.added, plan.removed);
+  checkPlan(header, plan);
   if (dryRun) return state;
   // Streamed into a temporary file renamed over the original: the file is old or new, never half.
   await rewrapFileInPlace(path, plan, { within: root });

@@ -38,17 +38,22 @@ function progressCounter(size: number | undefined, label: string): Transform {
   });
 }
 
+export interface StreamOutputOptions extends AtomicOutputOptions {
+  /** Checks the finished file (its temporary path) before it is put in place; a throw discards it. */
+  readonly verify?: ((path: string) => Promise<void>) | undefined;
+}
+
 /**
  * Streams `source` through `transform` into `output`: to stdout as it goes, or into a file that
- * appears only once everything succeeded (see AtomicOutput for `file`). `label` names the work
- * on a progress bar.
+ * appears only once everything succeeded and `file.verify` passed (see AtomicOutput for `file`).
+ * `label` names the work on a progress bar.
  */
 export async function streamToOutput(
   source: Source,
   transform: Transform,
   output: string,
   label: string,
-  file: AtomicOutputOptions = {},
+  file: StreamOutputOptions = {},
 ): Promise<void> {
   const counter = progressCounter(source.size, label);
   if (output === STDIO) {
@@ -68,6 +73,7 @@ export async function streamToOutput(
   try {
     if (early) throw early.error;
     await pipeline(source.stream, counter, transform, target.stream);
+    await file.verify?.(target.tempPath);
     await target.commit();
   } catch (error) {
     await target.abort();

@@ -36,6 +36,10 @@ export function createInMemoryKmsHarness(): ConformanceHarness & { readonly kms:
         discovery: { accounts: filter === 'admit' ? ['acct-1'] : ['acct-2'] },
         retry,
       }),
+    secrets: () =>
+      (['A', 'B'] as const).flatMap((key) =>
+        kms.keyMaterial(keys[key]).map((value, i) => ({ name: `key ${key} version ${i + 1}`, value })),
+      ),
     encryptOnlyKeyringForKeyA: () =>
       new InMemoryKmsKeyring({ client: kms.connect({ permissions: ['encrypt'] }), keyIds: [keys.A], retry }),
     admin: {

@@ -84,6 +84,14 @@ export class InMemoryKms {
     this.#key(keyId).versions.push(randomBytes(32));
   }
 
+  /**
+   * The key material of every version: what a real KMS never hands out. The harness declares it
+   * as secrets, so the suite checks that no error, event or log of the adapter contains it.
+   */
+  keyMaterial(keyId: string): readonly Uint8Array[] {
+    return [...this.#key(keyId).versions];
+  }
+
   currentVersion(keyId: string): number {
     return this.#key(keyId).versions.length;
   }

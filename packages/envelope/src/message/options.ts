@@ -13,7 +13,7 @@ export interface EncryptOptions {
    * supply them. (The AWS Encryption SDK for JavaScript 5.x cannot read such messages.)
    */
   readonly requiredContextKeys?: readonly string[] | undefined;
-  /** 0x0478 (default) or 0x0578 (adds an ECDSA P-384 signature; such messages cannot be rewrapped). */
+  /** 0x0478 (default) or 0x0578 (adds an ECDSA P-384 signature; such messages cannot be rewrapped header-only). */
   readonly suite?: AlgorithmSuite | SuiteId | undefined;
   /** Plaintext bytes per frame; see DEFAULT_FRAME_LENGTH. */
   readonly frameLength?: number | undefined;

@@ -7,7 +7,7 @@ import { EncryptionSession } from './encryptor-session.js';
 import type { StreamDecryptOptions, StreamEncryptOptions } from './options.js';
 
 /** Destroys `stream` with ERR_CANCELLED when `signal` aborts (and at once if it already has). */
-function bindSignal(stream: Transform, signal: AbortSignal | undefined): void {
+export function bindSignal(stream: Transform, signal: AbortSignal | undefined): void {
   if (!signal) return;
   if (signal.aborted) {
     process.nextTick(() => stream.destroy(cancelledError(signal)));
