@@ -16,7 +16,17 @@ describe('polykms emulator', () => {
     await ensureCliBuilt();
     const { dir, cleanup } = await workDir();
     const child = spawnCli(
-      ['emulator', '--clouds', 'aws', '--export-file', 'emulator.env', '--create-key', 'aws:orders'],
+      [
+        'emulator',
+        '--export-file',
+        'emulator.env',
+        '--create-key',
+        'aws:orders',
+        '--create-key',
+        'gcp:app/orders',
+        '--create-key',
+        'azure:orders',
+      ],
       { cwd: dir },
     );
     try {
@@ -24,7 +34,7 @@ describe('polykms emulator', () => {
       await new Promise<void>((resolve, reject) => {
         child.stdout.on('data', (chunk: Buffer) => {
           stdout += chunk.toString();
-          if (stdout.includes('AWS_ENDPOINT_URL_KMS')) resolve();
+          if (stdout.includes('POLYKMS_KEY_AZURE_ORDERS')) resolve();
         });
         child.on('close', (code) => reject(new Error(`the emulator exited early (${code})`)));
       });
@@ -40,11 +50,20 @@ describe('polykms emulator', () => {
       });
       expect(waited.code, waited.stderr).toBe(0);
       expect(parseExports(waited.stdout.toString())).toEqual(env);
+      // Every seeded URI is one the CLI reads: a message for all three, opened by each alone.
+      const keys = ['POLYKMS_KEY_AWS_ORDERS', 'POLYKMS_KEY_GCP_APP_ORDERS', 'POLYKMS_KEY_AZURE_ORDERS'].map(
+        (name) => env[name] as string,
+      );
       await writeFile(join(dir, 'secret.txt'), 'through the emulator');
-      const enc = await runCli(['encrypt', 'secret.txt', '--key', key], { cwd: dir, env });
+      const enc = await runCli(['encrypt', 'secret.txt', ...keys.flatMap((k) => ['--key', k])], {
+        cwd: dir,
+        env,
+      });
       expect(enc.code, enc.stderr).toBe(0);
-      const dec = await runCli(['decrypt', 'secret.txt.pkms', '--key', key, '-o', '-'], { cwd: dir, env });
-      expect(dec.stdout.toString()).toBe('through the emulator');
+      for (const one of keys) {
+        const dec = await runCli(['decrypt', 'secret.txt.pkms', '--key', one, '-o', '-'], { cwd: dir, env });
+        expect(dec.stdout.toString(), dec.stderr).toBe('through the emulator');
+      }
     } finally {
       const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
       child.kill('SIGTERM');
