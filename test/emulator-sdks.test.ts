@@ -114,14 +114,16 @@ describe('in a separate process started with the exported variables', () => {
       env: { PATH: process.env['PATH'] ?? '', ...env },
       timeout: 30_000,
     });
-    return JSON.parse(stdout) as Record<'aws' | 'azure', { roundTrip?: boolean; error?: string }>;
+    return JSON.parse(stdout) as Record<'aws' | 'gcp' | 'azure', { roundTrip?: boolean; error?: string }>;
   }
 
-  it('the unchanged AWS and Azure SDKs round-trip a key, trusting the vault through NODE_EXTRA_CA_CERTS', async () => {
+  it('the unchanged AWS, Google and Azure SDKs round-trip a key, trusting the vault through NODE_EXTRA_CA_CERTS', async () => {
     emulator.control.resetCounters();
     const report = await run({ ...emulator.env });
     expect(report.aws).toMatchObject({ roundTrip: true });
+    expect(report.gcp).toMatchObject({ roundTrip: true });
     expect(report.azure).toMatchObject({ roundTrip: true });
+    expect(emulator.control.calls({ cloud: 'gcp', operation: 'Decrypt' }).total).toBe(1);
     expect(emulator.control.calls({ cloud: 'aws', operation: 'Decrypt' }).total).toBe(1);
     expect(emulator.control.calls({ cloud: 'azure', operation: 'unwrapKey' }).total).toBe(1);
   });

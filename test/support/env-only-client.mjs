@@ -6,6 +6,9 @@
 import { CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DefaultAzureCredential } from '@azure/identity';
 import { CryptographyClient, KeyClient } from '@azure/keyvault-keys';
+// The Google Node client has no endpoint variable: @polykms/gcp-kms's defaultClient() reads the
+// emulator's POLYKMS_GCP_KMS_ENDPOINT (and METADATA_SERVER_DETECTION=none stops the metadata probe).
+import { defaultClient } from '@polykms/gcp-kms';
 
 const secret = Buffer.from('thirty-two bytes of a data key!!');
 const report = {};
@@ -31,8 +34,24 @@ async function azure() {
   report.azure = { keyId: key.id, roundTrip: Buffer.from(unwrapped.result).equals(secret) };
 }
 
+async function gcp() {
+  const kms = defaultClient();
+  const parent = kms.locationPath(process.env.POLYKMS_GCP_PROJECT, process.env.POLYKMS_GCP_LOCATION);
+  const [ring] = await kms.createKeyRing({ parent, keyRingId: `env-only-${process.pid}`, keyRing: {} });
+  const [key] = await kms.createCryptoKey({
+    parent: ring.name,
+    cryptoKeyId: 'k',
+    cryptoKey: { purpose: 'ENCRYPT_DECRYPT' },
+  });
+  const [{ ciphertext }] = await kms.encrypt({ name: key.name, plaintext: secret });
+  const [{ plaintext }] = await kms.decrypt({ name: key.name, ciphertext });
+  report.gcp = { keyName: key.name, roundTrip: Buffer.from(plaintext).equals(secret) };
+  await kms.close();
+}
+
 for (const [cloud, run] of [
   ['aws', aws],
+  ['gcp', gcp],
   ['azure', azure],
 ]) {
   try {
