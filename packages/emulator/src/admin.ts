@@ -54,6 +54,11 @@ export interface AdminOptions {
   readonly token: string;
   readonly createKey: (seed: KeySeed) => Promise<SeededKey>;
   readonly keys: () => readonly SeededKey[];
+  /**
+   * The name clients use when the admin binds a wildcard address (`--admin-host 0.0.0.0`): it goes
+   * into the admin URL and is the one other Host header accepted.
+   */
+  readonly advertisedHost?: string | undefined;
 }
 
 /** Equal-length digests, so the comparison takes the same time whatever the presented token. */
@@ -121,7 +126,9 @@ export async function startAdminServer(
   const { control } = options;
 
   let boundPort = 0;
-  const ownHost = host.includes(':') ? `[${host}]` : host;
+  const wildcard = host === '0.0.0.0' || host === '::';
+  const named = wildcard ? (options.advertisedHost ?? '127.0.0.1') : host;
+  const ownHost = named.includes(':') ? `[${named}]` : named;
   const route = async (request: IncomingMessage): Promise<unknown> => {
     checkCaller(request, options, ownHost, boundPort);
     const url = new URL(request.url ?? '/', 'http://admin');

@@ -177,7 +177,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       options.adminPort === false
         ? undefined
         : await startAdminServer(
-            { control, env: () => env, token: adminToken, createKey, keys: () => keys },
+            { control, env: () => env, token: adminToken, createKey, keys: () => keys, advertisedHost },
             adminHost,
             options.adminPort ?? 0,
           );
