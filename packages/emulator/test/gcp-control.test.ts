@@ -175,3 +175,28 @@ describe('snapshot and restore', () => {
     expect(() => frontEnd.restore({ keyRings: [], cryptoKeys: [{ name: 'x', uid: 'short' }] })).toThrow();
   });
 });
+
+describe('idle connections', () => {
+  test('are closed by the server once no call is in flight for the idle time', async () => {
+    const frontEnd = createGcpFrontEnd({
+      control: new EmulatorControl(),
+      onChange() {},
+      idleConnectionMs: 200,
+    });
+    const port = await frontEnd.listen('127.0.0.1', 0);
+    const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const channel = client.getChannel();
+    try {
+      await new Promise<void>((resolve, reject) =>
+        client.waitForReady(Date.now() + 5000, (error) => (error ? reject(error) : resolve())),
+      );
+      expect(channel.getConnectivityState(false)).toBe(grpc.connectivityState.READY);
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      // The server sent GOAWAY and closed the connection; a client reconnects on its next call.
+      expect(channel.getConnectivityState(false)).toBe(grpc.connectivityState.IDLE);
+    } finally {
+      client.close();
+      await frontEnd.close();
+    }
+  });
+});

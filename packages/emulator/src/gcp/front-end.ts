@@ -69,6 +69,8 @@ export interface GcpFrontEndOptions extends FrontEndOptions {
   readonly restPort?: number | undefined;
   /** Keep gcloud's access-token file at `<this>.gcloud-token` (the state file's path); default temporary. */
   readonly tokenFileBeside?: string | undefined;
+  /** Close a gRPC connection with no call in flight after this long; default GCP_IDLE_CONNECTION_MS. */
+  readonly idleConnectionMs?: number | undefined;
 }
 
 export function createGcpFrontEnd(options: GcpFrontEndOptions): GcpFrontEnd {
@@ -76,7 +78,9 @@ export function createGcpFrontEnd(options: GcpFrontEndOptions): GcpFrontEnd {
   const store = new GcpKeyStore();
   const methods = createGcpService(store);
   control.registerOperations('gcp', Object.keys(methods));
-  const grpcServer = new grpc.Server({ 'grpc.max_connection_idle_ms': GCP_IDLE_CONNECTION_MS });
+  const grpcServer = new grpc.Server({
+    'grpc.max_connection_idle_ms': options.idleConnectionMs ?? GCP_IDLE_CONNECTION_MS,
+  });
   const sockets = new Map<string, Socket>();
   let netServer: NetServer | undefined;
   let injector: ReturnType<grpc.Server['createConnectionInjector']> | undefined;
