@@ -1,4 +1,4 @@
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCliBuilt, filesIn, runCli, workDir } from './cli-harness.js';
@@ -54,9 +54,10 @@ describe('polykms keyset with local keys', () => {
     expect(info.versions).toEqual([{ version: 1, state: 'primary' }]);
     expect(info.recipients.map((r) => r.rawKey?.name)).toEqual(['a', 'b']);
     expect(info.authenticated).toBe(false);
-    expect((await cli(['keyset', 'inspect', 'data.keyset'])).stdout.toString()).toContain(
-      'NOT authenticated',
-    );
+    const text = (await cli(['keyset', 'inspect', 'data.keyset'])).stdout.toString();
+    expect(text).toContain('NOT authenticated');
+    expect(text).toContain('--keyset-id'); // names the flags that make the claims safe to rely on
+    expect(text).toContain('--min-generation');
   });
 
   it('encrypts under the keyset, rotates, rewraps to another key, and every file still decrypts', async () => {
@@ -165,7 +166,9 @@ describe('polykms keyset with local keys', () => {
   it('refuses to create a keyset over an existing file, and flags that mix --keyset and --key', async () => {
     const before = await readFile(join(dir, 'data.keyset'));
     const again = await cli(['keyset', 'create', 'data.keyset', '--key', 'local://a.key']);
-    expect(again.code).not.toBe(0);
+    expect(again.code).toBe(8);
+    expect(again.stderr).toContain('never overwritten');
+    expect(again.stderr).not.toContain('--force'); // `keyset create` has no --force to offer
     expect(await readFile(join(dir, 'data.keyset'))).toEqual(before);
     const mixed = await cli([
       'encrypt',
@@ -183,6 +186,66 @@ describe('polykms keyset with local keys', () => {
     expect(mixed.stderr).toContain('--keyset replaces --key');
     const noUnlock = await cli(['decrypt', 'v1.pkms', '--keyset', 'data.keyset', '-o', '-']);
     expect(noUnlock.code).toBe(2);
+  });
+
+  it('refuses a --remove-key that is not a recipient (exit 2) instead of writing a generation that keeps them all', async () => {
+    expect((await cli(['keys', 'generate', 'stranger.key', '--name', 'stranger'])).code).toBe(0);
+    const before = await readFile(join(dir, 'data.keyset'));
+    const result = await cli([
+      'keyset',
+      'rewrap',
+      'data.keyset',
+      '--unlock',
+      'local://c.key',
+      '--remove-key',
+      'local://stranger.key',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('is not a recipient of this keyset');
+    expect(await readFile(join(dir, 'data.keyset'))).toEqual(before);
+  });
+
+  it('refuses to rewrap or migrate a keyset file as a message, header-only included, and changes nothing', async () => {
+    expect((await cli(['keys', 'generate', 'newcomer.key', '--name', 'newcomer'])).code).toBe(0);
+    const before = await readFile(join(dir, 'data.keyset'));
+    for (const headerOnly of [[], ['--header-only']]) {
+      const rewrapped = await cli([
+        'rewrap',
+        'data.keyset',
+        '--key',
+        'local://c.key',
+        '--add-key',
+        'local://newcomer.key',
+        ...headerOnly,
+      ]);
+      expect(rewrapped.code, rewrapped.stderr).toBe(2);
+      expect(rewrapped.stderr).toContain('polykms keyset rewrap');
+    }
+    await mkdir(join(dir, 'keysets'));
+    await copyFile(join(dir, 'data.keyset'), join(dir, 'keysets', 'data.keyset'));
+    const migrated = await cli([
+      'migrate',
+      'keysets',
+      '--from',
+      'local://c.key',
+      '--to',
+      'local://newcomer.key',
+    ]);
+    expect(migrated.code).not.toBe(0);
+    expect(migrated.stderr).toContain('polykms keyset rewrap');
+    expect(await readFile(join(dir, 'keysets', 'data.keyset'))).toEqual(before);
+    expect(await readFile(join(dir, 'data.keyset'))).toEqual(before);
+  });
+
+  it('refuses to decrypt a keyset file as data (exit 5): its version keys never reach a file or stdout', async () => {
+    const before = await filesIn(dir);
+    for (const output of ['keys.bin', '-']) {
+      const opened = await cli(['decrypt', 'data.keyset', '--key', 'local://c.key', '-o', output]);
+      expect(opened.code, opened.stderr).toBe(5);
+      expect(opened.stderr).toContain('polykms keyset');
+      expect(opened.stdout.length).toBe(0);
+    }
+    expect(await filesIn(dir)).toEqual(before);
   });
 
   it('refuses to rewrap while another writer holds the lock (exit 8), and changes nothing', async () => {

@@ -33,14 +33,15 @@ function given(value: unknown): boolean {
 }
 
 /**
- * Opens `--keyset FILE` with the `--unlock` keys (one KMS call), or returns undefined when the
- * command was given no `--keyset`. `otherKeyFlags` are the flags the keyset replaces: giving both
- * is refused, so a message never silently ends up under something other than what was asked.
+ * Checks the keyset flags without opening anything: true when the command was given `--keyset`
+ * (with the `--unlock` it needs), false when it was given none of them. `otherKeyFlags` are the
+ * flags the keyset replaces: giving both is refused, so a message never silently ends up under
+ * something other than what was asked.
  */
-export async function keysetFromOptions(
+export function keysetRequested(
   flags: KeysetFlags,
   otherKeyFlags: Readonly<Record<string, unknown>> = {},
-): Promise<KeysetFromOptions | undefined> {
+): flags is KeysetFlags & { keyset: string; unlock: string[] } {
   if (flags.keyset === undefined) {
     const stray = Object.entries({
       '--unlock': flags.unlock,
@@ -48,7 +49,7 @@ export async function keysetFromOptions(
       '--min-generation': flags.minGeneration,
     }).find(([, value]) => given(value));
     if (stray) throw new CliError(`${stray[0]} applies to a --keyset FILE; give --keyset too`);
-    return undefined;
+    return false;
   }
   const replaced = Object.entries(otherKeyFlags).find(([, value]) => given(value));
   if (replaced) throw new CliError(`--keyset replaces ${replaced[0]}: give one or the other`);
@@ -57,6 +58,18 @@ export async function keysetFromOptions(
       '--keyset needs --unlock URI: a key that opens the keyset (`polykms keyset inspect FILE` lists them)',
     );
   }
+  return true;
+}
+
+/**
+ * Opens `--keyset FILE` with the `--unlock` keys (one KMS call), or returns undefined when the
+ * command was given no `--keyset` (see `keysetRequested` for what is refused).
+ */
+export async function keysetFromOptions(
+  flags: KeysetFlags,
+  otherKeyFlags: Readonly<Record<string, unknown>> = {},
+): Promise<KeysetFromOptions | undefined> {
+  if (!keysetRequested(flags, otherKeyFlags)) return undefined;
   const minGeneration =
     flags.minGeneration === undefined ? undefined : parsePositiveInt(flags.minGeneration, '--min-generation');
   const unlock = await decryptKeyring(flags.unlock, undefined);

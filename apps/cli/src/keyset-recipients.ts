@@ -20,6 +20,16 @@ export async function nextKeysetRecipients(
   remove: readonly string[],
 ): Promise<string[]> {
   const removed = await recipientsOf(remove, { keyInParticular: '--remove-key' });
+  // A --remove-key that matches nothing (a typo, another key's ARN) must not pass as done: the
+  // operator would believe a recipient gone that still opens every new generation.
+  for (const recipient of removed) {
+    if (!edks.some((edk) => recipient.matches(edk))) {
+      throw new CliError(
+        `--remove-key ${printable(recipient.uri)} is not a recipient of this keyset: nothing to remove ` +
+          '(`polykms keyset inspect FILE` lists the recipients)',
+      );
+    }
+  }
   const locals = await recipientsOf(known);
   const uris: string[] = [];
   for (const edk of edks) {

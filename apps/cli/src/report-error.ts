@@ -1,4 +1,4 @@
-import { isPolykmsError } from '@polykms/envelope';
+import { type ErrorCode, isPolykmsError } from '@polykms/envelope';
 import { CliError } from './cli-error.js';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
 import { printable } from './io/terminal-text.js';
@@ -8,12 +8,25 @@ const hints: Partial<Record<ExitCodeValue, string>> = {
   [ExitCode.DecryptFailed]:
     'The message was altered or truncated, or a wrapped data key does not open: restore it from a good copy.',
   [ExitCode.NoKey]:
-    'Pass a --key that is one of the recipients (`polykms inspect FILE` lists them) and check that your ' +
-    'credentials may use it.',
+    'Pass a --key (with --keyset: an --unlock) that is one of the recipients (`polykms inspect FILE`, or ' +
+    '`polykms keyset inspect FILE` for a keyset, lists them) and check that your credentials may use it.',
   [ExitCode.ContextMismatch]: 'Compare --expect-context with the context that `polykms inspect FILE` shows.',
   [ExitCode.MalformedInput]: 'Is this an encrypted message? `polykms inspect FILE` reads its header.',
   [ExitCode.ProviderUnavailable]:
     'The KMS could not be reached or is throttling: try again later, or decrypt through another recipient.',
+};
+
+/**
+ * Hints for codes whose exit code's hint would send the user the wrong way: a keyset refused for
+ * its id, generation or versions has nothing to do with --expect-context or --key.
+ */
+const codeHints: Partial<Record<ErrorCode, string>> = {
+  ERR_KEYSET_MISMATCH:
+    'Check the --keyset file and --keyset-id: `polykms keyset inspect FILE` shows the id the file claims.',
+  ERR_STALE_KEYSET:
+    'The --keyset file is older than --min-generation: restore the current keyset file, do not lower the pin.',
+  ERR_KEY_VERSION_NOT_FOUND:
+    'The keyset file lacks the version this message was wrapped under: use the current keyset file.',
 };
 
 function describeIoError(error: NodeJS.ErrnoException): string {
@@ -50,7 +63,10 @@ export function reportError(error: unknown, write: (line: string) => void): Exit
   const code = isPolykmsError(error) ? ` [${error.code}]` : '';
   // Messages may quote file names and header fields: escaped, they cannot forge lines of their own.
   write(`polykms: error${code}: ${printable(message)}`);
-  const hint = error instanceof CliError ? undefined : hints[exitCode];
+  const hint =
+    error instanceof CliError
+      ? undefined
+      : ((isPolykmsError(error) ? codeHints[error.code] : undefined) ?? hints[exitCode]);
   if (hint) write(`  ${hint}`);
   if (process.env['POLYKMS_DEBUG'] === '1') writeDebug(error, write);
   return exitCode;

@@ -15,6 +15,7 @@ import {
   rewrap,
   rewrapStream,
 } from '@polykms/envelope';
+import { KEYSET_PURPOSE, KeysetContextKeys } from '@polykms/keyset';
 import { CliError } from './cli-error.js';
 import { ExitCode } from './exit-codes.js';
 import type { AtomicOutputOptions } from './io/atomic-output.js';
@@ -63,6 +64,7 @@ const KEY_HINTS =
  * are refused now (the library checks again once the header is authenticated).
  */
 export function checkPlan(header: MessageHeader, plan: RewrapPlan): number {
+  refuseKeyset(header);
   try {
     const kept = keptEncryptedDataKeys(header.encryptedDataKeys, rewrapOptions(plan)).length;
     if (kept === 0 && plan.addKeyring === undefined) {
@@ -73,6 +75,20 @@ export function checkPlan(header: MessageHeader, plan: RewrapPlan): number {
     if (isPolykmsError(error, 'ERR_INVALID_ARGUMENT')) throw new CliError(`${error.message}${KEY_HINTS}`);
     throw error;
   }
+}
+
+/**
+ * A keyset is changed only by `keyset rewrap`/`rotate`, which re-encrypt it at its next generation.
+ * A message rewrap would leave two different keysets claiming one generation, and a header-only
+ * one would tag a second header under the first's key and IV: with both copies an attacker forges
+ * the keyset (an old version primary again, at a generation above every --min-generation pin).
+ */
+function refuseKeyset(header: MessageHeader): void {
+  if (header.encryptionContext[KeysetContextKeys.purpose] !== KEYSET_PURPOSE) return;
+  throw new CliError(
+    'this file is a polykms keyset: change its recipients with `polykms keyset rewrap FILE --unlock URI ' +
+      '[--add-key URI]... [--remove-key URI]...`, which writes its next generation',
+  );
 }
 
 /** Library refusals about recipients, with the command line's hints. */

@@ -8,7 +8,7 @@ export type { KeysetChangeOptions } from './rewrite-keyset.js';
 export type { Keyset } from './keyset.js';
 export type { KeyVersionInfo, VersionState } from './keyset-content.js';
 export { KeysetKeyring } from './keyset-keyring.js';
-export { KEYSET_PROVIDER_ID } from './keyset-edk.js';
+export { KEYSET_PROVIDER_ID, isKeysetEncryptedDataKey } from './keyset-edk.js';
 export { KEYSET_PURPOSE, KeysetContextKeys, type KeysetClaims } from './keyset-context.js';
 export { inspectKeyset, type KeysetInfo } from './inspect-keyset.js';
 export { readKeysetFile } from './file/read-keyset-file.js';
@@ -16,6 +16,7 @@ export { writeKeysetFile } from './file/write-keyset-file.js';
 export {
   KEYSET_ID_BYTES,
   MAX_GENERATION,
+  MAX_VERSION_NUMBER,
   MAX_KEYSET_MESSAGE_BYTES,
   MAX_KEYSET_VERSIONS,
   VERSION_KEY_BYTES,

@@ -1,4 +1,9 @@
-import { type EncryptionContext, KeysetError, MalformedMessageError } from '@polykms/envelope';
+import {
+  type EncryptionContext,
+  KeysetError,
+  MalformedMessageError,
+  PURPOSE_CONTEXT_KEY,
+} from '@polykms/envelope';
 import type { KeyVersionInfo, VersionState } from './keyset-content.js';
 import { MAX_GENERATION, MAX_KEYSET_VERSIONS } from './limits.js';
 
@@ -8,7 +13,7 @@ import { MAX_GENERATION, MAX_KEYSET_VERSIONS } from './limits.js';
  */
 export const KeysetContextKeys = {
   /** Marks the message as a keyset: a data message can never be taken for one, nor one for it. */
-  purpose: 'polykms:purpose',
+  purpose: PURPOSE_CONTEXT_KEY,
   keysetId: 'polykms:keyset-id',
   generation: 'polykms:keyset-generation',
   /** `1:retired,2:active,3:primary`: what `keyset inspect` can show without a key. */
@@ -34,6 +39,11 @@ export function keysetContext(claims: KeysetClaims): EncryptionContext {
 }
 
 const KEYSET_ID = /^[0-9a-f]{32}$/;
+
+/** True for a keyset id as written: 32 lowercase hex digits. */
+export function isKeysetId(value: unknown): value is string {
+  return typeof value === 'string' && KEYSET_ID.test(value);
+}
 const COUNTER = /^[1-9][0-9]{0,9}$/;
 const VERSION_STATES: ReadonlySet<string> = new Set<VersionState>(['primary', 'active', 'retired']);
 

@@ -1,5 +1,5 @@
 import { hkdfSync } from 'node:crypto';
-import { type EncryptionContext, serializeEncryptionContext } from '@polykms/envelope';
+import { type EncryptedDataKey, type EncryptionContext, serializeEncryptionContext } from '@polykms/envelope';
 import { KEYSET_ID_BYTES } from './limits.js';
 
 /** The provider id of every EDK a keyset wraps (FORMAT.md, "Encrypted data key"). */
@@ -37,6 +37,15 @@ export function namesKeyset(providerInfo: Uint8Array, keysetId: Buffer): boolean
     providerInfo.length >= KEYSET_ID_BYTES &&
     keysetId.equals(Buffer.from(providerInfo.buffer, providerInfo.byteOffset, KEYSET_ID_BYTES))
   );
+}
+
+/**
+ * True when the header says `edk` was wrapped by the keyset `keysetId` (hex), under any version:
+ * what a tool needs to tell data already under a keyset from data still under cloud keys.
+ */
+export function isKeysetEncryptedDataKey(edk: EncryptedDataKey, keysetId: string | Buffer): boolean {
+  const id = typeof keysetId === 'string' ? Buffer.from(keysetId, 'hex') : keysetId;
+  return edk.providerId === KEYSET_PROVIDER_ID && namesKeyset(edk.providerInfo, id);
 }
 
 /** The fields of provider info that `namesKeyset` accepted; `undefined` when its length or layout is wrong. */

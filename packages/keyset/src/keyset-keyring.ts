@@ -20,7 +20,7 @@ import {
   KEYSET_PROVIDER_ID,
   deriveWrappingKey,
   edkAad,
-  namesKeyset,
+  isKeysetEncryptedDataKey,
   readEdkProviderInfo,
   writeEdkProviderInfo,
 } from './keyset-edk.js';
@@ -75,7 +75,7 @@ export class KeysetKeyring implements Keyring {
     contentOf(this.#keyset); // a closed keyset fails here, not as "no EDK of mine"
     return unwrapFirst(
       request.encryptedDataKeys,
-      (edk) => edk.providerId === KEYSET_PROVIDER_ID && namesKeyset(edk.providerInfo, this.#keysetId),
+      (edk) => isKeysetEncryptedDataKey(edk, this.#keysetId),
       async (edk) => this.#open(edk, request),
       () => this.description,
     );

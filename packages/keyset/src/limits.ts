@@ -10,6 +10,9 @@ export const VERSION_KEY_BYTES = 32;
  */
 export const MAX_KEYSET_VERSIONS = 1024;
 
+/** Version numbers are u32s in the keyset plaintext and in every EDK. */
+export const MAX_VERSION_NUMBER = 0xffff_ffff;
+
 /** The generation is a u32: a keyset may be rewritten 4,294,967,294 times. */
 export const MAX_GENERATION = 0xffff_ffff;
 

@@ -11,10 +11,11 @@ import {
   KEYSET_PURPOSE,
   type KeysetClaims,
   KeysetContextKeys,
+  isKeysetId,
   readKeysetClaims,
   sameClaims,
 } from './keyset-context.js';
-import { MAX_KEYSET_MESSAGE_BYTES } from './limits.js';
+import { MAX_GENERATION, MAX_KEYSET_MESSAGE_BYTES } from './limits.js';
 import { decodeKeyset } from './serialize.js';
 
 export interface OpenKeysetOptions {
@@ -38,6 +39,7 @@ export interface OpenKeysetOptions {
 export async function openKeyset(message: Uint8Array, options: OpenKeysetOptions): Promise<Keyset> {
   if (!(message instanceof Uint8Array))
     throw new InvalidArgumentError('openKeyset: the keyset must be bytes');
+  checkPins(options);
   if (message.length > MAX_KEYSET_MESSAGE_BYTES) {
     throw new LimitExceededError(
       `the keyset is ${message.length} bytes; a keyset is at most ${MAX_KEYSET_MESSAGE_BYTES}`,
@@ -64,6 +66,23 @@ export async function openKeyset(message: Uint8Array, options: OpenKeysetOptions
     return new Keyset(content);
   } finally {
     result.plaintext.fill(0);
+  }
+}
+
+/**
+ * A pin that cannot match must fail loudly: `minGeneration: NaN` (an unset variable through
+ * Number()) compared false with every generation and so let any stale copy through, and an
+ * upper-case id was refused as "another dataset's keyset".
+ */
+function checkPins(options: OpenKeysetOptions): void {
+  if (options.keysetId !== undefined && !isKeysetId(options.keysetId)) {
+    throw new InvalidArgumentError('openKeyset: keysetId must be 32 lowercase hex digits');
+  }
+  const min = options.minGeneration;
+  if (min !== undefined && !(Number.isInteger(min) && min >= 1 && min <= MAX_GENERATION)) {
+    throw new InvalidArgumentError(
+      `openKeyset: minGeneration must be an integer from 1 to ${MAX_GENERATION}`,
+    );
   }
 }
 

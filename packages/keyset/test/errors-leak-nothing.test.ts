@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { KeysetKeyring, createKeyset, openKeyset, rotateKeyset } from '../src/index.js';
 import { aesKeyring } from './support.js';
 
+/** polykms decrypts a keyset as plain bytes only for a caller that expects its purpose. */
+const KEYSET_EXPECTED = { 'polykms:purpose': 'keyset/v1' };
+
 function encodings(secret: Uint8Array): string[] {
   const b = Buffer.from(secret);
   return [
@@ -32,7 +35,9 @@ describe('keyset errors', () => {
     const kek = aesKeyring('kek');
     const g1 = await createKeyset({ keyring: kek });
     const g2 = await rotateKeyset(g1, { unlock: kek });
-    const keysetPlaintext = Buffer.from((await decrypt(g2, { keyring: kek })).plaintext);
+    const keysetPlaintext = Buffer.from(
+      (await decrypt(g2, { keyring: kek, encryptionContext: KEYSET_EXPECTED })).plaintext,
+    );
     const versionKeys = [keysetPlaintext.subarray(40, 72), keysetPlaintext.subarray(85, 117)];
     const dataKey = randomBytes(32);
 
@@ -42,7 +47,10 @@ describe('keyset errors', () => {
     const wrapped = await keyring.wrap({ suite, encryptionContext: { a: 'b' }, dataKey });
     const [edk] = wrapped.encryptedDataKeys;
     if (!edk) throw new Error('no EDK');
-    const flipped = { ...edk, ciphertext: Buffer.from(edk.ciphertext).fill(1, 0, 1) };
+    const flippedCiphertext = Buffer.from(edk.ciphertext);
+    // XOR, not a fixed value: writing 1 left the EDK intact whenever its first byte was already 1.
+    flippedCiphertext[0] = (flippedCiphertext[0] as number) ^ 1;
+    const flipped = { ...edk, ciphertext: flippedCiphertext };
     const message = (await encrypt(Buffer.from('x'), { keyring })).message;
     const old = await openKeyset(g1, { keyring: kek });
 

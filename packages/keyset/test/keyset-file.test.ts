@@ -1,4 +1,15 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decrypt, encrypt, isPolykmsError } from '@polykms/envelope';
@@ -11,6 +22,7 @@ import {
   rotateKeyset,
   writeKeysetFile,
 } from '../src/index.js';
+import { withLockFile } from '../src/file/lock-file.js';
 import { aesKeyring } from './support.js';
 
 const kek = aesKeyring('kek');
@@ -61,6 +73,50 @@ describe('keyset files', () => {
     expect((error as Error).message).toContain(`${path}.lock`);
     await rm(`${path}.lock`);
     await writeKeysetFile(path, g1);
+  });
+
+  it('writes through a symlink: the file it points at gets the new generation and the link stays', async () => {
+    await mkdir(join(dir, 'store'));
+    const target = join(dir, 'store', 'dataset.keyset');
+    await symlink(target, path);
+    const g1 = await createKeyset({ keyring: kek });
+    await writeKeysetFile(target, g1);
+    const g2 = await rotateKeyset(g1, { unlock: kek });
+    await writeKeysetFile(path, g2);
+    expect((await lstat(path)).isSymbolicLink()).toBe(true);
+    expect(Buffer.from(await readKeysetFile(target))).toEqual(Buffer.from(g2));
+    // Writers through either path share one lock and one lineage: a change made from g1 through
+    // the real path is now stale.
+    await expect(writeKeysetFile(target, await rotateKeyset(g1, { unlock: kek }))).rejects.toMatchObject({
+      code: 'ERR_KEYSET_CONFLICT',
+    });
+    expect((await readdir(join(dir, 'store'))).sort()).toEqual(['dataset.keyset']);
+  });
+
+  it('keeps the mode of the file it replaces, and creates a new keyset file 0600', async () => {
+    const g1 = await createKeyset({ keyring: kek });
+    await writeKeysetFile(path, g1);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    await chmod(path, 0o640); // shared with a service's group
+    await writeKeysetFile(path, await rotateKeyset(g1, { unlock: kek }));
+    expect((await stat(path)).mode & 0o777).toBe(0o640);
+  });
+
+  it('refuses to replace something that is not a regular file', async () => {
+    await mkdir(path);
+    await expect(writeKeysetFile(path, await createKeyset({ keyring: kek }))).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
+  });
+
+  it('never removes a lock it no longer holds (deleted by hand as stale, then taken by another writer)', async () => {
+    await withLockFile(path, async () => {
+      await rm(`${path}.lock`);
+      await writeFile(`${path}.lock`, 'another writer\n');
+    });
+    expect(await readFile(`${path}.lock`, 'utf8')).toBe('another writer\n');
+    await withLockFile(join(dir, 'other.keyset'), async () => {});
+    expect(await readdir(dir)).not.toContain('other.keyset.lock'); // its own lock it does remove
   });
 
   it('refuses a file larger than a keyset can be before reading it (ERR_LIMIT_EXCEEDED)', async () => {

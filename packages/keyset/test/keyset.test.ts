@@ -1,4 +1,4 @@
-import { decrypt, encrypt, isPolykmsError, MultiKeyring } from '@polykms/envelope';
+import { decrypt, encrypt, isPolykmsError, MultiKeyring, Suites } from '@polykms/envelope';
 import { describe, expect, it } from 'vitest';
 import {
   KeysetKeyring,
@@ -9,6 +9,7 @@ import {
   rewrapKeyset,
   rotateKeyset,
 } from '../src/index.js';
+import { contentOf } from '../src/keyset.js';
 import { aesKeyring, countingKeyring } from './support.js';
 
 const plaintext = Buffer.from('records under a keyset');
@@ -148,6 +149,17 @@ describe('keysets', () => {
     await expect(decrypt(message, { keyring })).rejects.toMatchObject({ code: 'ERR_KEYSET_CLOSED' });
   });
 
+  it('zeroes every version key on close()', async () => {
+    const kek = aesKeyring('kek');
+    const g2 = await rotateKeyset(await createKeyset({ keyring: kek }), { unlock: kek });
+    const keyset = await openKeyset(g2, { keyring: kek });
+    const keys = contentOf(keyset).versions.map((v) => v.key);
+    expect(keys.length).toBe(2);
+    expect(keys.every((k) => k.some((byte) => byte !== 0))).toBe(true); // control
+    keyset.close();
+    expect(keys.every((k) => k.every((byte) => byte === 0))).toBe(true);
+  });
+
   it('returns null for EDKs of another keyset, so a multi-keyring goes on to the next child', async () => {
     const kek = aesKeyring('kek');
     const mine = await openKeyset(await createKeyset({ keyring: kek }), { keyring: kek });
@@ -159,6 +171,48 @@ describe('keysets', () => {
     });
     expect(Buffer.from((await decrypt(message, { keyring: multi })).plaintext)).toEqual(plaintext);
     await expect(decrypt(message, { keyring: new KeysetKeyring(mine) })).rejects.toMatchObject({
+      code: 'ERR_NO_DECRYPTABLE_KEY',
+    });
+    mine.close();
+    other.close();
+  });
+
+  it('binds each EDK to its keyset id, its version and the whole context, required (unstored) pairs included', async () => {
+    const kek = aesKeyring('kek');
+    const g2 = await rotateKeyset(await createKeyset({ keyring: kek }), { unlock: kek });
+    const mine = await openKeyset(g2, { keyring: kek });
+    const other = await openKeyset(await createKeyset({ keyring: kek }), { keyring: kek });
+    const keyring = new KeysetKeyring(mine);
+    const suite = Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
+    const full = { tenant: 'acme', 'row-id': '42' };
+    const wrapped = await keyring.wrap({ suite, encryptionContext: full });
+    const [edk] = wrapped.encryptedDataKeys;
+    if (!edk || !wrapped.dataKey) throw new Error('no EDK');
+    const unwrap = (e: typeof edk, encryptionContext: Record<string, string>, by = keyring) =>
+      by.unwrap({ suite, encryptionContext, encryptedDataKeys: [e] });
+
+    expect(Buffer.from((await unwrap(edk, full))?.dataKey ?? [])).toEqual(Buffer.from(wrapped.dataKey)); // control
+    await expect(unwrap(edk, { tenant: 'acme' })).rejects.toMatchObject({ code: 'ERR_NO_DECRYPTABLE_KEY' });
+    const asVersion1 = Buffer.from(edk.providerInfo);
+    asVersion1.writeUInt32BE(1, 17);
+    await expect(unwrap({ ...edk, providerInfo: asVersion1 }, full)).rejects.toMatchObject({
+      code: 'ERR_NO_DECRYPTABLE_KEY',
+    });
+    const asOther = Buffer.from(edk.providerInfo);
+    Buffer.from(other.keysetId, 'hex').copy(asOther, 0);
+    await expect(
+      unwrap({ ...edk, providerInfo: asOther }, full, new KeysetKeyring(other)),
+    ).rejects.toMatchObject({ code: 'ERR_NO_DECRYPTABLE_KEY' });
+
+    // Through the envelope: a pair kept out of the header is still bound by the keyset EDK.
+    const { message } = await encrypt(plaintext, {
+      keyring,
+      encryptionContext: full,
+      requiredContextKeys: ['row-id'],
+    });
+    const opened = await decrypt(message, { keyring, encryptionContext: { 'row-id': '42' } });
+    expect(Buffer.from(opened.plaintext)).toEqual(plaintext);
+    await expect(decrypt(message, { keyring, encryptionContext: { 'row-id': '43' } })).rejects.toMatchObject({
       code: 'ERR_NO_DECRYPTABLE_KEY',
     });
     mine.close();

@@ -60,6 +60,20 @@ describe('a keyset that must not be used is refused with a typed error', () => {
     expect(counting.unwraps()).toBe(0);
   });
 
+  it('refuses pins that can never match instead of ignoring them (ERR_INVALID_ARGUMENT)', async () => {
+    // Number(undefined) is NaN, and every comparison with NaN is false: an unset pin let any
+    // stale copy through.
+    for (const minGeneration of [Number.NaN, 0, 1.5, -1, 2 ** 32]) {
+      expect(await openError(keyset, { minGeneration })).toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    }
+    for (const id of [keysetId.toUpperCase(), keysetId.slice(1), '']) {
+      expect(await openError(keyset, { keysetId: id })).toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    }
+    await expect(rotateKeyset(keyset, { unlock: kek, minGeneration: Number.NaN })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
+  });
+
   it('refuses a keyset that its keyring cannot open (ERR_NO_DECRYPTABLE_KEY)', async () => {
     expect(await openKeyset(keyset, { keyring: aesKeyring('other') }).catch((e: unknown) => e)).toMatchObject(
       {
@@ -91,5 +105,22 @@ describe('a keyset that must not be used is refused with a typed error', () => {
       encryptionContext: keysetContext({ ...content, generation: 7 }),
     });
     expect(await openError(message)).toMatchObject({ code: 'ERR_KEYSET_MISMATCH' });
+  });
+
+  it('refuses to rotate past the last u32 version number with a typed error (ERR_LIMIT_EXCEEDED)', async () => {
+    const content = {
+      keysetId,
+      generation: 1,
+      versions: [
+        { version: 2 ** 32 - 1, state: 'primary' as const, createdAt: new Date(), key: Buffer.alloc(32, 7) },
+      ],
+    };
+    const { message } = await encrypt(encodeKeyset(content), {
+      keyring: kek,
+      encryptionContext: keysetContext(content),
+    });
+    await expect(rotateKeyset(message, { unlock: kek })).rejects.toMatchObject({
+      code: 'ERR_LIMIT_EXCEEDED',
+    });
   });
 });

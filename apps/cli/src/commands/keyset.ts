@@ -1,3 +1,4 @@
+import { lstat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseHeader } from '@polykms/envelope';
 import {
@@ -11,10 +12,10 @@ import {
 } from '@polykms/keyset';
 import { CliError } from '../cli-error.js';
 import { decryptKeyring, encryptKeyring } from '../config/keyrings.js';
-import { assertWritable } from '../io/atomic-output.js';
 import { printable } from '../io/terminal-text.js';
 import { nextKeysetRecipients } from '../keyset-recipients.js';
 import { collect, parsePositiveInt } from '../options.js';
+import { ExitCode } from '../exit-codes.js';
 import { describeRecipient, formatRecipient } from './inspect.js';
 
 interface ChangeFlags {
@@ -66,6 +67,16 @@ async function changeKeyset(
   );
 }
 
+/** `keyset create` never replaces anything, and has no --force or --output to offer instead. */
+async function assertNoKeysetFile(file: string): Promise<void> {
+  if ((await lstat(file).catch(() => undefined)) === undefined) return;
+  throw new CliError(
+    `'${printable(file)}' already exists: a keyset file is never overwritten (that would orphan the data ` +
+      'under it). Choose another file name, or change the keyset there with `keyset rotate`/`keyset rewrap`',
+    ExitCode.Io,
+  );
+}
+
 function primaryOf(info: KeysetInfo): number | undefined {
   return info.versions.find((v) => v.state === 'primary')?.version;
 }
@@ -81,8 +92,8 @@ function formatKeysetInfo(file: string, info: KeysetInfo): string {
     ...recipients,
     `message id   ${info.messageId}`,
     'note         NOT authenticated: read from the header without a key, so anyone who can write the',
-    '             file can write these. Opening the keyset (--unlock) checks them; pin the id with',
-    '             keyset ids you know, and refuse old copies by generation.',
+    '             file can write these. Opening the keyset (--unlock) checks them; where the file may',
+    '             be replaced, pin the id (--keyset-id) and refuse old copies (--min-generation).',
   ].join('\n')}\n`;
 }
 
@@ -106,7 +117,7 @@ export function registerKeyset(program: Command): void {
       '\nExample:\n  polykms keyset create data.keyset --key aws-kms://arn:aws:kms:… --key gcp-kms://projects/…/cryptoKeys/k',
     )
     .action(async (file: string, flags: { key?: string[] }) => {
-      await assertWritable(file, false); // before any KMS call; writeKeysetFile checks again under its lock
+      await assertNoKeysetFile(file); // before any KMS call; writeKeysetFile checks again under its lock
       const bytes = await createKeyset({ keyring: await encryptKeyring(flags.key) });
       await writeKeysetFile(file, bytes);
       process.stderr.write(`created keyset ${inspectKeyset(bytes).keysetId} -> ${printable(file)}\n`);

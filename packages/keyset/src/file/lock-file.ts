@@ -1,4 +1,5 @@
-import { open, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { open, readFile, unlink } from 'node:fs/promises';
 import { KeysetError } from '@polykms/envelope';
 
 /**
@@ -8,6 +9,9 @@ import { KeysetError } from '@polykms/envelope';
  */
 export async function withLockFile<T>(path: string, task: () => Promise<T>): Promise<T> {
   const lockPath = `${path}.lock`;
+  // A token of our own in the lock, so that we never remove a lock we no longer hold (one deleted
+  // by hand as "stale" and taken by another writer while we ran).
+  const mine = `${process.pid} ${randomBytes(16).toString('hex')}\n`;
   let lock: Awaited<ReturnType<typeof open>>;
   try {
     lock = await open(lockPath, 'wx', 0o600);
@@ -19,10 +23,22 @@ export async function withLockFile<T>(path: string, task: () => Promise<T>): Pro
     );
   }
   try {
-    await lock.writeFile(`${process.pid}\n`);
+    await lock.writeFile(mine);
     await lock.close();
+  } catch (error) {
+    // Created by us a moment ago and not yet marked (disk full): nobody else can hold it.
+    await lock.close().catch(() => {});
+    await unlink(lockPath).catch(() => {});
+    throw error;
+  }
+  try {
     return await task();
   } finally {
-    await unlink(lockPath).catch(() => {});
+    await releaseIfMine(lockPath, mine);
   }
+}
+
+async function releaseIfMine(lockPath: string, mine: string): Promise<void> {
+  const held = await readFile(lockPath, 'utf8').catch(() => undefined);
+  if (held === mine) await unlink(lockPath).catch(() => {});
 }
