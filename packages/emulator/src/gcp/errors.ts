@@ -20,3 +20,4 @@ export const notFound = (message: string) => new GcpStatusError(status.NOT_FOUND
 export const alreadyExists = (message: string) => new GcpStatusError(status.ALREADY_EXISTS, message);
 export const failedPrecondition = (message: string) =>
   new GcpStatusError(status.FAILED_PRECONDITION, message);
+export const unimplemented = (message: string) => new GcpStatusError(status.UNIMPLEMENTED, message);

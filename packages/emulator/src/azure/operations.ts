@@ -5,7 +5,7 @@ import { type DataOperation, runOperation } from './key-operations.js';
 import { parseCreateKey, parseKeyOperation, parseUpdateKey } from './request-bodies.js';
 import { deletedKeyBundle, keyBundle, keyId, keyItem } from './representation.js';
 import type { Route } from './routes.js';
-import type { KeyVersion, StoredKey, Vault } from './vault.js';
+import type { KeyVersion, StoredKey, Vault } from './store.js';
 
 export interface HandlerResult {
   readonly status: number;

@@ -23,8 +23,13 @@ export interface KeyRecord {
   pendingWindowInDays: number | undefined;
   rotationEnabled: boolean;
   rotationPeriodInDays: number | undefined;
-  /** AES-256 keys, oldest first; the last one encrypts, every one decrypts. */
+  /**
+   * AES-256 keys, oldest first; the last one encrypts, every one decrypts. The replicas of a
+   * multi-Region key share this very array with their primary: the same key material, rotated once.
+   */
   readonly backingKeys: Buffer[];
+  /** For a multi-Region key (id `mrk-…`), the region of its primary; undefined for single-Region keys. */
+  readonly primaryRegion?: string | undefined;
 }
 
 export interface AliasRecord {
@@ -36,7 +41,8 @@ export interface AliasRecord {
   readonly creationDate: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A key id: a UUID, or `mrk-` and 32 hex digits for a multi-Region key (both 36 characters). */
+export const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 const ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/;
 
 export function keyArn(scope: Scope, uuid: string): string {
@@ -49,13 +55,56 @@ export function aliasArn(scope: Scope, name: string): string {
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
+/** Where a key is kept: ids are unique per region (a multi-Region key has one id in many regions). */
+const slot = (region: string, id: string) => `${region}/${id}`;
+
 /** The keys and aliases of every region and account the emulator has seen. */
 export class AwsKeyStore {
   readonly #keys = new Map<string, KeyRecord>();
   readonly #aliases = new Map<string, AliasRecord>();
 
-  createKey(scope: Scope, input: { description: string; tags: KeyRecord['tags'] }): KeyRecord {
-    const uuid = randomUUID();
+  createKey(
+    scope: Scope,
+    input: { description: string; tags: KeyRecord['tags']; multiRegion?: boolean },
+  ): KeyRecord {
+    const multiRegion = input.multiRegion === true;
+    const uuid = multiRegion ? `mrk-${randomBytes(16).toString('hex')}` : randomUUID();
+    return this.#add(scope, uuid, input, [randomBytes(32)], multiRegion ? scope.region : undefined);
+  }
+
+  /**
+   * A replica of the multi-Region primary `primary` in `region`: same id, same account, the same
+   * backing keys (shared, so ciphertexts of either decrypt with the other).
+   */
+  replicate(
+    primary: KeyRecord,
+    region: string,
+    input: { description: string; tags: KeyRecord['tags'] },
+  ): KeyRecord {
+    if (primary.primaryRegion === undefined) {
+      throw awsErrors.unsupported(
+        `${primary.arn} is not a multi-Region key: only multi-Region keys can be replicated.`,
+      );
+    }
+    if (primary.primaryRegion !== primary.region) {
+      throw awsErrors.unsupported(
+        `${primary.arn} is a replica key: replicate its primary key in ${primary.primaryRegion}.`,
+      );
+    }
+    const scope = { region, account: primary.account };
+    if (this.#keys.has(slot(region, primary.uuid))) {
+      throw awsErrors.alreadyExists(`Replica key ${keyArn(scope, primary.uuid)} already exists.`);
+    }
+    return this.#add(scope, primary.uuid, input, primary.backingKeys, primary.primaryRegion);
+  }
+
+  #add(
+    scope: Scope,
+    uuid: string,
+    input: { description: string; tags: KeyRecord['tags'] },
+    backingKeys: Buffer[],
+    primaryRegion: string | undefined,
+  ): KeyRecord {
     const record: KeyRecord = {
       uuid,
       region: scope.region,
@@ -69,15 +118,24 @@ export class AwsKeyStore {
       pendingWindowInDays: undefined,
       rotationEnabled: false,
       rotationPeriodInDays: undefined,
-      backingKeys: [randomBytes(32)],
+      backingKeys,
+      primaryRegion,
     };
-    this.#keys.set(uuid, record);
+    this.#keys.set(slot(scope.region, uuid), record);
     return record;
   }
 
-  /** The key a blob names, whatever the caller's scope (the caller decides visibility). */
-  byUuid(uuid: string): KeyRecord | undefined {
-    return this.#keys.get(uuid);
+  /** The primary and replicas of a multi-Region key, primary first. */
+  multiRegionFamily(key: KeyRecord): KeyRecord[] {
+    if (key.primaryRegion === undefined) return [key];
+    return [...this.#keys.values()]
+      .filter((k) => k.uuid === key.uuid && k.account === key.account)
+      .sort((a, b) => Number(b.region === key.primaryRegion) - Number(a.region === key.primaryRegion));
+  }
+
+  /** The key a blob names in `region` (a multi-Region key's replica there, for an `mrk-` id). */
+  byId(id: string, region: string): KeyRecord | undefined {
+    return this.#keys.get(slot(region, id));
   }
 
   /**
@@ -98,7 +156,7 @@ export class AwsKeyStore {
         string,
       ];
       if (type === 'key') {
-        const key = this.#keys.get(resource);
+        const key = this.#keys.get(slot(region, resource));
         if (!key || key.region !== region || key.account !== account || region !== scope.region) {
           throw awsErrors.keyNotFound(keyId);
         }
@@ -112,8 +170,8 @@ export class AwsKeyStore {
       const arnOfAlias = aliasArn(scope, keyId);
       return this.#aliasTarget(arnOfAlias, arnOfAlias);
     }
-    if (UUID.test(keyId)) {
-      const key = this.#keys.get(keyId);
+    if (KEY_ID.test(keyId)) {
+      const key = this.#keys.get(slot(scope.region, keyId));
       if (!key || key.region !== scope.region || key.account !== scope.account) {
         throw awsErrors.keyNotFound(keyArn(scope, keyId));
       }
@@ -124,7 +182,7 @@ export class AwsKeyStore {
 
   #aliasTarget(shownArn: string, lookupArn: string | undefined): KeyRecord {
     const alias = lookupArn === undefined ? undefined : this.#aliases.get(lookupArn);
-    const key = alias && this.#keys.get(alias.targetUuid);
+    const key = alias && this.#keys.get(slot(alias.region, alias.targetUuid));
     if (!key) throw awsErrors.notFound(`Alias ${shownArn} is not found.`);
     return key;
   }
@@ -185,12 +243,21 @@ export class AwsKeyStore {
     }
     this.#keys.clear();
     this.#aliases.clear();
-    for (const k of snapshot.keys) {
-      const backingKeys = k.backingKeys.map((b) => Buffer.from(b, 'base64'));
-      if (backingKeys.length === 0 || backingKeys.some((b) => b.length !== 32)) {
+    // Primaries first, so that each replica takes its primary's backing-key array.
+    const ordered = [...snapshot.keys].sort(
+      (a, b) => Number(b.primaryRegion === b.region) - Number(a.primaryRegion === a.region),
+    );
+    const shared = new Map<string, Buffer[]>();
+    for (const k of ordered) {
+      if (!KEY_ID.test(k.uuid)) throw new Error(`AWS front end: snapshot key ${k.uuid} has a malformed id`);
+      const own = k.backingKeys.map((b) => Buffer.from(b, 'base64'));
+      if (own.length === 0 || own.some((b) => b.length !== 32)) {
         throw new Error(`AWS front end: snapshot key ${k.uuid} has a malformed backing key`);
       }
-      this.#keys.set(k.uuid, { ...k, tags: k.tags ?? [], backingKeys });
+      const family = `${k.account}/${k.uuid}`;
+      const backingKeys = k.primaryRegion === undefined ? own : (shared.get(family) ?? own);
+      if (k.primaryRegion !== undefined) shared.set(family, backingKeys);
+      this.#keys.set(slot(k.region, k.uuid), { ...k, tags: k.tags ?? [], backingKeys });
     }
     for (const a of snapshot.aliases) this.#aliases.set(a.arn, { ...a });
   }
