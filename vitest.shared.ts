@@ -10,7 +10,16 @@ const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
 export function polykmsProject(name: string, overrides: { testTimeout?: number } = {}) {
   return defineProject({
     resolve: {
-      alias: [{ find: /^@polykms\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` }],
+      alias: [
+        // Entry points that are folders (`@polykms/envelope/driver`) resolve to src/<name>/index.ts,
+        // single-file ones (`@polykms/conformance/vitest`) to src/<name>.ts.
+        {
+          find: /^@polykms\/([a-z0-9-]+)\/(driver|scheme)$/,
+          replacement: `${packagesDir}$1/src/$2/index.ts`,
+        },
+        { find: /^@polykms\/([a-z0-9-]+)\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/$2.ts` },
+        { find: /^@polykms\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
+      ],
     },
     test: {
       name,

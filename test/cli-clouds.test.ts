@@ -140,18 +140,43 @@ describe('outages and refusals', () => {
 });
 
 describe('polykms rewrap', () => {
-  it('moves a message from AWS to Azure, keeping Google Cloud, with the body byte for byte', async () => {
+  it('moves a message from AWS to Azure by re-encrypting it, wrapping for Google Cloud again from its EDK', async () => {
     await writeFile(join(dir, 'move.pkms'), await readFile(join(dir, 'two.pkms')));
     const bodyBefore = sha(await bodyOf('move.pkms'));
+    const idOf = async (file: string) =>
+      JSON.parse((await cli(['inspect', file, '--json'])).stdout.toString()).messageId as string;
+    const idBefore = await idOf('move.pkms');
+    emulator.control.resetCounters();
     const result = await cli(['rewrap', 'move.pkms', '--key', gcp, '--add-key', azure, '--remove-key', aws]);
     expect(result.code, result.stderr).toBe(0);
-    expect(sha(await bodyOf('move.pkms'))).toBe(bodyBefore);
+    // Google Cloud opened the message, wrapped the new data key (it is kept), and opened the new
+    // message to verify it; Azure wrapped; AWS, removed, was never called.
+    expect(emulator.control.calls({ cloud: 'gcp', operation: 'Decrypt' }).total).toBe(2);
+    expect(emulator.control.calls({ cloud: 'gcp', operation: 'Encrypt' }).total).toBe(1);
+    expect(emulator.control.calls({ cloud: 'aws' }).total).toBe(0);
+    expect(sha(await bodyOf('move.pkms'))).not.toBe(bodyBefore);
+    expect(await idOf('move.pkms')).not.toBe(idBefore);
     const info = JSON.parse((await cli(['inspect', 'move.pkms', '--json'])).stdout.toString());
     expect(info.recipients.map((r: { providerId: string }) => r.providerId)).toEqual(['gcp-kms', 'azure-kv']);
-    const viaAzure = await cli(['decrypt', 'move.pkms', '--key', azure, '-o', '-']);
-    expect(viaAzure.code, viaAzure.stderr).toBe(0);
-    expect(viaAzure.stdout).toEqual(plaintext);
+    expect(info.encryptionContext).toEqual({ app: 'test' });
+    for (const key of [azure, gcp]) {
+      const opened = await cli(['decrypt', 'move.pkms', '--key', key, '-o', '-']);
+      expect(opened.code, opened.stderr).toBe(0);
+      expect(opened.stdout).toEqual(plaintext);
+    }
     expect((await cli(['decrypt', 'move.pkms', '--key', aws, '-o', '-'])).code).toBe(4);
+  });
+
+  it('leaves the original untouched when the new message does not verify (Azure wraps but cannot unwrap)', async () => {
+    await writeFile(join(dir, 'unverified.pkms'), await readFile(join(dir, 'two.pkms')));
+    const before = await readFile(join(dir, 'unverified.pkms'));
+    emulator.control.deny({ cloud: 'azure', operation: 'unwrapKey' });
+    const result = await cli(['rewrap', 'unverified.pkms', '--key', gcp, '--to', azure]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('did not verify');
+    expect(await readFile(join(dir, 'unverified.pkms'))).toEqual(before);
+    expect((await filesIn(dir)).filter((f) => f.endsWith('.polykms-tmp'))).toEqual([]);
+    expect(emulator.control.calls({ cloud: 'azure', operation: 'wrapKey' }).total).toBe(1);
   });
 
   it('--to replaces every recipient, opening the data key with --key', async () => {

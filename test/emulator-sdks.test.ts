@@ -1,5 +1,8 @@
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
@@ -41,10 +44,9 @@ describe('in this process, with the exported variables set', () => {
     const env = process.env as Record<string, string>;
     // NODE_EXTRA_CA_CERTS is read only when Node starts, so in-process the certificate it names is
     // passed as tlsOptions.ca (the emulator README's other way); the separate process below uses
-    // the variable itself. Loopback is not *.vault.azure.net: Azure's challenge check must be off.
+    // the variable itself. The challenge-resource check stays on: the emulator's challenge passes it.
     const azureOptions = {
       tlsOptions: { ca: readFileSync(env['NODE_EXTRA_CA_CERTS'] as string, 'utf8') },
-      disableChallengeResourceVerification: true,
     };
 
     const kms = new KMSClient({});
@@ -112,14 +114,16 @@ describe('in a separate process started with the exported variables', () => {
       env: { PATH: process.env['PATH'] ?? '', ...env },
       timeout: 30_000,
     });
-    return JSON.parse(stdout) as Record<'aws' | 'azure', { roundTrip?: boolean; error?: string }>;
+    return JSON.parse(stdout) as Record<'aws' | 'gcp' | 'azure', { roundTrip?: boolean; error?: string }>;
   }
 
-  it('the unchanged AWS and Azure SDKs round-trip a key, trusting the vault through NODE_EXTRA_CA_CERTS', async () => {
+  it('the unchanged AWS, Google and Azure SDKs round-trip a key, trusting the vault through NODE_EXTRA_CA_CERTS', async () => {
     emulator.control.resetCounters();
     const report = await run({ ...emulator.env });
     expect(report.aws).toMatchObject({ roundTrip: true });
+    expect(report.gcp).toMatchObject({ roundTrip: true });
     expect(report.azure).toMatchObject({ roundTrip: true });
+    expect(emulator.control.calls({ cloud: 'gcp', operation: 'Decrypt' }).total).toBe(1);
     expect(emulator.control.calls({ cloud: 'aws', operation: 'Decrypt' }).total).toBe(1);
     expect(emulator.control.calls({ cloud: 'azure', operation: 'unwrapKey' }).total).toBe(1);
   });
@@ -134,4 +138,114 @@ describe('in a separate process started with the exported variables', () => {
     );
     expect(emulator.control.calls({ cloud: 'azure' }).total).toBe(0);
   });
+});
+
+/** Whether a command runs here; tests of a client whose binary is absent are skipped, saying so. */
+function runs(command: string, args: readonly string[]): boolean {
+  return spawnSync(command, args, { stdio: 'ignore', timeout: 60_000 }).status === 0;
+}
+const hasBoto3 = runs('python3', ['-c', 'import boto3']);
+const hasAwsCli = runs('aws', ['--version']);
+const hasGcloud = runs('gcloud', ['--version']);
+
+describe('non-Node clients, each a child process with only the exported variables', () => {
+  let home: string;
+  /** PATH, a throwaway HOME (no user config), pyenv's own variables (its shims need them), the export. */
+  const childEnv = () => ({
+    PATH: process.env['PATH'] ?? '',
+    HOME: home,
+    ...(process.env['PYENV_ROOT'] ? { PYENV_ROOT: process.env['PYENV_ROOT'] } : {}),
+    ...(process.env['PYENV_VERSION'] ? { PYENV_VERSION: process.env['PYENV_VERSION'] } : {}),
+    ...(existsSync(join(homedir(), '.pyenv')) && !process.env['PYENV_ROOT']
+      ? { PYENV_ROOT: join(homedir(), '.pyenv') }
+      : {}),
+    CLOUDSDK_CONFIG: join(home, 'gcloud'),
+    ...emulator.env,
+  });
+  const run = async (command: string, args: readonly string[]) =>
+    (await promisify(execFile)(command, [...args], { env: childEnv(), timeout: 90_000, cwd: home })).stdout;
+
+  beforeEach(async () => {
+    home = await mkdtemp(join(tmpdir(), 'polykms-env-only-'));
+    emulator.control.resetCounters();
+  });
+  afterEach(() => rm(home, { recursive: true, force: true }));
+
+  it.skipIf(!hasBoto3)(
+    'boto3 (skipped when python3 has no boto3) round-trips through a seeded key',
+    async () => {
+      const { uri } = await emulator.createKey({ cloud: 'aws', name: 'boto3' });
+      const script = [
+        'import boto3, os',
+        "kms = boto3.client('kms')",
+        "blob = kms.encrypt(KeyId='alias/boto3', Plaintext=b'from boto3')['CiphertextBlob']",
+        'out = kms.decrypt(CiphertextBlob=blob)',
+        "print(out['KeyId'], out['Plaintext'].decode())",
+      ].join('\n');
+      const stdout = await run('python3', ['-c', script]);
+      expect(stdout.trim()).toBe(`${uri.slice('aws-kms://'.length)} from boto3`);
+      expect(emulator.control.calls({ cloud: 'aws', operation: 'Decrypt' }).total).toBe(1);
+    },
+  );
+
+  it.skipIf(!hasAwsCli)('the aws CLI (skipped when absent) round-trips through a seeded key', async () => {
+    await emulator.createKey({ cloud: 'aws', name: 'aws-cli' });
+    await writeFile(join(home, 'plain.txt'), 'from the aws CLI');
+    const blob = await run('aws', [
+      'kms',
+      'encrypt',
+      '--key-id',
+      'alias/aws-cli',
+      '--plaintext',
+      'fileb://plain.txt',
+      '--query',
+      'CiphertextBlob',
+      '--output',
+      'text',
+    ]);
+    await writeFile(join(home, 'blob.bin'), Buffer.from(blob.trim(), 'base64'));
+    const plain = await run('aws', [
+      'kms',
+      'decrypt',
+      '--ciphertext-blob',
+      'fileb://blob.bin',
+      '--query',
+      'Plaintext',
+      '--output',
+      'text',
+    ]);
+    expect(Buffer.from(plain.trim(), 'base64').toString()).toBe('from the aws CLI');
+    expect(emulator.control.calls({ cloud: 'aws', operation: 'Decrypt' }).total).toBe(1);
+  });
+
+  it.skipIf(!hasGcloud)(
+    'gcloud kms encrypt and decrypt (skipped when absent) go through the REST/JSON front door',
+    async () => {
+      await emulator.createKey({ cloud: 'gcp', name: 'gcloud/orders' });
+      await writeFile(join(home, 'plain.txt'), 'from gcloud');
+      const key = ['--location', 'global', '--keyring', 'gcloud', '--key', 'orders'];
+      await run('gcloud', [
+        'kms',
+        'encrypt',
+        ...key,
+        '--plaintext-file',
+        'plain.txt',
+        '--ciphertext-file',
+        'c.bin',
+      ]);
+      await run('gcloud', [
+        'kms',
+        'decrypt',
+        ...key,
+        '--ciphertext-file',
+        'c.bin',
+        '--plaintext-file',
+        'out.txt',
+      ]);
+      expect(await readFile(join(home, 'out.txt'), 'utf8')).toBe('from gcloud');
+      const count = (operation: string) => emulator.control.calls({ cloud: 'gcp', operation }).total;
+      expect([count('Encrypt'), count('Decrypt')]).toEqual([1, 1]);
+    },
+    120_000,
+  );
 });

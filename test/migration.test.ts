@@ -18,8 +18,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CloudBed, startCloudBed } from './support/clouds.js';
 
 // Issue 3's migration, AWS KMS → Google Cloud KMS, with the real cloud keyrings through their
-// official clients on the emulator: rewrap moves a large message's data key to another cloud
-// with one KMS call on each side and leaves its body untouched, never decrypting it.
+// official clients on the emulator. By default rewrap re-encrypts (issue 12): one KMS call on each
+// side, a new message id, data key and body, the context and frame length kept. The expert
+// header-only rewrite, which keeps the body and never decrypts it, is pinned at the end.
 
 const FRAME_LENGTH = 64 * 1024;
 /** Sequence number (4) + IV (12) + ciphertext + tag (16): a regular frame of the v2 body. */
@@ -65,7 +66,7 @@ beforeAll(async () => {
 afterAll(() => bed?.stop());
 beforeEach(() => bed.control.reset());
 
-describe('migrating a 64 MiB message from AWS KMS to Google Cloud KMS (replace)', () => {
+describe('migrating a 64 MiB message from AWS KMS to Google Cloud KMS (replace, re-encrypting)', () => {
   let migrated: Uint8Array;
   /** What the emulator counted during that one rewrap (the counters are reset before each test). */
   let rewrapCalls: ReturnType<typeof counts>;
@@ -76,7 +77,6 @@ describe('migrating a 64 MiB message from AWS KMS to Google Cloud KMS (replace)'
       decryptKeyring: bed.aws(awsKey),
       keyring: bed.gcp(gcpKey),
       mode: 'replace',
-      retireOriginal: true,
     }));
     rewrapCalls = counts();
   });
@@ -85,10 +85,11 @@ describe('migrating a 64 MiB message from AWS KMS to Google Cloud KMS (replace)'
     expect(rewrapCalls).toEqual({ aws: [['Decrypt', 1]], gcp: [['Encrypt', 1]], azure: 0 });
   });
 
-  it('keeps the body byte for byte, and the message id, context and frame length', () => {
-    expect(body(migrated).equals(body(original))).toBe(true);
+  it('writes a new message id and a new body, keeping the context and frame length', () => {
+    expect(body(migrated).equals(body(original))).toBe(false);
     const [before, after] = [inspect(original), inspect(migrated)];
-    expect(after.messageId).toBe(before.messageId);
+    expect(after.messageId).not.toBe(before.messageId);
+    expect(after.suiteId).toBe(before.suiteId);
     expect(after.encryptionContext).toEqual(encryptionContext);
     expect(after.frameLength).toBe(FRAME_LENGTH);
     expect(providers(migrated)).toEqual(['gcp-kms']);
@@ -108,28 +109,84 @@ describe('migrating a 64 MiB message from AWS KMS to Google Cloud KMS (replace)'
     expect(counts().aws).toEqual([]);
   });
 
-  it('rewraps the same message as a stream to the same body', async () => {
+  it('re-encrypts the same message as a stream, for the same KMS calls', async () => {
     const chunks = Array.from({ length: Math.ceil(original.length / 1_000_000) }, (_, i) =>
       original.subarray(i * 1_000_000, (i + 1) * 1_000_000),
     );
     const streamed = await buffer(
       Readable.from(chunks).pipe(
-        rewrapStream({
-          decryptKeyring: bed.aws(awsKey),
-          keyring: bed.gcp(gcpKey),
-          mode: 'replace',
-          retireOriginal: true,
-        }),
+        rewrapStream({ decryptKeyring: bed.aws(awsKey), keyring: bed.gcp(gcpKey), mode: 'replace' }),
       ),
     );
-    expect(body(streamed).equals(body(original))).toBe(true);
     expect(providers(streamed)).toEqual(['gcp-kms']);
+    expect(inspect(streamed).messageId).not.toBe(inspect(migrated).messageId);
     expect(counts()).toEqual({ aws: [['Decrypt', 1]], gcp: [['Encrypt', 1]], azure: 0 });
+    const result = await decrypt(streamed, { keyring: bed.gcp(gcpKey), encryptionContext });
+    expect(Buffer.from(result.plaintext).equals(plaintext)).toBe(true);
   });
 });
 
-describe('rewrap never decrypts the body', () => {
-  it('rewraps a message with a corrupted frame, whose decrypt then fails at exactly that frame', async () => {
+describe('re-encryption authenticates every frame before using it', () => {
+  it('refuses a message with a corrupted frame: the rewrap fails and nothing is returned', async () => {
+    const headerLength = inspect(original).headerLength;
+    const corrupted = Buffer.from(original);
+    corrupted[headerLength + 300 * FRAME_SIZE + 4 + 12 + 1000]! ^= 0x01;
+    const error = await failure(
+      rewrap(corrupted, { decryptKeyring: bed.aws(awsKey), keyring: bed.gcp(gcpKey), mode: 'replace' }),
+    );
+    expect(error.code).toBe(ErrorCodes.DecryptionFailed);
+  });
+});
+
+describe('adding Google Cloud beside AWS, and signed messages', () => {
+  const small = randomBytes(200_000);
+
+  it("'add' re-wraps the new data key for AWS (named in its EDK) and adds GCP: either cloud alone decrypts", async () => {
+    const { message } = await encrypt(small, { keyring: bed.aws(awsKey), encryptionContext });
+    bed.control.resetCounters();
+    const added = await rewrap(message, {
+      decryptKeyring: bed.aws(awsKey),
+      keyring: bed.gcp(gcpKey),
+      mode: 'add',
+      keptRecipientKeyring: () => bed.aws(awsKey),
+    });
+    expect(counts()).toEqual({
+      aws: [
+        ['Decrypt', 1],
+        ['GenerateDataKey', 1],
+      ],
+      gcp: [['Encrypt', 1]],
+      azure: 0,
+    });
+    expect(providers(added.message)).toEqual(['aws-kms', 'gcp-kms']);
+    for (const keyring of [bed.aws(awsKey), bed.gcp(gcpKey)]) {
+      const result = await decrypt(added.message, { keyring, encryptionContext });
+      expect(Buffer.from(result.plaintext).equals(small)).toBe(true);
+    }
+  });
+
+  it('re-encrypts a signed (0x0578) message, which a header-only rewrap refuses before any KMS call', async () => {
+    const { message } = await encrypt(small, {
+      keyring: bed.aws(awsKey),
+      encryptionContext,
+      suite: Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
+    });
+    expect(inspect(message).suiteId).toBe(0x0578);
+    bed.control.resetCounters();
+    const options = { decryptKeyring: bed.aws(awsKey), keyring: bed.gcp(gcpKey), mode: 'replace' } as const;
+    const error = await failure(rewrap(message, { ...options, method: 'header-only', retireOriginal: true }));
+    expect(error.code).toBe(ErrorCodes.Unsupported);
+    expect(counts()).toEqual({ aws: [], gcp: [], azure: 0 });
+
+    const again = await rewrap(message, options);
+    expect(inspect(again.message).suiteId).toBe(0x0578);
+    const opened = await decrypt(again.message, { keyring: bed.gcp(gcpKey), encryptionContext });
+    expect(Buffer.from(opened.plaintext).equals(small)).toBe(true);
+  });
+});
+
+describe("method: 'header-only' (expert) never decrypts the body", () => {
+  it('keeps the body and message id; a corrupted frame is carried over and fails on decrypt at that frame', async () => {
     const headerLength = inspect(original).headerLength;
     const badFrame = 300; // 0-based: frames 0..299 are intact
     const corrupted = Buffer.from(original);
@@ -139,9 +196,11 @@ describe('rewrap never decrypts the body', () => {
       decryptKeyring: bed.aws(awsKey),
       keyring: bed.gcp(gcpKey),
       mode: 'replace',
+      method: 'header-only',
       retireOriginal: true,
     });
     expect(body(message).equals(body(corrupted))).toBe(true);
+    expect(inspect(message).messageId).toBe(inspect(corrupted).messageId);
 
     // Feed the new header, then one frame per chunk: each intact frame is released as it arrives.
     const newHeaderLength = inspect(message).headerLength;
@@ -161,56 +220,6 @@ describe('rewrap never decrypts the body', () => {
     );
     expect(error.code).toBe(ErrorCodes.DecryptionFailed);
     expect(released).toBe(badFrame * FRAME_LENGTH);
-  });
-});
-
-describe('adding Google Cloud beside AWS, and what cannot be rewrapped', () => {
-  const small = randomBytes(200_000);
-
-  it("'add' keeps the AWS EDK and appends the GCP one: either cloud alone decrypts", async () => {
-    const { message } = await encrypt(small, { keyring: bed.aws(awsKey), encryptionContext });
-    bed.control.resetCounters();
-    const added = await rewrap(message, {
-      decryptKeyring: bed.aws(awsKey),
-      keyring: bed.gcp(gcpKey),
-      mode: 'add',
-      retireOriginal: true,
-    });
-    expect(counts()).toEqual({ aws: [['Decrypt', 1]], gcp: [['Encrypt', 1]], azure: 0 });
-    expect(providers(added.message)).toEqual(['aws-kms', 'gcp-kms']);
-    expect(inspect(added.message).encryptedDataKeys[0]).toEqual(inspect(message).encryptedDataKeys[0]);
-    expect(body(added.message).equals(body(message))).toBe(true);
-    for (const keyring of [bed.aws(awsKey), bed.gcp(gcpKey)]) {
-      const result = await decrypt(added.message, { keyring, encryptionContext });
-      expect(Buffer.from(result.plaintext).equals(small)).toBe(true);
-    }
-  });
-
-  it('refuses a signed (0x0578) message with ERR_UNSUPPORTED, pointing to re-encryption, before any KMS call', async () => {
-    const { message } = await encrypt(small, {
-      keyring: bed.aws(awsKey),
-      encryptionContext,
-      suite: Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
-    });
-    expect(inspect(message).suiteId).toBe(0x0578);
-    bed.control.resetCounters();
-    const error = await failure(
-      rewrap(message, {
-        decryptKeyring: bed.aws(awsKey),
-        keyring: bed.gcp(gcpKey),
-        mode: 'replace',
-        retireOriginal: true,
-      }),
-    );
-    expect(error.code).toBe(ErrorCodes.Unsupported);
-    expect(error.message).toMatch(/encrypt/i);
-    expect(counts()).toEqual({ aws: [], gcp: [], azure: 0 });
-    // The suggested way out works: decrypt with AWS, encrypt again for Google Cloud.
-    const opened = await decrypt(message, { keyring: bed.aws(awsKey), encryptionContext });
-    const again = await encrypt(opened.plaintext, { keyring: bed.gcp(gcpKey), encryptionContext });
-    expect(
-      Buffer.from((await decrypt(again.message, { keyring: bed.gcp(gcpKey) })).plaintext).equals(small),
-    ).toBe(true);
   });
 });
 

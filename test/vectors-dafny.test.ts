@@ -3,15 +3,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Keyring, MultiKeyring, PolykmsError, decrypt, inspect } from '@polykms/envelope';
 import { RawAesKeyring, RawRsaKeyring, type RsaPadding } from '@polykms/local';
+import { type EcdhKeyDescription, ecdhKeyringFor } from './support/ecdh-vector-keys.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sharedVectorsDir } from './vectors-location.js';
+import { vectorsDir } from './vectors-location.js';
 
 /**
  * The ESDK-Dafny 4.1.0 decrypt vectors (awses-decrypt v5): every one our keyrings can serve must
  * decrypt to its plaintext, every one expected to fail must fail, and the others are skipped with
  * their reason and counted.
  */
-const root = join(sharedVectorsDir(), 'esdk-dafny-4.1.0');
+const root = join(vectorsDir(), 'esdk-dafny-4.1.0');
 
 interface KeyDescription {
   readonly type: string;
@@ -24,6 +25,7 @@ interface KeyDescription {
   readonly childKeyrings?: readonly KeyDescription[];
   readonly underlying?: KeyDescription;
   readonly requiredEncryptionContextKeys?: readonly string[];
+  readonly schema?: string;
 }
 
 interface Scenario {
@@ -77,7 +79,6 @@ type Plan =
   | { readonly category: string; readonly keyring: Keyring }
   | { readonly category: string; readonly skip: string };
 
-const SKIP_ECDH = 'raw ECDH is an MPL keyring polykms does not implement';
 const SKIP_KMS = 'needs a real AWS KMS';
 const SKIP_PKCS1 =
   'RSA PKCS#1 v1.5 decryption is refused by this Node (CVE-2023-46809, no --security-revert)';
@@ -96,10 +97,10 @@ function keyringFor(description: KeyDescription): Keyring | { skip: string } {
         if (padding === 'pkcs1' && !pkcs1Available) return { skip: SKIP_PKCS1 };
         return new RawRsaKeyring({ ...identity, padding, privateKey: key.material! });
       }
-      return { skip: SKIP_ECDH };
+      throw new Error(`unknown raw encryption algorithm ${description['encryption-algorithm']}`);
     }
     case 'raw-ecdh':
-      return { skip: SKIP_ECDH };
+      return ecdhKeyringFor(description as EcdhKeyDescription, keys);
     case 'multi-keyring': {
       const members = [description.generator, ...(description.childKeyrings ?? [])]
         .filter((d) => d !== undefined)
@@ -125,9 +126,9 @@ function categoryOf(description: KeyDescription): string {
       if (description['encryption-algorithm'] === 'rsa') {
         return description['padding-algorithm'] === 'pkcs1' ? 'raw RSA PKCS#1' : 'raw RSA OAEP';
       }
-      return `raw ${description['encryption-algorithm'] === 'aes' ? 'AES' : 'ECDH'}`;
+      return 'raw AES';
     case 'raw-ecdh':
-      return 'raw ECDH';
+      return `raw ECDH ${description.schema}`;
     case 'multi-keyring':
       return 'multi-keyring';
     case 'required-encryption-context-cmm':
@@ -164,7 +165,7 @@ describe('ESDK-Dafny 4.1.0 decrypt vectors', () => {
     expect(tests.length).toBe(487);
   });
 
-  it('plans 187 decryptable vectors and skips only raw ECDH (99), AWS KMS (201) and refused PKCS#1', () => {
+  it('plans 286 decryptable vectors, 99 of them raw ECDH, and skips only AWS KMS (201) and refused PKCS#1', () => {
     const reasons = new Map<string, number>();
     for (const { p } of plans) {
       const reason = 'skip' in p ? p.skip : 'decrypt';
@@ -172,9 +173,9 @@ describe('ESDK-Dafny 4.1.0 decrypt vectors', () => {
     }
     const pkcs1Skipped = reasons.get(SKIP_PKCS1) ?? 0;
     expect(pkcs1Skipped).toBe(pkcs1Available ? 0 : 11);
+    expect(plans.filter(({ p }) => p.category.startsWith('raw ECDH') && !('skip' in p))).toHaveLength(99);
     expect(Object.fromEntries(reasons)).toEqual({
-      decrypt: 187 - pkcs1Skipped,
-      [SKIP_ECDH]: 99,
+      decrypt: 286 - pkcs1Skipped,
       [SKIP_KMS]: 201,
       ...(pkcs1Skipped ? { [SKIP_PKCS1]: pkcs1Skipped } : {}),
     });

@@ -1,18 +1,13 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The published vectors live beside the project at `../shared/vectors` (relative to the project
- * root) and are never copied into it. A git worktree sits deeper than the main checkout, so the
- * project root's ancestors are searched for the nearest `shared/vectors`.
+ * The published vectors live in the repository at `test/vectors/` (with their licenses), so a clone
+ * alone runs every test.
  */
-export function sharedVectorsDir(): string {
-  const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-  for (let dir = join(projectRoot, '..'); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'shared', 'vectors');
-    if (existsSync(join(candidate, 'README.md'))) return candidate;
-    if (dirname(dir) === dir) break;
-  }
-  throw new Error(`the published vectors were not found at ../shared/vectors from ${projectRoot} or above`);
+export function vectorsDir(): string {
+  const dir = fileURLToPath(new URL('./vectors/', import.meta.url));
+  if (!existsSync(join(dir, 'README.md'))) throw new Error(`the published vectors were not found at ${dir}`);
+  return dir;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Suites, inspect } from '@polykms/envelope';
 import { describe, expect, it } from 'vitest';
-import { sharedVectorsDir } from './vectors-location.js';
+import { vectorsDir } from './vectors-location.js';
 import { readZip } from './vectors-zip.js';
 
 /**
@@ -10,7 +10,7 @@ import { readZip } from './vectors-zip.js';
  * cannot be decrypted here, so they prove the parser instead. Every message must parse with
  * `inspect`, and what it reports must agree with what the manifest states (the recipients).
  */
-const zip = readZip(readFileSync(join(sharedVectorsDir(), 'esdk-python-1.3.5-kms', 'python-1.3.5.zip')));
+const zip = readZip(readFileSync(join(vectorsDir(), 'esdk-python-1.3.5-kms', 'python-1.3.5.zip')));
 
 interface Manifest {
   readonly manifest: { readonly type: string; readonly version: number };

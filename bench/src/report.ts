@@ -45,6 +45,8 @@ export function times(x: number): string {
 export const SHARE_OF_RAW: Target = { label: '≥ 70%', min: 0.7, format: pct };
 export const TEN_TIMES: Target = { label: '≥ 10×', min: 10, format: times };
 export const TWENTY_TIMES: Target = { label: '≥ 20×', min: 20, format: times };
+/** Issue 12: re-encrypting rewrap should cost about what decrypting and encrypting by hand does. */
+export const CLOSE_TO: Target = { label: '≥ 90%', min: 0.9, format: pct };
 
 export function verdict(value: number, target: number): string {
   return value >= target ? 'yes' : 'NO';

@@ -19,15 +19,16 @@ import {
   encryptInto,
   encryptStream,
   rewrap,
-  rewrapParts,
   rewrapStream,
 } from '@polykms/envelope';
 import { AWS_SUITE, aws, awsCachingManager, awsKeyring } from './client-node.js';
 import { type KmsBatchResult, emulatedKmsBatch } from './emulated-kms.js';
 import { CountingKeyring, ourKeyring } from './keyrings.js';
+import { measureKeysets } from './keyset.js';
 import { GiB, MiB, formatBytes, mibPerSecond, race, rate } from './measure.js';
 import { floorMessage } from './message-floor.js';
 import {
+  CLOSE_TO,
   SHARE_OF_RAW,
   TEN_TIMES,
   TWENTY_TIMES,
@@ -51,32 +52,55 @@ const INTO_TARGET = { label: '≥ 1.8×', min: 1.8, format: times };
 const TWO_WORKERS_TARGET = { label: '≥ 1.5×', min: 1.5, format: times };
 
 const quick = process.argv.includes('--quick');
+/** `--smoke`: tiny sizes, to check that a section runs (no timing means anything then). */
+const smoke = process.argv.includes('--smoke');
+/** `--only=keyset` (or another section name) runs that section alone, e.g. to check it runs. */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const FRAME = 64 * 1024;
-const sizes = quick
+const sizes = smoke
   ? {
-      buffered: 16 * MiB,
-      streamed: 128 * MiB,
-      rewrap: 64 * MiB,
-      sweep: 16 * MiB,
-      rateMs: 500,
-      messages: 2_000,
-      emulatedMessages: 200,
-      workers: 64 * MiB,
-      latencyMs: 200,
+      buffered: 1 * MiB,
+      streamed: 4 * MiB,
+      rewrap: 1 * MiB,
+      sweep: 1 * MiB,
+      rateMs: 50,
+      messages: 50,
+      emulatedMessages: 10,
+      keysetMessages: 100,
+      rounds: 1,
+      workers: 4 * MiB,
+      latencyMs: 50,
       opensslSeconds: 1,
     }
-  : {
-      buffered: 64 * MiB,
-      streamed: 1 * GiB,
-      rewrap: 256 * MiB,
-      sweep: 64 * MiB,
-      rateMs: 2_000,
-      messages: 10_000,
-      emulatedMessages: 1_000,
-      workers: 256 * MiB,
-      latencyMs: 400,
-      opensslSeconds: 3,
-    };
+  : quick
+    ? {
+        buffered: 16 * MiB,
+        streamed: 128 * MiB,
+        rewrap: 64 * MiB,
+        sweep: 16 * MiB,
+        rateMs: 500,
+        messages: 2_000,
+        emulatedMessages: 200,
+        keysetMessages: 10_000,
+        rounds: 2,
+        workers: 64 * MiB,
+        latencyMs: 200,
+        opensslSeconds: 1,
+      }
+    : {
+        buffered: 64 * MiB,
+        streamed: 1 * GiB,
+        rewrap: 256 * MiB,
+        sweep: 64 * MiB,
+        rateMs: 2_000,
+        messages: 10_000,
+        emulatedMessages: 1_000,
+        keysetMessages: 10_000,
+        rounds: 5,
+        workers: 256 * MiB,
+        latencyMs: 400,
+        opensslSeconds: 3,
+      };
 const jsonAt = process.argv.indexOf('--json');
 const jsonFile = jsonAt >= 0 ? process.argv[jsonAt + 1] : undefined;
 if (jsonAt >= 0 && !jsonFile) throw new Error('--json needs a file name');
@@ -334,30 +358,9 @@ async function rewrapVersusReencrypt(): Promise<void> {
   const to = new CountingKeyring(ourKeyring());
   const plaintext = randomBytes(size);
   const { message } = await encrypt(plaintext, { keyring: from, frameLength: FRAME });
-  const options = { decryptKeyring: from, keyring: to, mode: 'replace', retireOriginal: true } as const;
-  const { rewrapMs, partsMs, reencryptMs } = await race(2, {
-    rewrapMs: () => rewrap(message, options),
-    partsMs: () => rewrapParts(message, options),
-    reencryptMs: async () => {
-      const { plaintext: clear } = await decrypt(message, { keyring: from });
-      await encrypt(clear, { keyring: to, frameLength: FRAME });
-    },
-  });
+  const reencrypting = { decryptKeyring: from, keyring: to, mode: 'replace' } as const;
+  const headerOnly = { ...reencrypting, method: 'header-only', retireOriginal: true } as const;
   const ms = (v: number) => `${v.toFixed(1)} ms`;
-  targetRow(
-    `rewrap ${label} buffered vs decrypt + re-encrypt`,
-    ms(rewrapMs),
-    ms(reencryptMs),
-    reencryptMs / rewrapMs,
-    TEN_TIMES,
-  );
-  targetRow(
-    `rewrap ${label} buffered to header + body view (rewrapParts, no copy) vs decrypt + re-encrypt`,
-    ms(partsMs),
-    ms(reencryptMs),
-    reencryptMs / partsMs,
-    TEN_TIMES,
-  );
 
   // The same message as a stream of 64 KiB chunks (views: no copy), as when it comes from storage.
   const chunks: Uint8Array[] = [];
@@ -366,27 +369,44 @@ async function rewrapVersusReencrypt(): Promise<void> {
   }
   const chunkSource = () => Readable.from(chunks, { objectMode: false });
   const sink = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
-  const { streamRewrapMs, streamReencryptMs } = await race(2, {
-    streamRewrapMs: () =>
-      pipeline(
-        chunkSource(),
-        rewrapStream({ decryptKeyring: from, keyring: to, mode: 'replace', retireOriginal: true }),
-        sink(),
-      ),
-    streamReencryptMs: () =>
+  const { migrateMs, rawPipeMs, headerOnlyMs } = await race(2, {
+    migrateMs: () => pipeline(chunkSource(), rewrapStream(reencrypting), sink()),
+    rawPipeMs: () =>
       pipeline(
         chunkSource(),
         decryptStream({ keyring: from }),
         encryptStream({ keyring: to, frameLength: FRAME }),
         sink(),
       ),
+    headerOnlyMs: () => pipeline(chunkSource(), rewrapStream(headerOnly), sink()),
   });
   targetRow(
-    `rewrap ${label} streamed vs decrypt + re-encrypt streamed`,
-    ms(streamRewrapMs),
-    ms(streamReencryptMs),
-    streamReencryptMs / streamRewrapMs,
-    TEN_TIMES,
+    `migrate ${label} by re-encryption (rewrapStream) vs decryptStream → encryptStream, same bytes`,
+    ms(migrateMs),
+    ms(rawPipeMs),
+    rawPipeMs / migrateMs,
+    CLOSE_TO,
+  );
+  row(
+    `header-only rewrapStream ${label} (expert, unsafe with old copies) vs re-encryption streamed`,
+    ms(headerOnlyMs),
+    ms(migrateMs),
+    times(migrateMs / headerOnlyMs),
+  );
+
+  const { rewrapMs, reencryptMs } = await race(2, {
+    rewrapMs: () => rewrap(message, reencrypting),
+    reencryptMs: async () => {
+      const { plaintext: clear } = await decrypt(message, { keyring: from });
+      await encrypt(clear, { keyring: to, frameLength: FRAME });
+    },
+  });
+  targetRow(
+    `rewrap ${label} buffered (re-encrypts) vs decrypt + encrypt`,
+    ms(rewrapMs),
+    ms(reencryptMs),
+    reencryptMs / rewrapMs,
+    CLOSE_TO,
   );
 }
 
@@ -582,6 +602,27 @@ async function frameLengthSweep(): Promise<void> {
   }
 }
 
+async function keysets(): Promise<void> {
+  log('keysets');
+  const result = await measureKeysets(sizes.rateMs / 3, sizes.keysetMessages, sizes.rounds);
+  const perSecond = (v: number) => `${v.toFixed(0)} msg/s`;
+  row(
+    'encrypt 1 KiB under a keyset (data key wrapped locally, no KMS call) vs CachingKeyring',
+    perSecond(result.keysetPerSecond),
+    perSecond(result.cachedPerSecond),
+    `${pct(result.keysetPerSecond / result.cachedPerSecond)}`,
+  );
+  const one = result.rewrapMs.get(1) ?? Number.NaN;
+  const many = result.rewrapMs.get(sizes.keysetMessages) ?? Number.NaN;
+  row(
+    `keyset rewrap (open + write for a new recipient) with ${sizes.keysetMessages.toLocaleString('en')} messages under it vs 1 message`,
+    `${many.toFixed(2)} ms`,
+    `${one.toFixed(2)} ms`,
+    `${(many / one).toFixed(2)}×`,
+    '≈ 1× (constant)',
+  );
+}
+
 function machine(): string {
   const cpuModel =
     readFileSync('/proc/cpuinfo', 'utf8')
@@ -592,21 +633,31 @@ function machine(): string {
     cpus()[0]?.model ??
     'unknown';
   const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout.trim() || String(cpus().length);
-  return `nproc ${nproc}, node ${process.version}, CPU ${cpuModel}${quick ? ', --quick sizes' : ''}`;
+  const sized = smoke ? ', --smoke sizes (not a measurement)' : quick ? ', --quick sizes' : '';
+  return `nproc ${nproc}, node ${process.version}, CPU ${cpuModel}${sized}`;
 }
 
 const started = performance.now();
-await bufferedThroughput();
-streamedThroughputAndMemory();
-await cachedSmallMessages();
-await rewrapVersusReencrypt();
-await kmsCalls();
-await emulatedKms();
-await frameLengthSweep();
-await workerScaling();
-physicalLimit();
-await threeClouds();
-cliMemory();
+const sections: Record<string, () => Promise<void> | void> = {
+  buffered: bufferedThroughput,
+  streamed: streamedThroughputAndMemory,
+  small: cachedSmallMessages,
+  rewrap: rewrapVersusReencrypt,
+  'kms-calls': kmsCalls,
+  emulated: emulatedKms,
+  keyset: keysets,
+  sweep: frameLengthSweep,
+  workers: workerScaling,
+  openssl: physicalLimit,
+  'three-clouds': threeClouds,
+  cli: cliMemory,
+};
+if (only !== undefined && !(only in sections)) {
+  throw new Error(`--only=${only}: the sections are ${Object.keys(sections).join(', ')}`);
+}
+for (const [name, section] of Object.entries(sections)) {
+  if (only === undefined || only === name) await section();
+}
 
 const lines = [
   `Machine: ${machine()}. Frame length ${formatBytes(FRAME)} unless stated; suite 0x0478 for both libraries.`,

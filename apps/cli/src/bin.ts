@@ -1,10 +1,13 @@
 #!/usr/bin/env node
+import { stdoutFailure } from './io/stdout-failure.js';
 import { main } from './main.js';
 
-// `polykms … | head`: the reader went away. Nothing more can be said on stdout; stop quietly.
+// `polykms … | head`, a full disk or a file-size limit behind `> file`: nothing more can be said
+// on stdout; say why on stderr and stop with the file error code.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(8);
-  throw error;
+  const code = stdoutFailure(error, (line) => process.stderr.write(`${line}\n`));
+  if (code === undefined) throw error;
+  process.exit(code);
 });
 
 const code = await main(process.argv);

@@ -12,13 +12,13 @@ export const ExitCode = {
   DecryptFailed: 3,
   /** No key could open the message, or the KMS refused: key not found, disabled, access denied. */
   NoKey: 4,
-  /** The message is bound to an encryption context other than the one expected. */
+  /** The message is bound to an encryption context other than the one expected; or a keyset is another dataset's or stale. */
   ContextMismatch: 5,
   /** The input is not a polykms/ESDK message, or exceeds a limit. */
   MalformedInput: 6,
   /** A KMS is unreachable, throttling or timing out (retryable), or its provider package is missing. */
   ProviderUnavailable: 7,
-  /** A file could not be read or written: missing input, existing output, permissions. */
+  /** A file could not be read or written: missing input, existing output, permissions; a keyset write lost a race or found the lock held. */
   Io: 8,
   /** `migrate` finished but some files failed (the summary lists them). */
   PartialFailure: 9,
@@ -46,6 +46,11 @@ const byErrorCode: Partial<Record<string, ExitCodeValue>> = {
   [ErrorCodes.Timeout]: ExitCode.ProviderUnavailable,
   [ErrorCodes.ProviderFailure]: ExitCode.ProviderUnavailable,
   [ErrorCodes.Cancelled]: ExitCode.Interrupted,
+  [ErrorCodes.KeysetMismatch]: ExitCode.ContextMismatch,
+  [ErrorCodes.StaleKeyset]: ExitCode.ContextMismatch,
+  [ErrorCodes.KeyVersionNotFound]: ExitCode.NoKey,
+  [ErrorCodes.KeysetConflict]: ExitCode.Io,
+  [ErrorCodes.KeysetLocked]: ExitCode.Io,
 };
 
 /**
@@ -69,6 +74,8 @@ const ioErrnos = new Set([
   'EISDIR',
   'ENOTDIR',
   'ENOSPC',
+  'EFBIG',
+  'EDQUOT',
   'EROFS',
   'EBUSY',
   'ENAMETOOLONG',

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 
-export interface Progress {
+interface Progress {
   increment(by?: number): void;
   stop(): void;
 }

@@ -1,31 +1,54 @@
-import { isPolykmsError } from '@polykms/envelope';
+import { type ErrorCode, isPolykmsError } from '@polykms/envelope';
 import { CliError } from './cli-error.js';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
+import { redactCredentials } from './io/redact.js';
 import { printable } from './io/terminal-text.js';
+import { keyUriHint } from './io/key-uri-suggestion.js';
+import { inUserWords } from './io/user-wording.js';
 
 const hints: Partial<Record<ExitCodeValue, string>> = {
   [ExitCode.Usage]: 'Run the command with --help to see its options and examples.',
   [ExitCode.DecryptFailed]:
     'The message was altered or truncated, or a wrapped data key does not open: restore it from a good copy.',
   [ExitCode.NoKey]:
-    'Pass a --key that is one of the recipients (`polykms inspect FILE` lists them) and check that your ' +
-    'credentials may use it.',
+    'Pass a --key (with --keyset: an --unlock) that is one of the recipients (`polykms inspect FILE`, or ' +
+    '`polykms keyset inspect FILE` for a keyset, lists them) and check that your credentials may use it.',
   [ExitCode.ContextMismatch]: 'Compare --expect-context with the context that `polykms inspect FILE` shows.',
   [ExitCode.MalformedInput]: 'Is this an encrypted message? `polykms inspect FILE` reads its header.',
   [ExitCode.ProviderUnavailable]:
     'The KMS could not be reached or is throttling: try again later, or decrypt through another recipient.',
 };
 
-function describeIoError(error: NodeJS.ErrnoException): string {
+/**
+ * Hints for codes whose exit code's hint would send the user the wrong way: a keyset refused for
+ * its id, generation or versions has nothing to do with --expect-context or --key.
+ */
+const codeHints: Partial<Record<ErrorCode, string>> = {
+  ERR_KEYSET_MISMATCH:
+    'Check the --keyset file and --keyset-id: `polykms keyset inspect FILE` shows the id the file claims.',
+  ERR_STALE_KEYSET:
+    'The --keyset file is older than --min-generation: restore the current keyset file, do not lower the pin.',
+  ERR_KEY_VERSION_NOT_FOUND:
+    'The keyset file lacks the version this message was wrapped under: use the current keyset file.',
+};
+
+/** A system error as a sentence: what went wrong with which file, never `ENOTDIR: …, stat`. */
+export function describeIoError(error: NodeJS.ErrnoException): string {
   const path = error.path ? ` '${error.path}'` : '';
   switch (error.code) {
+    case 'ENOTDIR':
+      return `${path ? `${path.trim()}: a` : 'A'} part of the path is a file where a directory is needed`;
+    case 'EFBIG':
+      return 'the output grew past the largest file this process may write (a file-size limit such as `ulimit -f`, or the file system’s maximum)';
+    case 'EDQUOT':
+      return 'the disk quota is exhausted';
     case 'ENOENT':
       return `no such file or directory${path}`;
     case 'EACCES':
     case 'EPERM':
       return `permission denied${path}`;
     case 'EISDIR':
-      return `${path.trim()} is a directory, not a file`;
+      return `${path ? path.trim() : 'the path given'} is a directory, not a file (for every file under a directory: encrypt -r, decrypt -r or migrate)`;
     case 'EPIPE':
       return 'the program reading the output closed it before the end';
     case 'ENOSPC':
@@ -49,9 +72,16 @@ export function reportError(error: unknown, write: (line: string) => void): Exit
   else message = error instanceof Error ? error.message : String(error);
   const code = isPolykmsError(error) ? ` [${error.code}]` : '';
   // Messages may quote file names and header fields: escaped, they cannot forge lines of their own.
-  write(`polykms: error${code}: ${printable(message)}`);
-  const hint = error instanceof CliError ? undefined : hints[exitCode];
-  if (hint) write(`  ${hint}`);
+  // A URI's user:password never reaches the terminal; library class names are put in CLI terms.
+  write(`polykms: error${code}: ${printable(inUserWords(redactCredentials(message)))}`);
+  const uri = (error as { uri?: unknown } | undefined)?.uri;
+  const spelling = typeof uri === 'string' ? keyUriHint(uri) : undefined;
+  const hint =
+    spelling ??
+    (error instanceof CliError
+      ? undefined
+      : ((isPolykmsError(error) ? codeHints[error.code] : undefined) ?? hints[exitCode]));
+  if (hint) write(`  ${printable(redactCredentials(hint))}`);
   if (process.env['POLYKMS_DEBUG'] === '1') writeDebug(error, write);
   return exitCode;
 }

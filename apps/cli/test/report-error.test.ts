@@ -1,4 +1,4 @@
-import { KmsError } from '@polykms/envelope';
+import { KeysetError, KmsError } from '@polykms/envelope';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reportError } from '../src/report-error.js';
 
@@ -26,5 +26,14 @@ describe('reportError', () => {
     reportError(error, (line) => debug.push(line));
     expect(debug).toContain('caused by:');
     expect(debug.join('\n')).toContain('AccessDeniedException: not allowed');
+  });
+
+  it('points a refused keyset at the keyset flags, not at --expect-context', () => {
+    for (const code of ['ERR_KEYSET_MISMATCH', 'ERR_STALE_KEYSET', 'ERR_KEY_VERSION_NOT_FOUND'] as const) {
+      const lines: string[] = [];
+      reportError(new KeysetError(code, 'refused'), (line) => lines.push(line));
+      expect(lines.join('\n')).not.toContain('--expect-context');
+      expect(lines.join('\n')).toMatch(/keyset/);
+    }
   });
 });

@@ -39,3 +39,10 @@ export function parseKeyArn(value: string): AwsKmsArn | undefined {
   const arn = parseAwsKmsArn(value);
   return arn?.resourceType === 'key' ? arn : undefined;
 }
+
+const ALIAS_NAME = /^alias\/[A-Za-z0-9:/_-]+$/;
+
+/** `alias/<name>`: an alias without an ARN, resolved in the client's region. */
+export function isAliasName(value: string): boolean {
+  return value.length <= MAX_ARN_LENGTH && ALIAS_NAME.test(value);
+}

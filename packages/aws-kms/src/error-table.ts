@@ -1,4 +1,10 @@
-import { ErrorCodes, KmsError, type KmsErrorCode, type PolykmsError } from '@polykms/envelope';
+import {
+  ErrorCodes,
+  KmsError,
+  type KmsErrorCode,
+  type PolykmsError,
+  isNetworkErrorCode,
+} from '@polykms/envelope/driver';
 import { PROVIDER_ID } from './provider.js';
 
 /** KMS error names (`__type`) → polykms codes. Anything unlisted falls back on the HTTP status. */
@@ -36,18 +42,6 @@ const credentialErrorNames = new Set([
   'CredentialsProviderError',
 ]);
 
-/** Node socket errors: KMS could not be reached, so a later attempt may succeed. */
-const networkErrorCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
 /** The IAM permission each keyring operation needs, named in access-denied errors. */
 const permissionByOperation: Readonly<Record<string, string>> = {
   GenerateDataKey: 'kms:GenerateDataKey',
@@ -72,7 +66,7 @@ function codeOf(error: unknown): KmsErrorCode {
     if (status >= 500) return ErrorCodes.Unavailable;
     return ErrorCodes.ProviderFailure;
   }
-  if (typeof e.code === 'string' && networkErrorCodes.has(e.code)) return ErrorCodes.Unavailable;
+  if (isNetworkErrorCode(e.code)) return ErrorCodes.Unavailable;
   return ErrorCodes.ProviderFailure;
 }
 

@@ -8,3 +8,4 @@ export { type AwsKmsArn, parseAwsKmsArn, parseKeyArn } from './arn.js';
 export { mapAwsKmsError } from './error-table.js';
 export { type ClientProvider, defaultClientProvider } from './client-provider.js';
 export { PROVIDER_ID as AWS_KMS_PROVIDER_ID } from './provider.js';
+export { awsKmsKeyringScheme, type AwsKmsUriKey, type AwsKmsUriFilter } from './scheme/index.js';

@@ -1,22 +1,9 @@
-import { EncryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import {
-  ErrorCodes,
-  InvalidArgumentError,
-  type Keyring,
-  KmsError,
-  type UnwrapRequest,
-  type UnwrapResult,
-  type WrapRequest,
-  type WrapResult,
-  checkTimeoutMs,
-  kmsCall,
-  zeroize,
-} from '@polykms/envelope';
-import { parseAwsKmsArn, parseKeyArn } from './arn.js';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { InvalidArgumentError, KmsKeyring } from '@polykms/envelope/driver';
+import { MAX_ARN_LENGTH, parseAwsKmsArn } from './arn.js';
 import { type ClientProvider, defaultClientProvider } from './client-provider.js';
-import { mapAwsKmsError } from './error-table.js';
+import { type AwsKmsKey, AwsKmsDriver } from './driver.js';
 import { PROVIDER_ID } from './provider.js';
-import { unwrapMatching } from './unwrap-matching.js';
 
 export interface AwsKmsKeyringOptions {
   /**
@@ -33,8 +20,6 @@ export interface AwsKmsKeyringOptions {
   readonly timeoutMs?: number | undefined;
 }
 
-const utf8 = new TextEncoder();
-
 /** Shared with AwsKmsDiscoveryKeyring: KMS accepts at most 10 grant tokens per request. */
 export function checkGrantTokens(grantTokens: readonly string[] | undefined): void {
   if (grantTokens === undefined) return;
@@ -49,142 +34,60 @@ export function checkGrantTokens(grantTokens: readonly string[] | undefined): vo
   }
 }
 
+function keyringOptions(options: AwsKmsKeyringOptions) {
+  const { keyId } = options ?? {};
+  if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > MAX_ARN_LENGTH) {
+    throw new InvalidArgumentError(
+      'AwsKmsKeyring needs keyId: a KMS key ARN (or, for encrypt only, an alias)',
+      {
+        provider: PROVIDER_ID,
+      },
+    );
+  }
+  checkGrantTokens(options.grantTokens);
+  const arn = parseAwsKmsArn(keyId);
+  // Judged as key URIs judge it: something that claims to be an ARN must be a valid one.
+  if (arn === undefined && keyId.startsWith('arn:')) {
+    throw new InvalidArgumentError(
+      `AwsKmsKeyring: ${keyId} is not a KMS key or alias ARN (arn:<partition>:kms:<region>:<12-digit account>:key/<id>)`,
+      { provider: PROVIDER_ID, keyId },
+    );
+  }
+  let client = options.client;
+  if (client === undefined && arn === undefined) {
+    throw new InvalidArgumentError(
+      `AwsKmsKeyring: ${keyId} names no region; pass a key or alias ARN, or an explicit client`,
+      { provider: PROVIDER_ID, keyId },
+    );
+  }
+  client ??= (options.clientProvider ?? defaultClientProvider())(arn!.region);
+  const fixed = client;
+  /** Set when `keyId` is a key ARN: the only key whose EDKs this keyring opens. */
+  const keyArn = arn?.resourceType === 'key' ? keyId : undefined;
+  return {
+    driver: new AwsKmsDriver({ clientFor: () => fixed, grantTokens: options.grantTokens }),
+    timeoutMs: options.timeoutMs,
+    policy: {
+      mode: 'strict' as const,
+      keyId,
+      // An alias may point at any key; the EDK then names the key ARN KMS reports.
+      sealedWith: (key: AwsKmsKey) => keyArn === undefined || key.arn === keyArn,
+      opens: (key: AwsKmsKey) => key.arn === keyArn,
+      cannotOpen:
+        keyArn === undefined
+          ? `AwsKmsKeyring: decrypting needs the key ARN, not ${keyId}; use the key's ARN (or AwsKmsDiscoveryKeyring)`
+          : undefined,
+    },
+  };
+}
+
 /**
  * A keyring for one AWS KMS key (combine several with the envelope's MultiKeyring). As generator it
  * calls GenerateDataKey, otherwise Encrypt; the EDK names the key ARN KMS reports. It decrypts only
  * EDKs of its own key ARN (strict mode), asking KMS for exactly that key and checking the answer.
  */
-export class AwsKmsKeyring implements Keyring {
-  readonly description: string;
-  readonly #keyId: string;
-  /** Set when `keyId` is a key ARN: the only key whose EDKs this keyring opens. */
-  readonly #keyArn: string | undefined;
-  readonly #client: KMSClient;
-  readonly #grantTokens: readonly string[] | undefined;
-  readonly #timeoutMs: number | undefined;
-
+export class AwsKmsKeyring extends KmsKeyring<AwsKmsKey> {
   constructor(options: AwsKmsKeyringOptions) {
-    const { keyId } = options ?? {};
-    if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > 2048) {
-      throw new InvalidArgumentError(
-        'AwsKmsKeyring needs keyId: a KMS key ARN (or, for encrypt only, an alias)',
-        {
-          provider: PROVIDER_ID,
-        },
-      );
-    }
-    checkGrantTokens(options.grantTokens);
-    checkTimeoutMs(options.timeoutMs, PROVIDER_ID);
-    const arn = parseAwsKmsArn(keyId);
-    this.#keyId = keyId;
-    this.#keyArn = arn?.resourceType === 'key' ? keyId : undefined;
-    if (options.client) {
-      this.#client = options.client;
-    } else if (arn) {
-      this.#client = (options.clientProvider ?? defaultClientProvider())(arn.region);
-    } else {
-      throw new InvalidArgumentError(
-        `AwsKmsKeyring: ${keyId} names no region; pass a key or alias ARN, or an explicit client`,
-        { provider: PROVIDER_ID, keyId },
-      );
-    }
-    this.#grantTokens = options.grantTokens ? [...options.grantTokens] : undefined;
-    this.#timeoutMs = options.timeoutMs;
-    this.description = `${PROVIDER_ID} ${keyId}`;
-  }
-
-  async wrap(request: WrapRequest): Promise<WrapResult> {
-    const common = {
-      KeyId: this.#keyId,
-      EncryptionContext: { ...request.encryptionContext },
-      ...(this.#grantTokens ? { GrantTokens: [...this.#grantTokens] } : {}),
-    };
-    if (request.dataKey === undefined) {
-      const response = await this.#call('GenerateDataKey', request.signal, (abortSignal) =>
-        this.#client.send(new GenerateDataKeyCommand({ ...common, NumberOfBytes: request.suite.keyLength }), {
-          abortSignal,
-        }),
-      );
-      const plaintext = response.Plaintext;
-      if (!(plaintext instanceof Uint8Array) || plaintext.length !== request.suite.keyLength) {
-        zeroize(plaintext);
-        throw this.#badResponse(
-          'GenerateDataKey',
-          `a data key of the wrong length for ${request.suite.name}`,
-        );
-      }
-      // The SDK's bytes may be a view into a larger response buffer: hand over a buffer of its own.
-      const dataKey = Uint8Array.from(plaintext);
-      zeroize(plaintext);
-      try {
-        return { dataKey, encryptedDataKeys: [this.#edk('GenerateDataKey', response)] };
-      } catch (error) {
-        zeroize(dataKey);
-        throw error;
-      }
-    }
-    const dataKey = request.dataKey;
-    const response = await this.#call('Encrypt', request.signal, (abortSignal) =>
-      this.#client.send(new EncryptCommand({ ...common, Plaintext: dataKey }), { abortSignal }),
-    );
-    return { encryptedDataKeys: [this.#edk('Encrypt', response)] };
-  }
-
-  async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
-    const keyArn = this.#keyArn;
-    if (keyArn === undefined) {
-      throw new InvalidArgumentError(
-        `AwsKmsKeyring: decrypting needs the key ARN, not ${this.#keyId}; use the key's ARN (or AwsKmsDiscoveryKeyring)`,
-        { provider: PROVIDER_ID, keyId: this.#keyId },
-      );
-    }
-    const options = {
-      clientFor: () => this.#client,
-      grantTokens: this.#grantTokens,
-      timeoutMs: this.#timeoutMs,
-    };
-    return unwrapMatching(request, options, (arn) => arn.arn === keyArn);
-  }
-
-  #call<T>(
-    operation: string,
-    signal: AbortSignal | undefined,
-    call: (signal: AbortSignal) => Promise<T>,
-  ): Promise<T> {
-    return kmsCall(
-      {
-        provider: PROVIDER_ID,
-        operation,
-        keyId: this.#keyId,
-        signal,
-        timeoutMs: this.#timeoutMs,
-        mapError: mapAwsKmsError,
-      },
-      call,
-    );
-  }
-
-  /** The EDK for a KMS answer: provider info is the key ARN KMS reports, never the alias we sent. */
-  #edk(operation: string, response: { KeyId?: string | undefined; CiphertextBlob?: Uint8Array | undefined }) {
-    const reported = response.KeyId === undefined ? undefined : parseKeyArn(response.KeyId);
-    if (!reported) throw this.#badResponse(operation, 'no key ARN in the answer');
-    if (this.#keyArn !== undefined && reported.arn !== this.#keyArn) {
-      throw this.#badResponse(operation, `an answer from ${reported.arn} instead of the configured key`);
-    }
-    const ciphertext = response.CiphertextBlob;
-    if (!(ciphertext instanceof Uint8Array) || ciphertext.length === 0) {
-      throw this.#badResponse(operation, 'no ciphertext in the answer');
-    }
-    return { providerId: PROVIDER_ID, providerInfo: utf8.encode(reported.arn), ciphertext };
-  }
-
-  #badResponse(operation: string, what: string): KmsError {
-    return new KmsError({
-      code: ErrorCodes.ProviderFailure,
-      provider: PROVIDER_ID,
-      operation,
-      keyId: this.#keyId,
-      detail: `KMS sent ${what}`,
-    });
+    super(keyringOptions(options));
   }
 }

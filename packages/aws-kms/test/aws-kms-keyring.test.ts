@@ -272,7 +272,7 @@ describe('AwsKmsKeyring against the emulator', () => {
     );
     const error = await unwrapFailure(open(keyring(arn, { client: lying }), [edk]));
     expect(error.code).toBe(ErrorCodes.ProviderFailure);
-    expect(error.message).toContain('different key');
+    expect(error.message).toContain('not the one asked for');
   });
 
   /** A real SDK client whose answers name `other` as the key that did the work. */

@@ -6,12 +6,8 @@ import {
   KMSClient,
   RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
-import {
-  type ConformanceHarness,
-  type KeyName,
-  emulatorAdmin,
-  registerConformanceSuite,
-} from '@polykms/conformance';
+import { type ConformanceHarness, type KeyName, emulatorAdmin } from '@polykms/conformance';
+import { registerConformanceSuite } from '@polykms/conformance/vitest';
 import { type AwsEndpoint, EmulatorControl, createAwsFrontEnd } from '@polykms/emulator';
 import { AwsKmsDiscoveryKeyring, AwsKmsKeyring } from '../src/index.js';
 import { type KmsTarget, motoOnPath, startMotoTarget } from './aws-targets.js';

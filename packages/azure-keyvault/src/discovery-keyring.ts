@@ -1,18 +1,9 @@
 import type { CryptographyClientOptions } from '@azure/keyvault-keys';
-import {
-  InvalidArgumentError,
-  type Keyring,
-  type UnwrapRequest,
-  type UnwrapResult,
-  type WrapResult,
-  checkTimeoutMs,
-  discoveryCannotEncrypt,
-  discoveryFilterSet,
-} from '@polykms/envelope';
+import { InvalidArgumentError, KmsKeyring, discoveryFilterSet } from '@polykms/envelope/driver';
 import { AzureClients, type AzureTokenCredential } from './clients.js';
+import { type AzureKey, AzureKeyVaultDriver } from './driver.js';
 import { PROVIDER_ID } from './error-table.js';
 import { parseVaultHost } from './key-id.js';
-import { unwrapMatching } from './unwrap-matching.js';
 
 export interface AzureKeyVaultDiscoveryKeyringOptions {
   /** Only EDKs of keys in these vaults are opened: bare hosts, e.g. `['my-vault.vault.azure.net']` (port if not 443). */
@@ -22,37 +13,35 @@ export interface AzureKeyVaultDiscoveryKeyringOptions {
   readonly timeoutMs?: number | undefined;
 }
 
+function keyringOptions(options: AzureKeyVaultDiscoveryKeyringOptions) {
+  const listed = discoveryFilterSet(options?.discoveryFilter?.vaultHosts, {
+    provider: PROVIDER_ID,
+    field: 'discoveryFilter.vaultHosts',
+    entry: 'vault host',
+  });
+  const hosts = new Set([...listed].map(vaultHost));
+  return {
+    driver: new AzureKeyVaultDriver({
+      clients: new AzureClients(options.credential, options.clientOptions),
+      timeoutMs: options.timeoutMs,
+    }),
+    timeoutMs: options.timeoutMs,
+    description: `${PROVIDER_ID} discovery (${[...hosts].join(', ')})`,
+    policy: {
+      mode: 'discovery' as const,
+      strictKeyring: 'AzureKeyVaultKeyring',
+      admits: (key: AzureKey) => hosts.has(key.host),
+    },
+  };
+}
+
 /**
  * Decrypt-only: opens any `azure-kv` EDK whose vault host passes the filter, with the key
  * version the EDK names, and checks the vault's answer names that version. It never encrypts.
  */
-export class AzureKeyVaultDiscoveryKeyring implements Keyring {
-  readonly description: string;
-  readonly #hosts: ReadonlySet<string>;
-  readonly #clients: AzureClients;
-  readonly #timeoutMs: number | undefined;
-
+export class AzureKeyVaultDiscoveryKeyring extends KmsKeyring<AzureKey> {
   constructor(options: AzureKeyVaultDiscoveryKeyringOptions) {
-    const hosts = discoveryFilterSet(options?.discoveryFilter?.vaultHosts, {
-      provider: PROVIDER_ID,
-      field: 'discoveryFilter.vaultHosts',
-      entry: 'vault host',
-    });
-    checkTimeoutMs(options.timeoutMs, PROVIDER_ID);
-    this.#hosts = new Set([...hosts].map(vaultHost));
-    this.#clients = new AzureClients(options.credential, options.clientOptions);
-    this.#timeoutMs = options.timeoutMs;
-    this.description = `${PROVIDER_ID} discovery (${[...this.#hosts].join(', ')})`;
-  }
-
-  async wrap(): Promise<WrapResult> {
-    throw discoveryCannotEncrypt(PROVIDER_ID, this.description, 'AzureKeyVaultKeyring');
-  }
-
-  async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
-    return unwrapMatching(request, { clients: this.#clients, timeoutMs: this.#timeoutMs }, (id) =>
-      this.#hosts.has(id.host),
-    );
+    super(keyringOptions(options));
   }
 }
 

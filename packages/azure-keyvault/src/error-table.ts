@@ -1,17 +1,16 @@
-import { ErrorCodes, type KmsErrorCode, KmsError, type PolykmsError } from '@polykms/envelope';
+import {
+  ErrorCodes,
+  KmsError,
+  type KmsErrorCode,
+  type PolykmsError,
+  isNetworkErrorCode,
+} from '@polykms/envelope/driver';
 import { type AzureErrorSummary, summarizeAzureError } from './sdk-error-summary.js';
 
 export const PROVIDER_ID = 'azure-kv';
 
-const NETWORK_CODES: ReadonlySet<string> = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'REQUEST_SEND_ERROR',
-]);
+/** The pipeline's own code for a request that could not be sent, besides Node's socket codes. */
+const REQUEST_SEND_ERROR = 'REQUEST_SEND_ERROR';
 
 function permissionAdvice(operation: string, keyId: string | undefined): string {
   return (
@@ -33,7 +32,7 @@ function codeFor(error: AzureErrorSummary, operation: string): { code: KmsErrorC
   if (status === 400 && operation === 'unwrapKey') return { code: ErrorCodes.InvalidCiphertext };
   if (status === 429) return { code: ErrorCodes.Throttled };
   if (status === 408 || (status !== undefined && status >= 500)) return { code: ErrorCodes.Unavailable };
-  if (status === undefined && error.code !== undefined && NETWORK_CODES.has(error.code)) {
+  if (status === undefined && (isNetworkErrorCode(error.code) || error.code === REQUEST_SEND_ERROR)) {
     return { code: ErrorCodes.Unavailable, detail: `network error ${error.code}` };
   }
   if (error.name === 'AuthenticationError' || error.name === 'CredentialUnavailableError') {

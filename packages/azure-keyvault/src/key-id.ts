@@ -46,11 +46,6 @@ export function sameKey(a: AzureKeyId, b: AzureKeyId): boolean {
   return a.host === b.host && a.name.toLowerCase() === b.name.toLowerCase();
 }
 
-/** Same vault, key and version. */
-export function sameKeyVersion(a: AzureKeyId, b: AzureKeyId): boolean {
-  return sameKey(a, b) && a.version !== undefined && a.version.toLowerCase() === b.version?.toLowerCase();
-}
-
 /**
  * A vault host as written in a discovery filter, normalised as `parseKeyId` normalises the host
  * of a key id (lower case, punycode, no `:443`), so that the two compare. Undefined unless the

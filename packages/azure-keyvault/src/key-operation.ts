@@ -1,5 +1,5 @@
 import type { CryptographyClient } from '@azure/keyvault-keys';
-import { zeroize } from '@polykms/envelope';
+import { zeroize } from '@polykms/envelope/driver';
 
 /** The two wrapping algorithms polykms uses: RSA keys and Managed HSM AES keys. */
 export type WrapAlgorithm = 'RSA-OAEP-256' | 'A256KW';

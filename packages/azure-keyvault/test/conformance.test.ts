@@ -1,11 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { type CryptographyClientOptions, KeyClient } from '@azure/keyvault-keys';
-import {
-  type ConformanceHarness,
-  type KeyName,
-  emulatorAdmin,
-  registerConformanceSuite,
-} from '@polykms/conformance';
+import { type ConformanceHarness, type KeyName, emulatorAdmin } from '@polykms/conformance';
+import { registerConformanceSuite } from '@polykms/conformance/vitest';
 import { EmulatorControl, createAzureFrontEnd } from '@polykms/emulator';
 import { AzureKeyVaultDiscoveryKeyring, AzureKeyVaultKeyring } from '../src/index.js';
 

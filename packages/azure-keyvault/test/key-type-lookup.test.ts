@@ -84,7 +84,7 @@ describe('the shared key-type lookup of AzureKeyVaultKeyring', () => {
     await new Promise((resolve) => setImmediate(resolve));
     controller.abort();
 
-    expect(await second).toMatchObject({ code: 'ERR_CANCELLED', operation: 'get', keyId: rsaKeyId });
+    expect(await second).toMatchObject({ code: 'ERR_CANCELLED', operation: 'wrapKey', keyId: rsaKeyId });
     expect(lookups).toBe(0);
 
     const { encryptedDataKeys } = await first;
@@ -103,7 +103,7 @@ describe('the shared key-type lookup of AzureKeyVaultKeyring', () => {
     await new Promise((resolve) => setImmediate(resolve));
     controller.abort();
 
-    expect(await first).toMatchObject({ code: 'ERR_CANCELLED', operation: 'get' });
+    expect(await first).toMatchObject({ code: 'ERR_CANCELLED', operation: 'wrapKey' });
     expect(lookups).toBe(0);
 
     const { encryptedDataKeys } = await second;

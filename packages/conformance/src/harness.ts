@@ -50,6 +50,13 @@ export interface ConformanceAdmin {
   callCount?(): MaybePromise<number>;
 }
 
+/** A secret of the harness, by a name the report may show (never its value). */
+export interface HarnessSecret {
+  readonly name: string;
+  /** The bytes, or a string (a token, a PEM key) taken as its UTF-8 bytes. */
+  readonly value: Uint8Array | string;
+}
+
 /** What an adapter author implements to run the suite against a keyring. */
 export interface ConformanceHarness {
   /** Names the target in test titles and in the report, e.g. `aws-kms (emulator)`. */
@@ -90,10 +97,17 @@ export interface ConformanceHarness {
   /** Key A's keyring with a credential that may generate/encrypt but not decrypt. */
   encryptOnlyKeyringForKeyA?(): MaybePromise<Keyring>;
   readonly admin?: ConformanceAdmin | undefined;
+  /**
+   * What the keyring under test must never show: wrapping keys, tokens, passwords. The leak cases
+   * search every error, `polykms:kms-call` event and console or stdout/stderr line the probes cause
+   * for each of them (hex, base64, raw bytes, decimal lists; any 9-byte window). Called after
+   * `setup`, so secrets made there can be named.
+   */
+  secrets?(): MaybePromise<readonly HarnessSecret[]>;
   /** Runs once before the cases (start an emulator, create keys). */
   setup?(): MaybePromise<void>;
   /** Runs once after the cases, even when some failed. */
   teardown?(): MaybePromise<void>;
-  /** Per-case timeout for vitest; default 30 s (fault cases wait out the adapter's retries). */
+  /** Per-case timeout, default 30 s (fault cases wait out the adapter's retries). */
   readonly caseTimeoutMs?: number | undefined;
 }

@@ -98,18 +98,67 @@ export function reportToMarkdown(report: ConformanceReport): string {
   return lines.join('\n');
 }
 
+/** Makes text safe inside an XML attribute or element: escapes markup, drops characters XML forbids. */
+function xml(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these, so they are replaced
+  const forbidden = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+  return text
+    .replace(forbidden, '\uFFFD')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+/**
+ * The report as JUnit XML, which CI systems (GitHub Actions reporters, GitLab, Jenkins) display:
+ * one testcase per case, a failure carrying the report's one-line reason, skips with theirs, and
+ * cases that never ran (failed setup) as errors.
+ */
+export function reportToJUnit(report: ConformanceReport): string {
+  const { summary } = report;
+  const suite = `conformance: ${report.target}`;
+  const testcases = report.cases.map((c) => {
+    const group = c.id.split('/', 1)[0]!;
+    const open = `    <testcase classname="${xml(`${suite}.${group}`)}" name="${xml(`${c.id}: ${c.title}`)}"`;
+    const reason = xml(c.reason ?? '');
+    const outcome: Record<Verdict, string> = {
+      passed: '',
+      failed: `<failure message="${reason}"/>`,
+      skipped: `<skipped message="${reason}"/>`,
+      'not run': `<error message="not run: ${reason}"/>`,
+    };
+    const inner = outcome[c.verdict];
+    return inner ? `${open}>\n      ${inner}\n    </testcase>` : `${open}/>`;
+  });
+  const counts = `tests="${report.cases.length}" failures="${summary.failed}" errors="${summary['not run']}" skipped="${summary.skipped}"`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="polykms conformance" ${counts}>`,
+    `  <testsuite name="${xml(suite)}" ${counts} timestamp="${xml(report.generatedAt)}">`,
+    ...testcases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
 export interface ReportPaths {
   readonly markdown?: string | undefined;
   readonly json?: string | undefined;
+  readonly junit?: string | undefined;
 }
 
 export function writeReport(report: ConformanceReport, paths: ReportPaths): void {
-  if (paths.json) {
-    mkdirSync(dirname(paths.json), { recursive: true });
-    writeFileSync(paths.json, `${JSON.stringify(report, null, 2)}\n`);
-  }
-  if (paths.markdown) {
-    mkdirSync(dirname(paths.markdown), { recursive: true });
-    writeFileSync(paths.markdown, reportToMarkdown(report));
+  const outputs: [path: string | undefined, render: (r: ConformanceReport) => string][] = [
+    [paths.json, (r) => `${JSON.stringify(r, null, 2)}\n`],
+    [paths.markdown, reportToMarkdown],
+    [paths.junit, reportToJUnit],
+  ];
+  for (const [path, render] of outputs) {
+    if (path === undefined) continue;
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, render(report));
   }
 }

@@ -6,7 +6,8 @@
  * print. A window of 9 bytes of the secret is enough to count as a leak, so truncated dumps are
  * caught too.
  */
-const WINDOW = 9;
+export const SECRET_WINDOW_BYTES = 9;
+const WINDOW = SECRET_WINDOW_BYTES;
 
 const ENCODINGS: readonly [label: string, encode: (window: Buffer) => string][] = [
   ['hex', (w) => w.toString('hex')],

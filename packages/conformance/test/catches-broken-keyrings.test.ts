@@ -10,7 +10,7 @@ import {
   isPolykmsError,
 } from '@polykms/envelope';
 import { runCase } from '../src/run-case.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createInMemoryKmsHarness } from '../examples/in-memory-kms/harness.js';
 import { InMemoryKmsKeyring } from '../examples/in-memory-kms/index.js';
 
@@ -57,6 +57,8 @@ describe('the suite catches broken keyrings', () => {
       'round-trip/wraps-differ',
       'isolation/key-b-ignores-key-a-no-call',
       'leaks/errors-and-events',
+      'leaks/declared-secrets',
+      'leaks/edk-carries-no-data-key',
     ]) {
       await conformanceCases.find((c) => c.id === id)!.run(harness);
     }
@@ -124,11 +126,10 @@ describe('the suite catches broken keyrings', () => {
   it('fails a keyring that does not retry transient failures', async () => {
     const base = createInMemoryKmsHarness();
     const client = base.kms.connect();
-    const keyIds = ['imkms:acct-1:key-a'];
+    const keyId = 'imkms:acct-1:key-a';
     const harness = {
       ...base,
-      keyringForKeyA: () =>
-        new InMemoryKmsKeyring({ client, keyIds, retry: { attempts: 1, baseDelayMs: 0 } }),
+      keyringForKeyA: () => new InMemoryKmsKeyring({ client, keyId, retry: { maxAttempts: 1 } }),
     };
     await expectCaseToFail('faults/throttle-retried', harness, /ERR_THROTTLED/);
   });
@@ -164,6 +165,90 @@ describe('the suite catches broken keyrings', () => {
         }),
     });
     await expectCaseToFail('leaks/errors-and-events', harness, /data key \(base64\) in wrap while denied/);
+  });
+
+  it('fails a keyring that puts a secret the harness declares (its API token) into an error', async () => {
+    const token = randomBytes(24).toString('base64');
+    const harness = harnessWith(
+      {
+        unwrap: (inner, request) =>
+          inner.unwrap(request).catch((error: unknown) => {
+            throw new KmsError({
+              code: 'ERR_ACCESS_DENIED',
+              provider: 'x',
+              operation: 'Decrypt',
+              detail: `denied for token ${token}`,
+              cause: error,
+            });
+          }),
+      },
+      { secrets: () => [{ name: 'API token', value: token }] },
+    );
+    await expectCaseToFail('leaks/declared-secrets', harness, /API token \(raw bytes\) in unwrap/);
+  });
+
+  it('fails a keyring that logs a declared secret, without printing it', async () => {
+    const token = randomBytes(24).toString('hex');
+    const harness = harnessWith(
+      {
+        async wrap(inner, request) {
+          console.error(`wrapping with token ${token}`);
+          return inner.wrap(request);
+        },
+      },
+      { secrets: () => [{ name: 'API token', value: token }] },
+    );
+    const printed: unknown[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      printed.push(chunk);
+      return true;
+    });
+    try {
+      await expectCaseToFail('leaks/declared-secrets', harness, /API token \(raw bytes\) in console/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(printed.join('')).not.toContain(token);
+  });
+
+  it('passes a keyring that keeps the declared secrets to itself (control)', async () => {
+    const harness = harnessWith({}, { secrets: () => [{ name: 'API token', value: randomBytes(24) }] });
+    await conformanceCases.find((c) => c.id === 'leaks/declared-secrets')!.run(harness);
+  });
+
+  it('fails, in the case named for it, a keyring whose EDK is the data key in clear', async () => {
+    const harness = harnessWith({
+      async wrap(_inner, request) {
+        const dataKey = request.dataKey ?? randomBytes(request.suite.keyLength);
+        const edk = {
+          providerId: 'imkms',
+          providerInfo: Buffer.from('key-a'),
+          ciphertext: Uint8Array.from(dataKey),
+        };
+        return { ...(request.dataKey ? {} : { dataKey }), encryptedDataKeys: [edk] };
+      },
+    });
+    await expectCaseToFail(
+      'leaks/edk-carries-no-data-key',
+      harness,
+      /an EDK carries its data key in clear: the given data key \(raw bytes\) in EDK 0 ciphertext/,
+    );
+  });
+
+  it('fails a keyring that hides the data key as hex in its provider info', async () => {
+    const harness = harnessWith({
+      async wrap(inner, request) {
+        const result = await inner.wrap(request);
+        const dataKey = request.dataKey ?? result.dataKey!;
+        const [edk] = result.encryptedDataKeys;
+        const providerInfo = Buffer.concat([
+          edk!.providerInfo,
+          Buffer.from(Buffer.from(dataKey).toString('hex')),
+        ]);
+        return { ...result, encryptedDataKeys: [{ ...edk!, providerInfo }] };
+      },
+    });
+    await expectCaseToFail('leaks/edk-carries-no-data-key', harness, /\(hex\) in EDK 0 provider info/);
   });
 
   it('fails a harness whose provider info does not name the version', async () => {

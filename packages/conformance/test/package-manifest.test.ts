@@ -21,9 +21,8 @@ describe('the published manifest', () => {
     expect(manifest.peerDependencies['@polykms/envelope']).toBe(`^${envelope.version}`);
   });
 
-  it('ships source maps that carry their sources, since src/ is not published', () => {
-    const build = read('../tsconfig.build.json');
-    expect(manifest.files).toEqual(['dist']);
-    expect(build.compilerOptions.inlineSources).toBe(true);
+  it('makes vitest an optional peer, needed only by the @polykms/conformance/vitest binding', () => {
+    expect(manifest.peerDependenciesMeta).toEqual({ vitest: { optional: true } });
+    expect(Object.keys(manifest.exports)).toEqual(['.', './vitest', './node-test']);
   });
 });

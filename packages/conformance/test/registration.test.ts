@@ -12,11 +12,11 @@ import {
   failureLine,
   harnessDeclaration,
   findSecrets,
-  registerConformanceSuite,
   reportToMarkdown,
   skipReason,
   testTitle,
 } from '@polykms/conformance';
+import { registerConformanceSuite } from '@polykms/conformance/vitest';
 import { KmsError } from '@polykms/envelope';
 import { describe, expect, it } from 'vitest';
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
-import { runEmulatorCommand } from './command.js';
+import { runEmulatorCommand, runWaitCommand } from './command.js';
 import type { RunningEmulator } from './start.js';
 
 const io = {
@@ -29,7 +29,7 @@ const stop = (signal: NodeJS.Signals) => {
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
 
-starting = runEmulatorCommand(process.argv.slice(2), io).catch((error: unknown) => {
+const fail = (error: unknown): never => {
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) process.exit(0); // --help was printed
     io.stderr(`polykms-emulator: ${error.message}\n`);
@@ -37,4 +37,11 @@ starting = runEmulatorCommand(process.argv.slice(2), io).catch((error: unknown) 
   }
   io.stderr(`polykms-emulator: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
-});
+};
+
+const argv = process.argv.slice(2);
+if (argv[0] === 'wait') {
+  runWaitCommand(argv.slice(1), io).then(() => process.exit(0), fail);
+} else {
+  starting = runEmulatorCommand(argv, io).catch(fail);
+}

@@ -68,6 +68,25 @@ interface ActiveFault {
   remaining: number;
 }
 
+/** A fault as `faults()` lists it: its id, its spec and how many calls it still affects (null = until cleared). */
+export interface FaultListing extends FaultSpec {
+  readonly id: number;
+  readonly remaining: number | null;
+}
+
+/**
+ * Distinct (cloud, operation, key) call records kept. Calls beyond it are counted under the key id
+ * `OVERFLOW_KEY_ID`, so a client sending endless made-up key ids cannot grow the emulator's memory
+ * (or `GET /calls`) without bound while totals stay right.
+ */
+export const MAX_CALL_RECORDS = 10_000;
+export const OVERFLOW_KEY_ID = '(other keys)';
+
+/** Thrown for a rule that could never match: an operation the cloud does not have. */
+export class ControlRuleError extends Error {
+  override readonly name = 'ControlRuleError';
+}
+
 export function keyMatches(selector: KeySelector, keyId: string): boolean {
   if (selector === undefined || selector === '*') return true;
   return keyId === selector || keyId.endsWith(`/${selector}`);
@@ -78,9 +97,27 @@ export class EmulatorControl {
   #nextFaultId = 1;
   #denied: PermissionRule[] = [];
   #calls = new Map<string, CallRecord>();
+  #operations = new Map<Cloud, ReadonlySet<string>>();
+
+  /**
+   * Declares the operations a cloud's front end admits; from then on a fault or denial naming
+   * another operation of that cloud is refused (a misspelt one would otherwise never fire).
+   */
+  registerOperations(cloud: Cloud, operations: readonly string[]): void {
+    this.#operations.set(cloud, new Set(operations));
+  }
+
+  #checkOperation(cloud: Cloud, operation: string | undefined): void {
+    const known = this.#operations.get(cloud);
+    if (operation === undefined || known === undefined || known.has(operation)) return;
+    throw new ControlRuleError(
+      `${cloud} has no operation "${operation}" (known: ${[...known].sort().join(', ')})`,
+    );
+  }
 
   /** Denies `operation` on matching keys with the cloud's own access-denied error. */
   deny(rule: PermissionRule): void {
+    this.#checkOperation(rule.cloud, rule.operation);
     this.#denied.push(rule);
   }
 
@@ -98,9 +135,21 @@ export class EmulatorControl {
   }
 
   injectFault(spec: FaultSpec): number {
+    this.#checkOperation(spec.cloud, spec.operation);
     const id = this.#nextFaultId++;
     this.#faults.push({ id, spec, remaining: spec.count ?? Number.POSITIVE_INFINITY });
     return id;
+  }
+
+  /** The active faults, oldest first. */
+  faults(cloud?: Cloud): FaultListing[] {
+    return this.#faults
+      .filter((f) => cloud === undefined || f.spec.cloud === cloud)
+      .map((f) => ({
+        ...f.spec,
+        id: f.id,
+        remaining: Number.isFinite(f.remaining) ? f.remaining : null,
+      }));
   }
 
   clearFault(id: number): void {
@@ -142,8 +191,13 @@ export class EmulatorControl {
   }
 
   #count(cloud: Cloud, operation: string, keyId: string): void {
-    const key = `${cloud}\u0000${operation}\u0000${keyId}`;
-    const previous = this.#calls.get(key);
+    let key = `${cloud}\u0000${operation}\u0000${keyId}`;
+    let previous = this.#calls.get(key);
+    if (previous === undefined && this.#calls.size >= MAX_CALL_RECORDS) {
+      keyId = OVERFLOW_KEY_ID;
+      key = `${cloud}\u0000${operation}\u0000${keyId}`;
+      previous = this.#calls.get(key);
+    }
     this.#calls.set(key, { cloud, operation, keyId, count: (previous?.count ?? 0) + 1 });
   }
 

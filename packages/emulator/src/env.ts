@@ -1,39 +1,36 @@
-import type { AwsEndpoint } from './aws/front-end.js';
-import type { AzureEndpoint } from './azure/front-end.js';
-import type { GcpEndpoint } from './gcp/front-end.js';
+import type { CloudEndpoints } from './clouds.js';
 
-export interface EnvSources {
-  readonly aws?: AwsEndpoint | undefined;
-  readonly gcp?: GcpEndpoint | undefined;
-  readonly azure?: AzureEndpoint | undefined;
-  /** File holding the Azure front end's CA certificate, for NODE_EXTRA_CA_CERTS. */
-  readonly azureCaFile?: string | undefined;
+export interface EnvSources extends Partial<CloudEndpoints> {
   readonly adminUrl?: string | undefined;
+  readonly adminToken?: string | undefined;
+  /** Seeded keys: variable name → key URI. */
+  readonly keys?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
- * The environment variables that point unchanged SDKs (and polykms itself) at the emulator.
- * AWS and Azure read theirs natively; the Google client has no endpoint variable, so the GCP
- * pair is ours and `METADATA_SERVER_DETECTION=none` stops its metadata-server probe.
+ * The environment variables that point unchanged SDKs, CLIs (and polykms itself) at the emulator.
+ * Every path is absolute, so the variables work from any working directory. AWS is plain HTTP, so
+ * no CA bundle variable is exported for it: AWS_CA_BUNDLE and REQUESTS_CA_BUNDLE *replace* the
+ * system trust store, which would break every other HTTPS call of the shell; NODE_EXTRA_CA_CERTS
+ * only adds the emulator's leaf certificate.
  */
 export function emulatorEnv(sources: EnvSources): Record<string, string> {
   const env: Record<string, string> = {};
-  // AWS_ENDPOINT_URL_KMS, AWS_REGION and dummy credentials, as the AWS front end defines them.
+  // AWS_ENDPOINT_URL_KMS, AWS_REGION / AWS_DEFAULT_REGION and dummy credentials.
   if (sources.aws) Object.assign(env, sources.aws.environment);
-  if (sources.gcp) {
-    const host = sources.gcp.host.includes(':') ? `[${sources.gcp.host}]` : sources.gcp.host;
-    env['POLYKMS_GCP_KMS_ENDPOINT'] = `${host}:${sources.gcp.port}`;
-    env['POLYKMS_GCP_PROJECT'] = sources.gcp.projectId;
-    env['POLYKMS_GCP_LOCATION'] = sources.gcp.location;
-    env['METADATA_SERVER_DETECTION'] = 'none';
-  }
+  if (sources.gcp) Object.assign(env, sources.gcp.environment);
   if (sources.azure) {
     env['AZURE_KEYVAULT_URL'] = sources.azure.vaultUrl;
     env['IDENTITY_ENDPOINT'] = sources.azure.identityEndpoint;
     env['IDENTITY_HEADER'] = sources.azure.identityHeader;
-    if (sources.azureCaFile) env['NODE_EXTRA_CA_CERTS'] = sources.azureCaFile;
+    if (sources.azure.caFile) {
+      env['NODE_EXTRA_CA_CERTS'] = sources.azure.caFile;
+      env['POLYKMS_EMULATOR_CA_FILE'] = sources.azure.caFile;
+    }
   }
   if (sources.adminUrl) env['POLYKMS_EMULATOR_ADMIN_URL'] = sources.adminUrl;
+  if (sources.adminToken) env['POLYKMS_EMULATOR_ADMIN_TOKEN'] = sources.adminToken;
+  Object.assign(env, sources.keys);
   return env;
 }
 

@@ -1,24 +1,33 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { type AdminServer, startAdminServer } from './admin.js';
-import { type AwsEndpoint, createAwsFrontEnd } from './aws/front-end.js';
-import { type AzureEndpoint, createAzureFrontEnd } from './azure/front-end.js';
+import type { AwsEndpoint } from './aws/front-end.js';
+import type { AzureEndpoint } from './azure/front-end.js';
+import { ALL_CLOUDS, CLOUD_FRONT_ENDS, type CloudEndpoints, type CloudSetup } from './clouds.js';
 import { type Cloud, EmulatorControl } from './control.js';
 import { emulatorEnv } from './env.js';
-import type { CloudFrontEnd, FrontEndOptions } from './front-end.js';
-import { type GcpEndpoint, createGcpFrontEnd } from './gcp/front-end.js';
+import type { CloudFrontEnd } from './front-end.js';
+import type { GcpEndpoint } from './gcp/front-end.js';
 import { type SavedClouds, type StatePersister, createStatePersister, loadStateFile } from './persist.js';
+import { type KeySeed, type SeededKey, seededKeyVariable } from './seed.js';
 
-export const ALL_CLOUDS: readonly Cloud[] = ['aws', 'gcp', 'azure'];
+export { ALL_CLOUDS } from './clouds.js';
 
 export interface EmulatorOptions {
   /** Interface to bind. Loopback by default; anything else needs `allowRemote: true`. */
   readonly host?: string;
   /** Binding a non-loopback address exposes dummy-credential KMS servers: opt in explicitly. */
   readonly allowRemote?: boolean;
+  /**
+   * The name clients use to reach the emulator: in exported URLs, key URIs and the Azure
+   * certificate. Default: the bound host (127.0.0.1 for 0.0.0.0).
+   */
+  readonly advertisedHost?: string;
   /** Fixed ports per cloud; 0 or absent = any free port. */
   readonly ports?: Partial<Record<Cloud, number>>;
+  /** Port of Azure's managed-identity endpoint (IDENTITY_ENDPOINT); default any free port. */
+  readonly identityPort?: number;
+  /** Port of Google Cloud KMS's REST/JSON transcoding (gcloud); default any free port. */
+  readonly gcpRestPort?: number;
   /** Which clouds to serve; all three by default. */
   readonly clouds?: readonly Cloud[];
   /**
@@ -28,6 +37,12 @@ export interface EmulatorOptions {
   readonly stateFile?: string;
   /** Port of the admin HTTP endpoint; 0 = any free port, `false` = no admin endpoint. Default 0. */
   readonly adminPort?: number | false;
+  /** Interface the admin endpoint binds: loopback (127.0.0.1) unless set; another needs `allowRemote`. */
+  readonly adminHost?: string;
+  /** The admin endpoint's bearer token; default random. */
+  readonly adminToken?: string;
+  /** Keys to create at start (or find again in the state file); their URIs are exported. */
+  readonly createKeys?: readonly KeySeed[];
   /** Called when saving the state file fails (default: a warning on stderr). */
   readonly onPersistError?: (error: unknown) => void;
 }
@@ -41,8 +56,14 @@ export interface RunningEmulator {
   readonly azure: AzureEndpoint;
   /** `http://127.0.0.1:PORT` of the admin endpoint, or undefined when disabled. */
   readonly adminUrl: string | undefined;
+  /** Bearer token every admin request must carry (`authorization: Bearer …`). */
+  readonly adminToken: string;
   /** Environment variables that point SDKs at this emulator (see README). */
   readonly env: Readonly<Record<string, string>>;
+  /** Keys seeded so far (at start and through the admin endpoint). */
+  readonly keys: readonly SeededKey[];
+  /** Creates (or finds) a key and exports its URI as `POLYKMS_KEY_<CLOUD>_<NAME>`. */
+  createKey(seed: KeySeed): Promise<SeededKey>;
   /** Writes pending state to the state file now (no-op without one). */
   saveState(): Promise<void>;
   /** Saves state, stops every server; resolves when all sockets are closed. */
@@ -53,12 +74,24 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
+function defaultAdvertisedHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}
+
 /** Starts the emulator in this process (tests) or for the `polykms-emulator` command. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopback(host) && options.allowRemote !== true) {
-    throw new Error(`refusing to bind ${host}: the emulator binds loopback only unless allowRemote is set`);
+  const adminHost = options.adminHost ?? '127.0.0.1';
+  for (const bound of [host, adminHost]) {
+    if (!isLoopback(bound) && options.allowRemote !== true) {
+      throw new Error(
+        `refusing to bind ${bound}: the emulator binds loopback only unless allowRemote is set`,
+      );
+    }
   }
+  const advertisedHost = options.advertisedHost ?? defaultAdvertisedHost(host);
   const clouds = [...new Set(options.clouds ?? ALL_CLOUDS)];
   for (const cloud of clouds) {
     if (!ALL_CLOUDS.includes(cloud)) throw new Error(`unknown cloud ${String(cloud)}`);
@@ -67,7 +100,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const saved: SavedClouds = options.stateFile ? await loadStateFile(options.stateFile) : {};
   const frontEnds = new Map<Cloud, CloudFrontEnd>();
   let persister: StatePersister | undefined;
-  const frontEndOptions: FrontEndOptions = { control, onChange: () => persister?.schedule() };
+  const setup: CloudSetup = {
+    control,
+    onChange: () => persister?.schedule(),
+    stateFile: options.stateFile,
+    advertisedHost,
+    identityPort: options.identityPort,
+    gcpRestPort: options.gcpRestPort,
+  };
   if (options.stateFile) {
     persister = createStatePersister(
       options.stateFile,
@@ -85,58 +125,72 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     );
   }
 
-  const started: (CloudFrontEnd | AdminServer)[] = [];
-  let tempDir: string | undefined;
+  const started: { close(): Promise<void> }[] = [];
   const closeAll = () => Promise.allSettled(started.map((s) => s.close()));
+  const endpoints: Partial<CloudEndpoints> = {};
+  const startCloud = async <C extends Cloud>(cloud: C): Promise<void> => {
+    const frontEnd = CLOUD_FRONT_ENDS[cloud](setup);
+    if (saved[cloud] !== undefined) frontEnd.restore(saved[cloud]);
+    const port = await frontEnd.listen(host, options.ports?.[cloud] ?? 0);
+    started.push(frontEnd);
+    frontEnds.set(cloud, frontEnd);
+    endpoints[cloud] = frontEnd.endpoint(advertisedHost, port);
+  };
   try {
-    const endpoints: { aws?: AwsEndpoint; gcp?: GcpEndpoint; azure?: AzureEndpoint } = {};
-    for (const cloud of clouds) {
-      const frontEnd =
-        cloud === 'aws'
-          ? createAwsFrontEnd(frontEndOptions)
-          : cloud === 'gcp'
-            ? createGcpFrontEnd(frontEndOptions)
-            : createAzureFrontEnd(frontEndOptions);
-      if (saved[cloud] !== undefined) frontEnd.restore(saved[cloud]);
-      const port = await frontEnd.listen(host, options.ports?.[cloud] ?? 0);
-      started.push(frontEnd);
-      frontEnds.set(cloud, frontEnd);
-      if (cloud === 'aws')
-        endpoints.aws = (frontEnd as ReturnType<typeof createAwsFrontEnd>).endpoint(host, port);
-      if (cloud === 'gcp')
-        endpoints.gcp = (frontEnd as ReturnType<typeof createGcpFrontEnd>).endpoint(host, port);
-      if (cloud === 'azure') {
-        endpoints.azure = (frontEnd as ReturnType<typeof createAzureFrontEnd>).endpoint(host, port);
-      }
-    }
-    let azureCaFile: string | undefined;
-    if (endpoints.azure) {
-      // With a state file the certificate survives restarts, so its file sits beside the state
-      // and keeps its path (an exported NODE_EXTRA_CA_CERTS stays valid); otherwise it is temporary.
-      if (options.stateFile) {
-        azureCaFile = `${options.stateFile}.azure-ca.pem`;
-      } else {
-        tempDir = await mkdtemp(join(tmpdir(), 'polykms-emulator-'));
-        azureCaFile = join(tempDir, 'azure-ca.pem');
-      }
-      await writeFile(azureCaFile, endpoints.azure.caCertPem, { mode: 0o644 });
-    }
-    // Save once at start, so the file exists and carries what a front end generated (Azure's TLS identity).
+    for (const cloud of clouds) await startCloud(cloud);
+    // Save once at start, so the file exists and carries what a front end generated.
     persister?.schedule();
-    let env: Record<string, string> = {};
-    const admin =
+
+    const keys: SeededKey[] = [];
+    const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
+    const env: Record<string, string> = {};
+    let adminUrl: string | undefined;
+    const refreshEnv = () => {
+      const keyVariables = Object.fromEntries(keys.map((k) => [k.variable, k.uri]));
+      // Mutated in place: `emulator.env` is the same object for the emulator's whole life.
+      for (const name of Object.keys(env)) delete env[name];
+      Object.assign(env, emulatorEnv({ ...endpoints, adminUrl, adminToken, keys: keyVariables }));
+    };
+    const createKey = async (seed: KeySeed): Promise<SeededKey> => {
+      const frontEnd = frontEnds.get(seed.cloud);
+      if (frontEnd === undefined) {
+        throw new Error(
+          `cannot create ${seed.cloud}:${seed.name}: the emulator is not serving ${seed.cloud}`,
+        );
+      }
+      const variable = seededKeyVariable(seed);
+      const uri = await frontEnd.seedKey(seed.name);
+      const clash = keys.find((k) => k.variable === variable);
+      if (clash !== undefined && clash.uri !== uri) {
+        throw new Error(
+          `${seed.cloud}:${seed.name} and ${clash.cloud}:${clash.name} would both export ${variable}; rename one`,
+        );
+      }
+      const key: SeededKey = { ...seed, uri, variable };
+      if (clash === undefined) keys.push(key);
+      refreshEnv();
+      return key;
+    };
+    for (const seed of options.createKeys ?? []) await createKey(seed);
+
+    const admin: AdminServer | undefined =
       options.adminPort === false
         ? undefined
-        : await startAdminServer({ control, env: () => env }, host, options.adminPort ?? 0);
+        : await startAdminServer(
+            { control, env: () => env, token: adminToken, createKey, keys: () => keys, advertisedHost },
+            adminHost,
+            options.adminPort ?? 0,
+          );
     if (admin) started.push(admin);
-    env = emulatorEnv({ ...endpoints, azureCaFile, adminUrl: admin?.url });
+    adminUrl = admin?.url;
+    refreshEnv();
 
-    const endpointOf = <C extends Cloud>(cloud: C) => {
-      const endpoint = endpoints[cloud];
+    const endpointOf = <C extends Cloud>(cloud: C): CloudEndpoints[C] => {
+      const endpoint: Partial<CloudEndpoints>[C] = endpoints[cloud];
       if (endpoint === undefined) {
         throw new Error(`the emulator is not serving ${cloud} (started with clouds: ${clouds.join(', ')})`);
       }
-      return endpoint as NonNullable<(typeof endpoints)[C]>;
+      return endpoint;
     };
     let stopped: Promise<void> | undefined;
     return {
@@ -151,21 +205,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       get azure() {
         return endpointOf('azure');
       },
-      adminUrl: admin?.url,
+      adminUrl,
+      adminToken,
       env,
+      keys,
+      createKey,
       saveState: async () => persister?.flush(),
       stop() {
         stopped ??= (async () => {
           await persister?.flush();
           await closeAll();
-          if (tempDir) await rm(tempDir, { recursive: true, force: true });
         })();
         return stopped;
       },
     };
   } catch (error) {
     await closeAll();
-    if (tempDir) await rm(tempDir, { recursive: true, force: true });
     throw error;
   }
 }

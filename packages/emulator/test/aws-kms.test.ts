@@ -546,6 +546,31 @@ describe.each(targets)('AWS KMS wire protocol against $name', ({ name, start, sk
       else expect(error).toEqual({ status: 400, type: 'UnknownOperationException' });
     });
 
+    it.skipIf(isMoto)(
+      'names the target of an unknown operation and the operation it does not serve',
+      async () => {
+        const unknown = (await (await post('TrentService.Frobnicate', '{}')).json()) as { message: string };
+        expect(unknown.message).toMatch(/'TrentService\.Frobnicate' names no AWS KMS operation/);
+        const unserved = await post('TrentService.Sign', '{}');
+        expect(unserved.status).toBe(400);
+        expect(await unserved.json()).toEqual({
+          __type: 'UnsupportedOperationException',
+          message: expect.stringMatching(/does not serve kms:Sign/),
+        });
+      },
+    );
+
+    // moto ignores a bad marker (200, first page).
+    it.skipIf(isMoto)(
+      'answers InvalidMarkerException for a ListKeys or ListAliases marker it never gave',
+      async () => {
+        for (const operation of ['ListKeys', 'ListAliases']) {
+          const error = await errorOf(await post(`TrentService.${operation}`, '{"Marker":"not-a-marker"}'));
+          expect(error).toEqual({ status: 400, type: 'InvalidMarkerException' });
+        }
+      },
+    );
+
     it('answers SerializationException for malformed JSON, a non-object body and a wrong field type', async () => {
       for (const body of ['{bad', '[]', '{"KeyId": 5, "Plaintext": "aGk="}']) {
         const error = await errorOf(await post('TrentService.Encrypt', body));

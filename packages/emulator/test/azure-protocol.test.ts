@@ -2,6 +2,7 @@ import { request } from 'node:https';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { CryptographyClient, KeyClient } from '@azure/keyvault-keys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { challengeResource } from '../src/azure/front-end.js';
 import { type AzureFixture, startAzure } from './azure-fixture.js';
 
 let azure: AzureFixture;
@@ -61,11 +62,12 @@ function errorCode(response: RawResponse): string | undefined {
 }
 
 describe('Azure front end: the wire protocol', () => {
-  it('challenges a request without a bearer token with 401 and the Key Vault WWW-Authenticate header', async () => {
+  it('challenges a request without a bearer token with 401 and a resource the vault host passes', async () => {
     const response = await raw('GET', `/keys/protocol-key/${API}`, { authorized: false });
     expect(response.status).toBe(401);
+    // 127.0.0.1 ends with ".0.0.1", the host of the non-special-scheme resource (see challengeResource).
     expect(response.headers['www-authenticate']).toMatch(
-      /^Bearer authorization="https:\/\/login\.microsoftonline\.com\/[0-9a-f-]+", resource="https:\/\/vault\.azure\.net"$/,
+      /^Bearer authorization="https:\/\/login\.microsoftonline\.com\/[0-9a-f-]+", resource="polykms-emulator:\/\/0\.0\.1"$/,
     );
     const basic = await raw('GET', `/keys/protocol-key/${API}`, {
       authorized: false,
@@ -216,5 +218,20 @@ describe('Azure front end: the wire protocol', () => {
     );
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ token_type: 'Bearer', resource: 'https://vault.azure.net' });
+  });
+});
+
+describe('the challenge resource', () => {
+  it('is one the Key Vault client accepts for IPv4 and dotted vault hosts, and Azure’s own otherwise', () => {
+    const passes = (vaultHost: string) => {
+      const resource = new URL(`${challengeResource(vaultHost)}/.default`).hostname;
+      return new URL(`https://${vaultHost}/`).hostname.endsWith(`.${resource}`);
+    };
+    expect(challengeResource('127.0.0.1')).toBe('polykms-emulator://0.0.1');
+    expect(passes('127.0.0.1')).toBe(true);
+    expect(challengeResource('kms.ci.internal')).toBe('https://ci.internal');
+    expect(passes('kms.ci.internal')).toBe(true);
+    expect(challengeResource('localhost')).toBe('https://vault.azure.net');
+    expect(challengeResource('::1')).toBe('https://vault.azure.net');
   });
 });

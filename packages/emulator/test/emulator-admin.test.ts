@@ -25,9 +25,10 @@ afterAll(async () => {
 });
 afterEach(() => emulator.control.reset());
 
-async function admin(method: string, path: string, body?: unknown) {
+async function admin(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${emulator.adminUrl}${path}`, {
     method,
+    headers: { authorization: `Bearer ${emulator.adminToken}`, ...headers },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };

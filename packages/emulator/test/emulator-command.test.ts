@@ -1,4 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KeyManagementServiceClient } from '@google-cloud/kms';
@@ -11,7 +15,12 @@ process.env['METADATA_SERVER_DETECTION'] = 'none';
 
 describe('polykms-emulator arguments', () => {
   test('defaults to loopback, any free ports, all clouds, memory only, an admin endpoint', () => {
-    expect(parseCommandLine([])).toEqual({ host: '127.0.0.1', allowRemote: false, ports: {}, adminPort: 0 });
+    expect(parseCommandLine([]).options).toEqual({
+      host: '127.0.0.1',
+      allowRemote: false,
+      ports: {},
+      adminPort: 0,
+    });
   });
 
   test('reads ports, clouds, the state file and the remote opt-in', () => {
@@ -32,7 +41,7 @@ describe('polykms-emulator arguments', () => {
       '--state',
       '/tmp/s.json',
     ]);
-    expect(options).toEqual({
+    expect(options.options).toEqual({
       host: '0.0.0.0',
       allowRemote: true,
       clouds: ['gcp', 'aws'],
@@ -40,7 +49,7 @@ describe('polykms-emulator arguments', () => {
       adminPort: 9999,
       stateFile: '/tmp/s.json',
     });
-    expect(parseCommandLine(['--no-admin']).adminPort).toBe(false);
+    expect(parseCommandLine(['--no-admin']).options.adminPort).toBe(false);
   });
 
   test.each([
@@ -126,5 +135,27 @@ describe('polykms-emulator process (built dist/bin.js)', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     expect(code).toBe(2);
     expect(err).toContain('--gcp-port');
+  });
+
+  test('as separate processes, --export-file (a file that does not exist yet) and wait work together', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'polykms-bin-'));
+    const exportFile = join(dir, 'kms.env');
+    const child = spawn(process.execPath, [builtBin, '--clouds', 'aws', '--export-file', exportFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      const waited = await promisify(execFile)(
+        process.execPath,
+        [builtBin, 'wait', '--export-file', exportFile, '--timeout', '30s'],
+        { timeout: 40_000 },
+      );
+      expect(waited.stdout).toMatch(/^export AWS_ENDPOINT_URL_KMS='http:\/\/127\.0\.0\.1:\d+'$/m);
+      expect(await readFile(exportFile, 'utf8')).toBe(waited.stdout);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -59,7 +59,11 @@ describe('startEmulator', () => {
       POLYKMS_GCP_PROJECT: emulator.gcp.projectId,
       POLYKMS_GCP_LOCATION: emulator.gcp.location,
       METADATA_SERVER_DETECTION: 'none',
+      CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDKMS: `${emulator.gcp.restUrl}/`,
+      CLOUDSDK_AUTH_ACCESS_TOKEN_FILE: expect.stringMatching(/^\/.*gcloud-token$/),
+      CLOUDSDK_CORE_PROJECT: emulator.gcp.projectId,
       POLYKMS_EMULATOR_ADMIN_URL: emulator.adminUrl,
+      POLYKMS_EMULATOR_ADMIN_TOKEN: emulator.adminToken,
     });
   });
 
@@ -83,7 +87,7 @@ describe('startEmulator', () => {
     const first = await start({ clouds: ['azure'], stateFile });
     const { caCertPem } = first.azure;
     const caFile = first.env['NODE_EXTRA_CA_CERTS'];
-    expect(caFile).toBe(`${stateFile}.azure-ca.pem`);
+    expect(caFile).toBe(`${stateFile}.azure-cert.pem`);
     await first.stop();
     const second = await start({ clouds: ['azure'], stateFile });
     expect(second.azure.caCertPem).toBe(caCertPem);
@@ -105,7 +109,7 @@ describe('startEmulator', () => {
       AZURE_KEYVAULT_URL: emulator.azure.vaultUrl,
       IDENTITY_ENDPOINT: emulator.azure.identityEndpoint,
       IDENTITY_HEADER: emulator.azure.identityHeader,
-      NODE_EXTRA_CA_CERTS: expect.stringMatching(/azure-ca\.pem$/),
+      NODE_EXTRA_CA_CERTS: expect.stringMatching(/^\/.*azure-cert\.pem$/),
       POLYKMS_EMULATOR_ADMIN_URL: emulator.adminUrl,
     });
   });

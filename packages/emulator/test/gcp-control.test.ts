@@ -69,7 +69,17 @@ describe('fault injection', () => {
     expect(h.control.calls({ cloud: 'gcp', operation: 'Encrypt', keyId: key }).total).toBe(2);
   });
 
-  test('drops the connection without an answer; the client sees UNAVAILABLE', async () => {
+  test('a drop ends only its own call: another call in flight on the same channel is answered', async () => {
+    h.control.injectFault({ cloud: 'gcp', kind: 'latency', operation: 'Encrypt', latencyMs: 300, count: 1 });
+    h.control.injectFault({ cloud: 'gcp', kind: 'drop', operation: 'GetCryptoKey', count: 1 });
+    const slow = h.client.encrypt({ name: key, plaintext }, noRetry);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the Encrypt is in flight
+    const dropped = await statusOf(h.client.getCryptoKey({ name: key }, noRetry));
+    expect(dropped.code).toBe(status.UNAVAILABLE);
+    await expect(slow).resolves.toBeDefined();
+  });
+
+  test('drops a call without an answer; the client sees UNAVAILABLE', async () => {
     h.control.injectFault({ cloud: 'gcp', kind: 'drop', operation: 'GetCryptoKey', count: 1 });
     const error = await statusOf(h.client.getCryptoKey({ name: key }, noRetry));
     expect(error.code).toBe(status.UNAVAILABLE);
@@ -163,5 +173,30 @@ describe('snapshot and restore', () => {
     const frontEnd = createGcpFrontEnd({ control: new EmulatorControl(), onChange: () => {} });
     expect(() => frontEnd.restore({ keyRings: 'no' })).toThrow();
     expect(() => frontEnd.restore({ keyRings: [], cryptoKeys: [{ name: 'x', uid: 'short' }] })).toThrow();
+  });
+});
+
+describe('idle connections', () => {
+  test('are closed by the server once no call is in flight for the idle time', async () => {
+    const frontEnd = createGcpFrontEnd({
+      control: new EmulatorControl(),
+      onChange() {},
+      idleConnectionMs: 200,
+    });
+    const port = await frontEnd.listen('127.0.0.1', 0);
+    const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const channel = client.getChannel();
+    try {
+      await new Promise<void>((resolve, reject) =>
+        client.waitForReady(Date.now() + 5000, (error) => (error ? reject(error) : resolve())),
+      );
+      expect(channel.getConnectivityState(false)).toBe(grpc.connectivityState.READY);
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      // The server sent GOAWAY and closed the connection; a client reconnects on its next call.
+      expect(channel.getConnectivityState(false)).toBe(grpc.connectivityState.IDLE);
+    } finally {
+      client.close();
+      await frontEnd.close();
+    }
   });
 });

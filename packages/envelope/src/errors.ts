@@ -24,6 +24,19 @@ export const ErrorCodes = {
   KeyringContract: 'ERR_KEYRING_CONTRACT',
   /** The operation is valid but not supported here (for example rewrapping a signed message). */
   Unsupported: 'ERR_UNSUPPORTED',
+  // Keysets (@polykms/keyset).
+  /** The keyset is not the one expected (another dataset's), or its content contradicts its context. */
+  KeysetMismatch: 'ERR_KEYSET_MISMATCH',
+  /** The keyset's generation is older than the caller's `minGeneration`: a stale copy. */
+  StaleKeyset: 'ERR_STALE_KEYSET',
+  /** A keyset write lost a race: the generation it replaces is no longer the stored one. */
+  KeysetConflict: 'ERR_KEYSET_CONFLICT',
+  /** Another writer holds the keyset file's lock. */
+  KeysetLocked: 'ERR_KEYSET_LOCKED',
+  /** The keyset was closed (its keys zeroed); open it again. */
+  KeysetClosed: 'ERR_KEYSET_CLOSED',
+  /** An EDK names a keyset version this keyset does not hold. */
+  KeyVersionNotFound: 'ERR_KEY_VERSION_NOT_FOUND',
   // Provider errors, mapped per provider by a table.
   AccessDenied: 'ERR_ACCESS_DENIED',
   KeyNotFound: 'ERR_KEY_NOT_FOUND',
@@ -101,6 +114,23 @@ export class InvalidArgumentError extends PolykmsError {
   }
 }
 
+/**
+ * A rewrap by re-encryption would keep recipients it has no keyring to wrap the new data key for
+ * (a raw key not supplied, a key from another team). `recipients` names each by its provider and
+ * key name, as the header states them: never key material.
+ */
+export class UnwrappableRecipientsError extends InvalidArgumentError {
+  readonly recipients: readonly string[];
+
+  constructor(recipients: readonly string[]) {
+    super(
+      `re-encryption must wrap the new data key for every recipient it keeps, and has no keyring for ` +
+        `${recipients.join(', ')}: supply those keys, or remove those recipients`,
+    );
+    this.recipients = recipients;
+  }
+}
+
 export class UnsupportedError extends PolykmsError {
   constructor(message: string, options: PolykmsErrorOptions = {}) {
     super(ErrorCodes.Unsupported, message, options);
@@ -110,6 +140,28 @@ export class UnsupportedError extends PolykmsError {
 export class KeyringContractError extends PolykmsError {
   constructor(message: string) {
     super(ErrorCodes.KeyringContract, `keyring contract violated: ${message}`);
+  }
+}
+
+/**
+ * A keyset failed one of its checks: `ERR_KEYSET_MISMATCH`, `ERR_STALE_KEYSET`,
+ * `ERR_KEYSET_CONFLICT` and `ERR_KEYSET_LOCKED` (both retryable: read the keyset again and redo the
+ * change), `ERR_KEYSET_CLOSED` or `ERR_KEY_VERSION_NOT_FOUND`.
+ */
+export class KeysetError extends PolykmsError {
+  constructor(
+    code:
+      | typeof ErrorCodes.KeysetMismatch
+      | typeof ErrorCodes.StaleKeyset
+      | typeof ErrorCodes.KeysetConflict
+      | typeof ErrorCodes.KeysetLocked
+      | typeof ErrorCodes.KeysetClosed
+      | typeof ErrorCodes.KeyVersionNotFound,
+    message: string,
+    options: PolykmsErrorOptions = {},
+  ) {
+    const retryable = code === ErrorCodes.KeysetConflict || code === ErrorCodes.KeysetLocked;
+    super(code, message, { retryable, ...options });
   }
 }
 

@@ -5,18 +5,7 @@ export * from './limits.js';
 export type * from './keyring/types.js';
 export { wrapDataKey, unwrapDataKey, type CheckedWrapResult } from './keyring/contract.js';
 export { MultiKeyring, type MultiKeyringOptions } from './keyring/multi-keyring.js';
-export { KMS_CALL_CHANNEL, type KmsCallEvent, type KmsCallOptions, kmsCall } from './keyring/kms-call.js';
-export { type SharedWaitOptions, waitForShared } from './keyring/race-abort.js';
-export { unwrapFirst } from './keyring/unwrap-first.js';
-export { unwrapFirstWithKey } from './keyring/unwrap-first-with-key.js';
-export { sealGivenOrNewDataKey } from './keyring/seal-data-key.js';
-export { providerInfoText } from './keyring/provider-info-text.js';
-export { checkTimeoutMs } from './keyring/check-timeout.js';
-export {
-  type FilterListSpec,
-  discoveryCannotEncrypt,
-  discoveryFilterSet,
-} from './keyring/discovery-filter.js';
+export { KMS_CALL_CHANNEL, type KmsCallEvent } from './driver/kms-call.js';
 export { zeroize } from './crypto/zeroize.js';
 export { isWellFormedText } from './format/utf8.js';
 export {

@@ -1,4 +1,4 @@
-import { checkTimeoutMs } from '@polykms/envelope';
+import { checkTimeoutMs } from '@polykms/envelope/driver';
 import { describe, expect, it } from 'vitest';
 
 describe('checkTimeoutMs', () => {

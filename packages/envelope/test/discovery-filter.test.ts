@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { discoveryCannotEncrypt, discoveryFilterSet } from '../src/index.js';
+import { discoveryCannotEncrypt, discoveryFilterSet } from '@polykms/envelope/driver';
 
 const spec = {
   provider: 'p',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { providerInfoText } from '@polykms/envelope';
+import { providerInfoText } from '@polykms/envelope/driver';
 
 const utf8 = new TextEncoder();
 

@@ -6,9 +6,9 @@ import {
   type Keyring,
   KmsError,
   Suites,
-  sealGivenOrNewDataKey,
   wrapDataKey,
 } from '@polykms/envelope';
+import { sealGivenOrNewDataKey } from '@polykms/envelope/driver';
 
 const suite = Suites.AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
 

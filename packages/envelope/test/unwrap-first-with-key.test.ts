@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DecryptionFailedError,
-  type EncryptedDataKey,
-  NoDecryptableKeyError,
-  unwrapFirstWithKey,
-} from '@polykms/envelope';
+import { DecryptionFailedError, type EncryptedDataKey, NoDecryptableKeyError } from '@polykms/envelope';
+import { unwrapFirstWithKey } from '@polykms/envelope/driver';
 
 function edk(providerInfo: string): EncryptedDataKey {
   return {

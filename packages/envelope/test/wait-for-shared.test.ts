@@ -1,4 +1,4 @@
-import { waitForShared } from '@polykms/envelope';
+import { waitForShared } from '@polykms/envelope/driver';
 import { describe, expect, it } from 'vitest';
 
 const where = { provider: 'test-kms', operation: 'lookup', keyId: 'key-1' };

@@ -1,6 +1,6 @@
 import { KeyManagementServiceClient } from '@google-cloud/kms';
 import * as grpc from '@grpc/grpc-js';
-import { InvalidArgumentError } from '@polykms/envelope';
+import { InvalidArgumentError } from '@polykms/envelope/driver';
 
 /**
  * Set by `polykms-emulator` (`host:port`). The Google client has no endpoint variable of its own,

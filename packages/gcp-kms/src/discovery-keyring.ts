@@ -1,17 +1,10 @@
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
-import {
-  type Keyring,
-  type UnwrapRequest,
-  type UnwrapResult,
-  type WrapResult,
-  checkTimeoutMs,
-  discoveryCannotEncrypt,
-  discoveryFilterSet,
-} from '@polykms/envelope';
+import { KmsKeyring, discoveryFilterSet } from '@polykms/envelope/driver';
 import { lazyClient } from './client.js';
+import { type GcpKmsKey, GcpKmsDriver } from './driver.js';
 import { PROVIDER_ID } from './errors.js';
-import { type GcpRetryOptions, type RetryPolicy, retryPolicy } from './retry.js';
-import { unwrapMatching } from './unwrap-matching.js';
+import { DEFAULT_RETRY, type GcpRetryOptions } from './keyring.js';
+import { isProjectId } from './names.js';
 
 export interface GcpDiscoveryFilter {
   /** Project ids whose keys may be used (at least one). */
@@ -29,52 +22,43 @@ export interface GcpKmsDiscoveryKeyringOptions {
   readonly retry?: GcpRetryOptions | undefined;
 }
 
+function keyringOptions(options: GcpKmsDiscoveryKeyringOptions) {
+  const { projects: projectList, locations: locationList } = options?.discoveryFilter ?? {};
+  const projects = discoveryFilterSet(projectList, {
+    provider: PROVIDER_ID,
+    field: 'discoveryFilter.projects',
+    entry: 'project id',
+    accepts: isProjectId,
+  });
+  const locations =
+    locationList === undefined
+      ? undefined
+      : discoveryFilterSet(locationList, {
+          provider: PROVIDER_ID,
+          field: 'discoveryFilter.locations (when given)',
+          entry: 'location',
+        });
+  return {
+    driver: new GcpKmsDriver({ client: lazyClient(options.client), timeoutMs: options.timeoutMs }),
+    timeoutMs: options.timeoutMs,
+    retry: options.retry,
+    retryDefaults: DEFAULT_RETRY,
+    description: `${PROVIDER_ID} discovery (projects ${[...projects].join(', ')}${locations ? `; locations ${[...locations].join(', ')}` : ''})`,
+    policy: {
+      mode: 'discovery' as const,
+      strictKeyring: 'GcpKmsKeyring',
+      admits: ({ cryptoKey }: GcpKmsKey) =>
+        projects.has(cryptoKey.project) && (locations === undefined || locations.has(cryptoKey.location)),
+    },
+  };
+}
+
 /**
  * Decrypt-only: opens any `gcp-kms` EDK whose key lies in an allowed project (and location),
  * using the CryptoKey named in the EDK. Never encrypts.
  */
-export class GcpKmsDiscoveryKeyring implements Keyring {
-  readonly description: string;
-  readonly #projects: ReadonlySet<string>;
-  readonly #locations: ReadonlySet<string> | undefined;
-  readonly #client: () => KeyManagementServiceClient;
-  readonly #timeoutMs: number | undefined;
-  readonly #retry: RetryPolicy;
-
+export class GcpKmsDiscoveryKeyring extends KmsKeyring<GcpKmsKey> {
   constructor(options: GcpKmsDiscoveryKeyringOptions) {
-    const { projects, locations } = options?.discoveryFilter ?? {};
-    this.#projects = discoveryFilterSet(projects, {
-      provider: PROVIDER_ID,
-      field: 'discoveryFilter.projects',
-      entry: 'project id',
-    });
-    this.#locations =
-      locations === undefined
-        ? undefined
-        : discoveryFilterSet(locations, {
-            provider: PROVIDER_ID,
-            field: 'discoveryFilter.locations (when given)',
-            entry: 'location',
-          });
-    checkTimeoutMs(options.timeoutMs, PROVIDER_ID);
-    this.#retry = retryPolicy(options.retry);
-    this.description = `${PROVIDER_ID} discovery (projects ${[...this.#projects].join(', ')}${this.#locations ? `; locations ${[...this.#locations].join(', ')}` : ''})`;
-    this.#client = lazyClient(options.client);
-    this.#timeoutMs = options.timeoutMs;
-  }
-
-  async wrap(): Promise<WrapResult> {
-    throw discoveryCannotEncrypt(PROVIDER_ID, this.description, 'GcpKmsKeyring');
-  }
-
-  async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
-    return unwrapMatching(
-      request,
-      { client: this.#client, timeoutMs: this.#timeoutMs, retry: this.#retry },
-      ({ cryptoKey }) => {
-        if (!this.#projects.has(cryptoKey.project)) return false;
-        return this.#locations === undefined || this.#locations.has(cryptoKey.location);
-      },
-    );
+    super(keyringOptions(options));
   }
 }

@@ -1,4 +1,4 @@
-import { ErrorCodes, KmsError, type KmsErrorCode, type PolykmsError } from '@polykms/envelope';
+import { ErrorCodes, KmsError, type KmsErrorCode, type PolykmsError } from '@polykms/envelope/driver';
 
 export const PROVIDER_ID = 'gcp-kms';
 

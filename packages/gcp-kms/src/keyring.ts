@@ -1,22 +1,20 @@
 import type { KeyManagementServiceClient } from '@google-cloud/kms';
 import {
-  type EncryptedDataKey,
   InvalidArgumentError,
-  type Keyring,
-  type UnwrapRequest,
-  type UnwrapResult,
-  type WrapRequest,
-  type WrapResult,
-  checkTimeoutMs,
-  sealGivenOrNewDataKey,
-  serializeEncryptionContext,
-} from '@polykms/envelope';
+  KmsKeyring,
+  type RetryOptions,
+  type RetryPolicy,
+} from '@polykms/envelope/driver';
 import { lazyClient } from './client.js';
+import { type GcpKmsKey, GcpKmsDriver } from './driver.js';
 import { PROVIDER_ID } from './errors.js';
-import { encryptWithKms } from './kms-operations.js';
 import { parseCryptoKeyName } from './names.js';
-import { type GcpRetryOptions, type RetryPolicy, retryPolicy } from './retry.js';
-import { unwrapMatching } from './unwrap-matching.js';
+
+/** How a Cloud KMS keyring retries a throttled or unavailable call (or a failed CRC32C check). */
+export type GcpRetryOptions = RetryOptions;
+
+/** 4 attempts, backoff from 100 ms up to 2 s: the Google client's own retries are turned off. */
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, initialDelayMs: 100, maxDelayMs: 2000 };
 
 export interface GcpKmsKeyringOptions {
   /** `projects/{p}/locations/{l}/keyRings/{r}/cryptoKeys/{k}` (a CryptoKey, not a version). */
@@ -29,50 +27,33 @@ export interface GcpKmsKeyringOptions {
   readonly retry?: GcpRetryOptions | undefined;
 }
 
-const utf8 = new TextEncoder();
+function keyringOptions(options: GcpKmsKeyringOptions) {
+  const keyName = options?.keyName;
+  if (typeof keyName !== 'string' || !parseCryptoKeyName(keyName)) {
+    throw new InvalidArgumentError(
+      `GcpKmsKeyring needs a CryptoKey name projects/…/locations/…/keyRings/…/cryptoKeys/…, got "${String(keyName)}"`,
+      { provider: PROVIDER_ID },
+    );
+  }
+  const ofThisKey = (version: GcpKmsKey) => version.cryptoKey.name === keyName;
+  return {
+    driver: new GcpKmsDriver({ client: lazyClient(options.client), timeoutMs: options.timeoutMs }),
+    timeoutMs: options.timeoutMs,
+    retry: options.retry,
+    retryDefaults: DEFAULT_RETRY,
+    policy: { mode: 'strict' as const, keyId: keyName, sealedWith: ofThisKey, opens: ofThisKey },
+  };
+}
 
 /**
  * Wraps data keys with one Cloud KMS CryptoKey (its primary version) and unwraps only EDKs made
  * by a version of that same key (strict mode). The encryption context is the Encrypt/Decrypt AAD.
  */
-export class GcpKmsKeyring implements Keyring {
-  readonly description: string;
+export class GcpKmsKeyring extends KmsKeyring<GcpKmsKey> {
   readonly keyName: string;
-  readonly #client: () => KeyManagementServiceClient;
-  readonly #timeoutMs: number | undefined;
-  readonly #retry: RetryPolicy;
 
   constructor(options: GcpKmsKeyringOptions) {
-    if (!parseCryptoKeyName(options.keyName)) {
-      throw new InvalidArgumentError(
-        `GcpKmsKeyring needs a CryptoKey name projects/…/locations/…/keyRings/…/cryptoKeys/…, got "${options.keyName}"`,
-      );
-    }
-    checkTimeoutMs(options.timeoutMs, PROVIDER_ID);
-    this.#retry = retryPolicy(options.retry);
+    super(keyringOptions(options));
     this.keyName = options.keyName;
-    this.description = `${PROVIDER_ID} ${options.keyName}`;
-    this.#client = lazyClient(options.client);
-    this.#timeoutMs = options.timeoutMs;
-  }
-
-  async wrap(request: WrapRequest): Promise<WrapResult> {
-    const aad = serializeEncryptionContext(request.encryptionContext);
-    return sealGivenOrNewDataKey(request, async (dataKey): Promise<EncryptedDataKey> => {
-      const { ciphertext, version } = await encryptWithKms(this.#client(), this.keyName, dataKey, aad, {
-        signal: request.signal,
-        timeoutMs: this.#timeoutMs,
-        retry: this.#retry,
-      });
-      return { providerId: PROVIDER_ID, providerInfo: utf8.encode(version.name), ciphertext };
-    });
-  }
-
-  async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
-    return unwrapMatching(
-      request,
-      { client: this.#client, timeoutMs: this.#timeoutMs, retry: this.#retry },
-      (version) => version.cryptoKey.name === this.keyName,
-    );
   }
 }

@@ -1,14 +1,12 @@
-import { providerInfoText } from '@polykms/envelope';
-
 /** Cloud KMS resource ids: letters, digits, `_` and `-`, 1 to 63 characters. */
 const ID = '[a-zA-Z0-9_-]{1,63}';
-const KEY_NAME = new RegExp(`^projects/(${ID})/locations/(${ID})/keyRings/${ID}/cryptoKeys/${ID}$`);
+/** A project id, or a domain-scoped one (`example.com:my-project`). */
+const PROJECT = `(?:[a-z0-9][a-z0-9.-]{0,252}:)?${ID}`;
+const KEY_NAME = new RegExp(`^projects/(${PROJECT})/locations/(${ID})/keyRings/${ID}/cryptoKeys/${ID}$`);
 const VERSION_NAME = new RegExp(
-  `^(projects/(${ID})/locations/(${ID})/keyRings/${ID}/cryptoKeys/${ID})/cryptoKeyVersions/[1-9][0-9]{0,9}$`,
+  `^(projects/(${PROJECT})/locations/(${ID})/keyRings/${ID}/cryptoKeys/${ID})/cryptoKeyVersions/[1-9][0-9]{0,9}$`,
 );
-
-/** A version name is at most about 400 bytes; anything longer in an EDK is not ours to parse. */
-export const MAX_VERSION_NAME_BYTES = 1024;
+const PROJECT_FILTER = new RegExp(`^projects/(${PROJECT})(?:/locations/(${ID}))?$`);
 
 export interface CryptoKeyName {
   readonly name: string;
@@ -35,8 +33,15 @@ export function parseCryptoKeyVersionName(name: string): CryptoKeyVersionName | 
   };
 }
 
-/** The CryptoKeyVersion name stored as an EDK's provider info, or undefined when it is not one. */
-export function versionNameFromProviderInfo(providerInfo: Uint8Array): CryptoKeyVersionName | undefined {
-  const text = providerInfoText(providerInfo, MAX_VERSION_NAME_BYTES);
-  return text === undefined ? undefined : parseCryptoKeyVersionName(text);
+/** `projects/<project>[/locations/<location>]`: what a discovery filter names. */
+export function parseProjectFilter(
+  text: string,
+): { project: string; location: string | undefined } | undefined {
+  const match = PROJECT_FILTER.exec(text);
+  return match ? { project: match[1] as string, location: match[2] } : undefined;
+}
+
+/** Whether `project` is a project id as key names spell it. */
+export function isProjectId(project: string): boolean {
+  return PROJECT_FILTER.test(`projects/${project}`);
 }

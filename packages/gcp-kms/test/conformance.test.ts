@@ -1,11 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { KeyManagementServiceClient } from '@google-cloud/kms';
-import {
-  type ConformanceHarness,
-  type KeyName,
-  emulatorAdmin,
-  registerConformanceSuite,
-} from '@polykms/conformance';
+import { type ConformanceHarness, type KeyName, emulatorAdmin } from '@polykms/conformance';
+import { registerConformanceSuite } from '@polykms/conformance/vitest';
 import { type RunningEmulator, startEmulator } from '@polykms/emulator';
 import { GcpKmsDiscoveryKeyring, GcpKmsKeyring } from '../src/index.js';
 

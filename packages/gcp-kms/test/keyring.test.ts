@@ -310,8 +310,9 @@ describe('GcpKmsKeyring', () => {
       await failureOf(unwrapDataKey(keyring, { suite, encryptionContext: context, encryptedDataKeys }));
       expect(events.map((e) => [e.provider, e.operation, e.keyId, e.outcome, e.errorCode])).toEqual([
         ['gcp-kms', 'Encrypt', keyName, 'success', undefined],
-        ['gcp-kms', 'Decrypt', keyName, 'success', undefined],
-        ['gcp-kms', 'Decrypt', keyName, 'error', 'ERR_ACCESS_DENIED'],
+        // Decrypt names the version the EDK holds, as AWS and Azure name theirs.
+        ['gcp-kms', 'Decrypt', `${keyName}/cryptoKeyVersions/1`, 'success', undefined],
+        ['gcp-kms', 'Decrypt', `${keyName}/cryptoKeyVersions/1`, 'error', 'ERR_ACCESS_DENIED'],
       ]);
       const serialized = JSON.stringify(events);
       const secrets = [dataKey, encryptedDataKeys[0]?.ciphertext as Uint8Array];

@@ -1,18 +1,18 @@
 import { ErrorCodes, InvalidArgumentError, PolykmsError } from '@polykms/envelope';
 
-/** The schemes `keyringFromUris` understands, in the order the README lists them. */
+/** The schemes `keyringFromUris` understands without a plug-in, in the order the README lists them. */
 export const KEY_URI_SCHEMES = ['aws-kms', 'gcp-kms', 'azure-kv', 'local'] as const;
 export type KeyUriScheme = (typeof KEY_URI_SCHEMES)[number];
 
-/** The URI does not start with a scheme we know (`aws-kms://`, `gcp-kms://`, `azure-kv://`, `local://`). */
+/** The URI does not start with a registered scheme (`aws-kms://`, `gcp-kms://`, `azure-kv://`, `local://`, plug-ins). */
 export class UnknownKeyUriSchemeError extends InvalidArgumentError {
   readonly uri: string;
 
-  constructor(uri: string) {
+  constructor(uri: string, known: readonly string[] = KEY_URI_SCHEMES) {
     const scheme = /^([a-z0-9+.-]+):/i.exec(uri)?.[1];
     super(
       `${scheme ? `unknown key URI scheme '${scheme}'` : 'a key URI needs a scheme'} in '${uri}': ` +
-        `use one of ${KEY_URI_SCHEMES.map((s) => `${s}://`).join(', ')}`,
+        `use one of ${known.map((s) => `${s}://`).join(', ')}`,
     );
     this.uri = uri;
   }

@@ -1,32 +1,30 @@
 import { InvalidArgumentError, type Keyring, MultiKeyring } from '@polykms/envelope';
+import type { SchemeKeyringOptions } from '@polykms/envelope/driver';
+import { BUILT_IN_SCHEMES } from './built-in-schemes.js';
 import { type DiscoveryFilter, parseDiscoveryFilters } from './discovery-filter.js';
-import { InvalidKeyUriError } from './errors.js';
-import type { KeyUriOptions } from './options.js';
+import { importProvider } from './load-provider.js';
+import type { KeyUriOptions, ProviderSettings } from './options.js';
 import { type KeyUri, parseKeyUri } from './parse.js';
-import { awsDiscoveryKeyring, awsKeyring } from './providers/aws.js';
-import { azureDiscoveryKeyring, azureKeyring } from './providers/azure.js';
-import { gcpDiscoveryKeyring, gcpKeyring } from './providers/gcp.js';
-import { localKeyring } from './providers/local.js';
+import { keyringSchemeOf } from './registry.js';
 
-/** Builds the keyring of one parsed key URI, loading its provider package on first use. */
+function keyringOptions(scheme: string, options: KeyUriOptions): SchemeKeyringOptions {
+  const builtIn = BUILT_IN_SCHEMES.find((b) => b.scheme === scheme);
+  const settings: ProviderSettings =
+    options.settings?.[scheme] ?? (builtIn?.settingsField ? options[builtIn.settingsField] : undefined) ?? {};
+  return { settings, purpose: options.purpose ?? 'encrypt-decrypt' };
+}
+
+/** What to install when making a keyring fails for want of a package. */
+function packageOf(scheme: string): string {
+  return BUILT_IN_SCHEMES.find((b) => b.scheme === scheme)?.packageName ?? scheme;
+}
+
+/** Builds the keyring of one parsed key URI, loading its provider's SDK on first use. */
 export async function keyringFromUri(key: KeyUri, options: KeyUriOptions = {}): Promise<Keyring> {
-  switch (key.scheme) {
-    case 'aws-kms':
-      if (key.kind === 'alias' && options.purpose === 'decrypt') {
-        throw new InvalidKeyUriError(
-          key.uri,
-          'a key ARN (aws-kms://arn:aws:kms:<region>:<account>:key/<key-id>) to decrypt: ' +
-            'an encrypted data key names the key, never the alias',
-        );
-      }
-      return awsKeyring(key, options.aws);
-    case 'gcp-kms':
-      return gcpKeyring(key, options.gcp);
-    case 'azure-kv':
-      return azureKeyring(key, options.azure);
-    case 'local':
-      return localKeyring(key);
-  }
+  const scheme = keyringSchemeOf(key.scheme, key.uri);
+  return importProvider(key.scheme, packageOf(key.scheme), () =>
+    scheme.keyring(key, keyringOptions(key.scheme, options)),
+  );
 }
 
 function combine(keyrings: Keyring[], withGenerator: boolean): Keyring {
@@ -39,7 +37,7 @@ function combine(keyrings: Keyring[], withGenerator: boolean): Keyring {
 /**
  * Turns key URIs into one keyring: the URI's keyring for one, a multi-keyring for several (the
  * first creates the data key and every one wraps it, so each of them alone can decrypt). All URIs
- * are parsed before any provider is loaded, so a typo fails fast and makes no network call.
+ * are parsed before any keyring is made, so a typo fails fast and makes no network call.
  */
 export async function keyringFromUris(
   uris: readonly string[],
@@ -52,14 +50,11 @@ export async function keyringFromUris(
 }
 
 async function discoveryKeyring(filter: DiscoveryFilter, options: KeyUriOptions): Promise<Keyring> {
-  switch (filter.scheme) {
-    case 'aws-kms':
-      return awsDiscoveryKeyring(filter, options.aws);
-    case 'gcp-kms':
-      return gcpDiscoveryKeyring(filter, options.gcp);
-    case 'azure-kv':
-      return azureDiscoveryKeyring(filter, options.azure);
-  }
+  const { scheme: name, ...fields } = filter;
+  const discovery = keyringSchemeOf(name, `${name}://`).discovery!;
+  return importProvider(name, packageOf(name), () =>
+    discovery.keyring(fields, keyringOptions(name, options)),
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ProviderNotInstalledError } from './errors.js';
 
-function missingPackageOf(error: unknown): string | undefined {
+/** The package a failed import could not find, or undefined when the failure was something else. */
+export function missingPackageOf(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
   const code = (error as { code?: unknown }).code;
   const text = error.message;

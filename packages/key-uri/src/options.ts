@@ -10,6 +10,8 @@ export interface KeyUriOptions {
   readonly aws?: ProviderSettings | undefined;
   readonly gcp?: ProviderSettings | undefined;
   readonly azure?: ProviderSettings | undefined;
+  /** Settings by scheme, for any scheme (plug-ins included); for a built-in one, over the field above. */
+  readonly settings?: Readonly<Record<string, ProviderSettings>> | undefined;
   /**
    * What the keyring is for. `decrypt` refuses AWS aliases: an EDK always names the key ARN,
    * so an alias cannot say which EDKs are allowed. Default `encrypt-decrypt` allows aliases only

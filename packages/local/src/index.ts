@@ -14,3 +14,13 @@ export {
   parseKeyFile,
 } from './key-file.js';
 export { MAX_KEY_FILE_BYTES } from './read-key-file.js';
+export {
+  RawEcdhKeyring,
+  type EcdhSchema,
+  type RawEcdhDiscoveryOptions,
+  type RawEcdhEphemeralOptions,
+  type RawEcdhKeyringOptions,
+  type RawEcdhStaticOptions,
+} from './raw-ecdh-keyring.js';
+export { ECDH_CURVES, type EcdhCurve } from './ecdh-curve.js';
+export type { EcdhPrivateKeyInput, EcdhPublicKeyInput } from './ecdh-keys.js';

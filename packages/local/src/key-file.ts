@@ -104,6 +104,8 @@ export function parseKeyFile(text: string, source = 'key file'): KeyFile {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const where = issue.path.length ? issue.path.join('.') : '(root)';
+      // zod quotes unknown field names, and a key pasted in the wrong place would be one.
+      if (issue.code === 'unrecognized_keys') return `${where}: ${issue.keys.length} unknown field(s)`;
       return `${where}: ${issue.message}`;
     });
     throw new InvalidArgumentError(`${source} is not a valid polykms key file: ${problems.join('; ')}`);

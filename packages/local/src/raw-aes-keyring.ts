@@ -11,10 +11,9 @@ import {
   type WrapRequest,
   type WrapResult,
   serializeEncryptionContext,
-  sealGivenOrNewDataKey,
-  unwrapFirst,
   zeroize,
 } from '@polykms/envelope';
+import { sealGivenOrNewDataKey, unwrapFirst } from '@polykms/envelope/driver';
 import {
   AES_INFO_SUFFIX_BYTES,
   AES_IV_BYTES,
@@ -42,6 +41,18 @@ const ciphersByKeyLength: Readonly<Record<number, GcmCipher>> = {
   24: 'aes-192-gcm',
   32: 'aes-256-gcm',
 };
+
+/** The context as AAD, and in the legacy order when that differs (see #open). */
+interface ContextAads {
+  readonly aad: Uint8Array;
+  readonly legacyAad: Uint8Array | undefined;
+}
+
+function contextAads(context: EncryptionContext): ContextAads {
+  const aad = serializeEncryptionContext(context);
+  const legacyAad = serializeContextInLocaleOrder(context);
+  return { aad, legacyAad: legacyAad.equals(aad) ? undefined : legacyAad };
+}
 
 /**
  * Wraps data keys with a local AES-GCM key, producing EDKs that every AWS Encryption SDK's raw
@@ -91,18 +102,34 @@ export class RawAesKeyring implements Keyring {
     });
   }
 
+  /**
+   * Whether a header's EDK names this key (namespace, then the name followed by the AES layout),
+   * decided as `unwrap` decides it and without opening anything: what tools use to find this
+   * key's recipient in a header.
+   */
+  namesEncryptedDataKey(edk: EncryptedDataKey): boolean {
+    return edk.providerId === this.keyNamespace && namesAesKey(edk.providerInfo, this.#name);
+  }
+
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
     // Ours is decided on namespace and name only (as in the ESDK): an EDK that names this key but
     // has the wrong shape is a damaged EDK of ours, and fails with a typed error, not null.
+    // The context is the AAD of every EDK: serialized once per message, not once per EDK, so a
+    // message with many EDKs naming this key and a large context costs one serialization.
+    let aads: ContextAads | undefined;
+    const aadsOf = (): ContextAads => {
+      aads ??= contextAads(request.encryptionContext);
+      return aads;
+    };
     return unwrapFirst(
       request.encryptedDataKeys,
-      (edk) => edk.providerId === this.keyNamespace && namesAesKey(edk.providerInfo, this.#name),
-      async (edk) => this.#open(edk, request.encryptionContext, request.suite.keyLength),
+      (edk) => this.namesEncryptedDataKey(edk),
+      async (edk) => this.#open(edk, aadsOf(), request.suite.keyLength),
       () => this.description,
     );
   }
 
-  #open(edk: EncryptedDataKey, context: EncryptionContext, keyLength: number): Uint8Array {
+  #open(edk: EncryptedDataKey, aads: ContextAads, keyLength: number): Uint8Array {
     const iv = readAesIv(edk.providerInfo, this.#name);
     if (iv === undefined) {
       throw new MalformedMessageError(
@@ -117,14 +144,12 @@ export class RawAesKeyring implements Keyring {
         { provider: this.keyNamespace, keyId: this.keyName },
       );
     }
-    const aad = serializeEncryptionContext(context);
-    const opened = this.#tryOpen(edk, iv, aad);
+    const opened = this.#tryOpen(edk, iv, aads.aad);
     if (opened) return opened;
     // EDKs written by the JavaScript ESDK's RawAesKeyringNode without `utf8Sorting` bind the
     // context in localeCompare order. Retry once under that order when it is a different one.
-    const legacyAad = serializeContextInLocaleOrder(context);
-    if (!legacyAad.equals(aad)) {
-      const legacy = this.#tryOpen(edk, iv, legacyAad);
+    if (aads.legacyAad) {
+      const legacy = this.#tryOpen(edk, iv, aads.legacyAad);
       if (legacy) return legacy;
     }
     throw new DecryptionFailedError({ provider: this.keyNamespace, keyId: this.keyName });

@@ -17,9 +17,9 @@ import {
   UnsupportedError,
   type WrapRequest,
   type WrapResult,
-  sealGivenOrNewDataKey,
   zeroize,
 } from '@polykms/envelope';
+import { sealGivenOrNewDataKey } from '@polykms/envelope/driver';
 import { checkKeyIdentity } from './key-identity.js';
 import { RSA_PADDINGS, type RsaPadding, isPkcs1DecryptRefusal, rsaPaddingOptions } from './rsa-padding.js';
 
@@ -123,7 +123,7 @@ export class RawRsaKeyring implements Keyring {
   }
 
   async unwrap(request: UnwrapRequest): Promise<UnwrapResult | null> {
-    const mine = request.encryptedDataKeys.filter((edk) => this.#isMine(edk));
+    const mine = request.encryptedDataKeys.filter((edk) => this.namesEncryptedDataKey(edk));
     if (mine.length === 0) return null;
     const privateKey = this.#privateKey;
     if (privateKey === undefined) {
@@ -148,7 +148,11 @@ export class RawRsaKeyring implements Keyring {
     throw new NoDecryptableKeyError(failures);
   }
 
-  #isMine(edk: EncryptedDataKey): boolean {
+  /**
+   * Whether a header's EDK names this key (namespace and exactly the name), decided as `unwrap`
+   * decides it and without opening anything: what tools use to find this key's recipient.
+   */
+  namesEncryptedDataKey(edk: EncryptedDataKey): boolean {
     return (
       edk.providerId === this.keyNamespace &&
       Buffer.from(edk.providerInfo.buffer, edk.providerInfo.byteOffset, edk.providerInfo.length).equals(

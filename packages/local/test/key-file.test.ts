@@ -79,6 +79,12 @@ describe('key files', () => {
     }
   });
 
+  it('does not quote an unknown field, which may be key material pasted in the wrong place', () => {
+    const text = JSON.stringify({ version: 1, type: 'aes', namespace: 'ns', name: 'k', [secretKey]: 1 });
+    expect(() => parseKeyFile(text)).toThrow(/\(root\): 1 unknown field/);
+    expect(() => parseKeyFile(text)).not.toThrow(secretKey);
+  });
+
   it('rejects unknown fields, unknown versions, reserved namespaces and RSA files without keys', () => {
     const aes = { version: 1, type: 'aes', namespace: 'ns', name: 'k', key: secretKey };
     expect(() => parseKeyFile(JSON.stringify({ ...aes, extra: 1 }))).toThrow(/not a valid polykms key file/);

@@ -50,6 +50,30 @@ describe('RawAesKeyring', () => {
     expect(edk?.ciphertext.length).toBe(32 + 16);
   });
 
+  it('serializes the context once per message, not once per EDK (32 damaged EDKs, a large context)', async () => {
+    const ring = keyring();
+    const large = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, 'v'.repeat(20)]));
+    const wrapped = await wrapDataKey(ring, { suite, encryptionContext: large });
+    const [edk] = wrapped.encryptedDataKeys as [EncryptedDataKey];
+    const damaged = { ...edk, ciphertext: Buffer.from(edk.ciphertext).fill(0) };
+    // Serializing reads the context's own keys: a proxy counts how often that happens.
+    let reads = 0;
+    const counted = new Proxy(large, {
+      ownKeys(target) {
+        reads++;
+        return Reflect.ownKeys(target);
+      },
+    });
+    const attempt = unwrapDataKey(ring, {
+      suite,
+      encryptionContext: counted,
+      encryptedDataKeys: Array.from({ length: 32 }, () => ({ ...damaged })),
+    });
+    await expect(attempt).rejects.toMatchObject({ code: 'ERR_NO_DECRYPTABLE_KEY' });
+    // Once in the order the ESDKs write, once in the legacy order (see RawAesKeyring#open).
+    expect(reads).toBe(2);
+  });
+
   it('binds the whole encryption context: another context does not open the EDK', async () => {
     const ring = keyring();
     const wrapped = await wrapDataKey(ring, { suite, encryptionContext: context });

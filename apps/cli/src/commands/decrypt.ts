@@ -13,12 +13,14 @@ import { assertWritable } from '../io/atomic-output.js';
 import { readHeaderBytes } from '../io/header-bytes.js';
 import { openSource, streamToOutput } from '../io/stream-io.js';
 import { decryptKeyring } from '../config/keyrings.js';
-import { STDIO } from '../io/input.js';
 import { printable } from '../io/terminal-text.js';
-import { writeStdout } from '../io/output.js';
+import { addKeysetOptions, type KeysetFlags, keysetFromOptions } from '../keyset-options.js';
 import { collect, parseContext, parsePositiveInt, parseSize } from '../options.js';
 import { ENCRYPTED_SUFFIX } from './encrypt.js';
 import { addWorkersOption, workersFor } from '../workers-flag.js';
+import { STDIO, assertStdinIsNotTerminal, writeStdout } from '../io/stdio.js';
+import { decryptTreeCommand } from '../fleet/decrypt-tree-command.js';
+import { addTreeOptions, type TreeFlags } from '../fleet/tree-command.js';
 
 async function isSigned(file: string): Promise<boolean> {
   try {
@@ -28,7 +30,7 @@ async function isSigned(file: string): Promise<boolean> {
   }
 }
 
-interface DecryptFlags {
+interface DecryptFlags extends KeysetFlags, TreeFlags {
   key?: string[];
   discovery?: string[];
   expectContext?: string[];
@@ -37,6 +39,7 @@ interface DecryptFlags {
   allowV1?: boolean;
   maxEncryptedDataKeys?: string;
   maxFrameLength?: string;
+  maxFrames?: string;
   workers?: string;
 }
 
@@ -70,35 +73,50 @@ export function registerDecrypt(program: Command): void {
       '--max-frame-length <bytes>',
       'refuse messages whose frames are longer, e.g. 1M (default 64M: a frame is held whole until authenticated); ' +
         'also bounds a non-framed (v1) body, which is one block',
-    );
-  addWorkersOption(command)
-    .addHelpText(
-      'after',
-      '\nExamples:\n' +
-        '  polykms decrypt report.pdf.pkms --key local://app.key            # writes report.pdf\n' +
-        '  polykms decrypt data.pkms --discovery aws-kms://aws/111122223333 -e tenant=acme -o -',
     )
-    .action(async (file: string, flags: DecryptFlags) => {
-      const output =
-        flags.output ??
-        (file !== STDIO && file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : STDIO);
-      const encryptionContext = parseContext(flags.expectContext, '--expect-context');
-      const maxEncryptedDataKeys = flags.maxEncryptedDataKeys
-        ? parsePositiveInt(flags.maxEncryptedDataKeys, '--max-encrypted-data-keys')
-        : undefined;
-      const maxFrameLength = flags.maxFrameLength
-        ? parseSize(flags.maxFrameLength, '--max-frame-length')
-        : undefined;
-      if (output !== STDIO) await assertWritable(output, flags.force === true);
-      const keyring = await decryptKeyring(flags.key, flags.discovery);
+    .option(
+      '--max-frames <n>',
+      'refuse messages with more frames (default 16777216): each costs CPU whatever its length, so this bounds what a message of tiny frames costs',
+    );
+  addWorkersOption(command).addHelpText(
+    'after',
+    '\nExamples:\n' +
+      '  polykms decrypt report.pdf.pkms --key local://app.key            # writes report.pdf\n' +
+      '  polykms decrypt data.pkms --discovery aws-kms://aws/111122223333 -e tenant=acme -o -\n' +
+      '  polykms decrypt orders.csv.pkms --keyset data.keyset --unlock gcp-kms://projects/…/cryptoKeys/k\n' +
+      '  polykms decrypt -r ./exports --key local://app.key --max-failures 10   # every NAME.pkms -> NAME',
+  );
+  addTreeOptions(command);
+  addKeysetOptions(command).action(async (file: string, flags: DecryptFlags) => {
+    if (file === STDIO) assertStdinIsNotTerminal('decrypt');
+    const output =
+      flags.output ??
+      (file !== STDIO && file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : STDIO);
+    const encryptionContext = parseContext(flags.expectContext, '--expect-context');
+    const maxEncryptedDataKeys = flags.maxEncryptedDataKeys
+      ? parsePositiveInt(flags.maxEncryptedDataKeys, '--max-encrypted-data-keys')
+      : undefined;
+    const maxFrameLength = flags.maxFrameLength
+      ? parseSize(flags.maxFrameLength, '--max-frame-length')
+      : undefined;
+    if (output !== STDIO && !flags.recursive) await assertWritable(output, flags.force === true);
+    const underKeyset = await keysetFromOptions(flags, {
+      '--key': flags.key,
+      '--discovery': flags.discovery,
+    });
+    try {
+      const keyring = underKeyset?.keyring ?? (await decryptKeyring(flags.key, flags.discovery));
       const options = {
         keyring,
         encryptionContext,
         maxEncryptedDataKeys,
+        maxFrames: flags.maxFrames ? parsePositiveInt(flags.maxFrames, '--max-frames') : undefined,
         commitmentPolicy: flags.allowV1
           ? ('require-encrypt-allow-decrypt' as const)
           : ('require-encrypt-require-decrypt' as const),
       };
+      // Awaited here, so that the keyset is closed only once the whole tree is done.
+      if (flags.recursive) return await decryptTreeCommand(file, flags, { ...options, maxFrameLength });
       const source = await openSource(file);
       const workers = workersFor(flags.workers, source.size);
       if (output === STDIO && file !== STDIO && (await isSigned(file))) {
@@ -144,9 +162,12 @@ export function registerDecrypt(program: Command): void {
           throw error;
         }
       }
-      if (output !== STDIO)
-        process.stderr.write(
-          `decrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
-        );
-    });
+    } finally {
+      underKeyset?.close();
+    }
+    if (output !== STDIO)
+      process.stderr.write(
+        `decrypted ${file === STDIO ? 'stdin' : printable(file)} -> ${printable(output)}\n`,
+      );
+  });
 }

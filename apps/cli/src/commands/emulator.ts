@@ -1,81 +1,58 @@
-import { writeFile } from 'node:fs/promises';
-import { type Command, InvalidArgumentError } from 'commander';
-import type { Cloud } from '@polykms/emulator';
+import { type Command, CommanderError } from 'commander';
+import { CliError } from '../cli-error.js';
 
-interface EmulatorFlags {
-  clouds?: Cloud[];
-  awsPort?: number;
-  gcpPort?: number;
-  azurePort?: number;
-  state?: string;
-  exportFile?: string;
-}
-
-const port = (value: string): number => {
-  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535)
-    throw new InvalidArgumentError('must be a port (0-65535)');
-  return Number(value);
+const io = {
+  stdout: (text: string) => process.stdout.write(text),
+  stderr: (text: string) => process.stderr.write(text),
 };
 
-const clouds = (value: string): Cloud[] => {
-  const list = value.split(',').map((c) => c.trim());
-  for (const cloud of list) {
-    if (cloud !== 'aws' && cloud !== 'gcp' && cloud !== 'azure') {
-      throw new InvalidArgumentError(`unknown cloud '${cloud}' (use aws, gcp, azure)`);
-    }
-  }
-  return list as Cloud[];
-};
-
+/**
+ * `polykms emulator …` is `polykms-emulator …`: the arguments go unchanged to the emulator's own
+ * command (one parser, one set of flags, documented in @polykms/emulator's README), so the two
+ * never drift.
+ */
 export function registerEmulator(program: Command): void {
   program
     .command('emulator')
     .summary('run the local AWS KMS / Google Cloud KMS / Azure Key Vault emulator')
     .description(
       'Starts the emulator on 127.0.0.1 and prints the environment variables that point polykms ' +
-        '(and the official SDKs) at it. Runs until Ctrl-C. Keys live in memory unless --state is given. ' +
-        'For CI: start it in the background, source the variables, run your tests.',
+        '(and the official SDKs, boto3, the aws CLI and gcloud) at it. Runs until Ctrl-C. Keys live in ' +
+        'memory unless --state is given. Run `polykms emulator --help` for every flag.',
     )
-    .option('--clouds <list>', 'comma-separated clouds to serve (default aws,gcp,azure)', clouds)
-    .option('--aws-port <port>', 'AWS KMS port (default: any free port)', port)
-    .option('--gcp-port <port>', 'Google Cloud KMS gRPC port (default: any free port)', port)
-    .option('--azure-port <port>', 'Azure Key Vault HTTPS port (default: any free port)', port)
-    .option('--state <file>', 'keep keys in this JSON file across restarts')
-    // Not --env-file: Node itself reads --env-file anywhere on its command line, even after the script.
-    .option('--export-file <file>', 'also write the export lines to this file')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument('[arguments...]', 'polykms-emulator arguments (see polykms emulator --help)')
     .addHelpText(
       'after',
       '\nExample:\n' +
-        '  polykms emulator --export-file emulator.env &\n' +
-        '  sleep 2; . ./emulator.env\n' +
-        '  polykms encrypt data.json --key aws-kms://arn:aws:kms:…   # now talks to the emulator',
+        '  polykms emulator --create-key aws:orders --export-file emulator.env &\n' +
+        '  polykms emulator wait --export-file emulator.env --timeout 30s\n' +
+        '  . ./emulator.env\n' +
+        '  polykms encrypt data.json --key "$POLYKMS_KEY_AWS_ORDERS"   # talks to the emulator',
     )
-    .action(async (flags: EmulatorFlags) => {
-      const { startEmulator, exportLines } = await import('@polykms/emulator');
-      const ports: Partial<Record<Cloud, number>> = {};
-      if (flags.awsPort !== undefined) ports.aws = flags.awsPort;
-      if (flags.gcpPort !== undefined) ports.gcp = flags.gcpPort;
-      if (flags.azurePort !== undefined) ports.azure = flags.azurePort;
-      const emulator = await startEmulator({
-        ports,
-        ...(flags.clouds ? { clouds: flags.clouds } : {}),
-        ...(flags.state ? { stateFile: flags.state } : {}),
-      });
-      const lines = exportLines(emulator.env);
-      if (flags.exportFile) await writeFile(flags.exportFile, lines, { mode: 0o600 });
-      process.stdout.write(lines);
-      process.stderr.write(
-        `polykms emulator serving ${emulator.clouds.join(', ')} on 127.0.0.1` +
-          `${flags.state ? `, keys in ${flags.state}` : ''}; stop with Ctrl-C\n`,
-      );
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.stderr.write('polykms emulator: stopping\n');
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await emulator.stop();
+    .action(async (args: string[]) => {
+      const { runEmulatorCommand, runWaitCommand } = await import('@polykms/emulator');
+      try {
+        if (args[0] === 'wait') {
+          await runWaitCommand(args.slice(1), io);
+          return;
+        }
+        const emulator = await runEmulatorCommand(args, io);
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            io.stderr('polykms emulator: stopping\n');
+            resolve();
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await emulator.stop();
+      } catch (error) {
+        // The emulator's parser reports nothing itself; a usage error becomes ours (exit 2).
+        if (error instanceof CommanderError && error.exitCode !== 0) throw new CliError(error.message);
+        throw error;
+      }
     });
 }

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { type MessageInfo, inspect } from '@polykms/envelope';
+import { type EncryptedDataKeyInfo, type MessageInfo, inspect } from '@polykms/envelope';
 import { keyUriOfEncryptedDataKey } from '@polykms/key-uri';
 import { readHeaderBytes } from '../io/header-bytes.js';
-import { STDIO } from '../io/input.js';
+import { STDIO, assertStdinIsNotTerminal } from '../io/stdio.js';
 import { printable } from '../io/terminal-text.js';
 
-export interface InspectReport extends Omit<MessageInfo, 'bodyLength'> {
+/** The header's facts; its wrapped data keys are listed once, as `recipients`. */
+export interface InspectReport extends Omit<MessageInfo, 'bodyLength' | 'encryptedDataKeys'> {
   readonly file: string;
   /** Undefined for stdin, which is read only as far as the header. */
   readonly totalLength: number | undefined;
@@ -14,9 +15,11 @@ export interface InspectReport extends Omit<MessageInfo, 'bodyLength'> {
   readonly recipients: readonly RecipientInfo[];
 }
 
-export interface RecipientInfo {
+interface RecipientInfo {
   readonly providerId: string;
   readonly providerInfo: string;
+  /** The wrapped data key's length (undefined for a keyset's recipients, which list none). */
+  readonly ciphertextLength?: number | undefined;
   /** The key URI that decrypts it, where the header names a cloud key. */
   readonly keyUri?: string | undefined;
   /** For raw (local) keys: the key name and kind the provider info carries. */
@@ -34,7 +37,9 @@ function rawKeyOf(providerInfo: string): RecipientInfo['rawKey'] {
   return undefined;
 }
 
-function describeRecipient(edk: { providerId: string; providerInfo: string }): RecipientInfo {
+export function describeRecipient(
+  edk: Pick<EncryptedDataKeyInfo, 'providerId' | 'providerInfo'> & Partial<EncryptedDataKeyInfo>,
+): RecipientInfo {
   const keyUri = keyUriOfEncryptedDataKey(edk.providerId, edk.providerInfo);
   if (keyUri) return { ...edk, keyUri };
   return { ...edk, rawKey: rawKeyOf(edk.providerInfo) };
@@ -42,13 +47,13 @@ function describeRecipient(edk: { providerId: string; providerInfo: string }): R
 
 export async function inspectFile(file: string): Promise<InspectReport> {
   const { bytes, totalLength } = await readHeaderBytes(file);
-  const info = inspect(bytes);
+  const { encryptedDataKeys, ...info } = inspect(bytes);
   return {
     file,
     ...info,
     totalLength,
     bodyLength: totalLength === undefined ? undefined : totalLength - info.headerLength,
-    recipients: info.encryptedDataKeys.map(describeRecipient),
+    recipients: encryptedDataKeys.map(describeRecipient),
   };
 }
 
@@ -58,7 +63,7 @@ function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-function formatRecipient(r: RecipientInfo): string {
+export function formatRecipient(r: RecipientInfo): string {
   if (r.keyUri) {
     const version = r.providerId === 'gcp-kms' ? `  (version ${r.providerInfo.split('/').pop()})` : '';
     return printable(`${r.keyUri}${version}`);
@@ -105,7 +110,15 @@ export function registerInspect(program: Command): void {
     )
     .argument('[file]', 'the message; - or absent for stdin', STDIO)
     .option('--json', 'print JSON instead of text')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  polykms inspect report.pdf.pkms\n' +
+        "  polykms inspect data.pkms --json | jq -r '.recipients[].keyUri'\n" +
+        '  curl -s https://example.com/data.pkms | polykms inspect -',
+    )
     .action(async (file: string, flags: { json?: boolean }) => {
+      if (file === STDIO) assertStdinIsNotTerminal('inspect');
       const report = await inspectFile(file);
       process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatInspectReport(report));
     });

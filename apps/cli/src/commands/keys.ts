@@ -22,7 +22,13 @@ interface GenerateFlags {
 }
 
 export function registerKeys(program: Command): void {
-  const keys = program.command('keys').summary('manage local key files');
+  const keys = program
+    .command('keys')
+    .summary('manage local key files')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  polykms keys generate app.key\n  polykms keys generate partner.key --type rsa --name partner-2026',
+    );
   keys
     .command('generate')
     .summary('create a new local key file (AES-256 by default)')

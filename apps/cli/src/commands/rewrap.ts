@@ -2,15 +2,15 @@ import type { Command } from 'commander';
 import { peekHeader } from '@polykms/envelope';
 import { CliError } from '../cli-error.js';
 import { decryptKeyring, encryptKeyring } from '../config/keyrings.js';
-import { STDIO } from '../io/input.js';
-import { assertBinaryStdoutAllowed } from '../io/output.js';
 import { assertWritable } from '../io/atomic-output.js';
 import { type InPlaceTarget, inPlaceTarget } from '../io/in-place.js';
 import { printable } from '../io/terminal-text.js';
 import { collect } from '../options.js';
-import { keptEncryptedDataKeys, recipientsOf } from '../recipients.js';
+import { RecipientKeyrings } from '../recipient-keyrings.js';
+import { recipientsOf } from '../recipients.js';
 import { type Source, openSource } from '../io/stream-io.js';
-import { rewrapPeeked } from '../rewrap-message.js';
+import { checkPlan, rewrapPeeked } from '../rewrap-message.js';
+import { STDIO, assertBinaryStdoutAllowed } from '../io/stdio.js';
 
 interface RewrapFlags {
   addKey?: string[];
@@ -20,27 +20,37 @@ interface RewrapFlags {
   discovery?: string[];
   output?: string;
   force?: boolean;
+  headerOnly?: boolean;
 }
 
 export function registerRewrap(program: Command): void {
   program
     .command('rewrap')
-    .summary('add or replace who can decrypt a message, without touching its body')
+    .summary('add, remove or replace who can decrypt a message, by re-encrypting it')
     .description(
-      'Changes the recipients (wrapped data keys) of a message: the data key is opened once and ' +
-        'wrapped for the new keys; the encrypted body is copied byte for byte. Use --add-key and ' +
-        '--remove-key, or --to to replace every recipient. The data key is opened with --key or ' +
-        '--discovery (required: the header is not authenticated until then). Signed messages ' +
-        '(suite 0x0578) cannot be rewrapped. The new header is authenticated with the same key and ' +
-        'nonce as the old one, so old and new copies must not both survive: anyone holding both ' +
-        'could forge the message. Rewrap in place (the default) and delete backups of the original, ' +
-        'or decrypt and encrypt again.',
+      'Changes the recipients of a message. By default the message is decrypted and encrypted again, ' +
+        'streamed, with a new message id and a new data key, keeping its encryption context, suite and ' +
+        'frame length; every frame is authenticated before its plaintext is used. The new data key is ' +
+        'wrapped for every recipient kept: a cloud recipient is named in the message; a local one must ' +
+        'be given with --key. A file output is decrypted with its new recipients before it replaces ' +
+        'anything. Use --add-key and --remove-key, or --to to replace every recipient. The data key is ' +
+        'opened with --key or --discovery (required: the header is not authenticated until then).\n\n' +
+        '--header-only (expert) writes a new header over the same body instead: no body decryption, ' +
+        'but the new header is authenticated with the same key and nonce as the old one, so anyone ' +
+        'holding both versions (a backup, a versioned bucket) can recover the GHASH key and forge the ' +
+        'message: truncate it, rewrite frames, change its context. It is therefore allowed only in ' +
+        'place, never with -o, and only if every older copy is deleted. Signed messages (suite 0x0578) ' +
+        'cannot be rewritten header-only.',
     )
     .argument('<file>', 'the message; - for stdin')
     .option('--add-key <uri>', 'a key to add as a recipient (repeatable)', collect)
     .option('--remove-key <uri>', 'a recipient to remove (repeatable)', collect)
     .option('--to <uri>', 'replace all recipients with these keys (repeatable)', collect)
-    .option('-k, --key <uri>', 'a key allowed to open the data key (repeatable)', collect)
+    .option(
+      '-k, --key <uri>',
+      'a key allowed to open the message; a local recipient to keep must be given here too (repeatable)',
+      collect,
+    )
     .option(
       '--discovery <filter>',
       'open the data key with any key matching this filter (repeatable)',
@@ -48,6 +58,10 @@ export function registerRewrap(program: Command): void {
     )
     .option('-o, --output <file>', 'where to write; default: replace FILE in place (atomically)')
     .option('-f, --force', 'replace the --output file if it exists')
+    .option(
+      '--header-only',
+      'expert: rewrite the header only, in place (unsafe if any older copy survives; see above)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -70,6 +84,14 @@ export function registerRewrap(program: Command): void {
         throw new CliError(
           'say which key opens the message: --key URI (one of the recipients that `polykms inspect` ' +
             'lists) or --discovery FILTER',
+        );
+      }
+      if (flags.headerOnly && (flags.output !== undefined || file === STDIO)) {
+        // The original stays beside the output: two headers under one key and nonce, the attack itself.
+        throw new CliError(
+          '--header-only rewrites a file in place and cannot write elsewhere (-o, or stdin to stdout): ' +
+            'the original would survive beside the new version, and two versions of one message let ' +
+            'anyone who holds both forge it. Drop --header-only to re-encrypt, which is safe with -o.',
         );
       }
       const inPlace = flags.output === undefined && file !== STDIO;
@@ -103,27 +125,17 @@ async function rewrapSource(
     ? ('all' as const)
     : await recipientsOf(flags.removeKey ?? [], { keyInParticular: '--remove-key' });
   const added = await recipientsOf(adding);
-  if (removed !== 'all') {
-    for (const recipient of removed) {
-      if (!header.encryptedDataKeys.some((edk) => recipient.matches(edk))) {
-        throw new CliError(
-          `--remove-key ${printable(recipient.uri)} is not a recipient of this message: nothing to ` +
-            'remove (`polykms inspect FILE` lists the recipients)',
-        );
-      }
-    }
-  }
-  // Throws when an added local key shares its name with a recipient that is not being removed.
-  const kept = keptEncryptedDataKeys(header.encryptedDataKeys, added, removed).length;
-  if (kept + adding.length === 0) {
-    throw new CliError('that would leave the message with no recipient: nobody could ever decrypt it');
-  }
+  const openers = await recipientsOf(flags.key ?? []);
   const plan = {
     unwrapKeyring: await decryptKeyring(flags.key, flags.discovery),
     addKeyring: adding.length > 0 ? await encryptKeyring(adding, '--add-key') : undefined,
     added,
     removed,
+    keyrings: new RecipientKeyrings([...added, ...openers]),
+    method: flags.headerOnly ? ('header-only' as const) : ('re-encrypt' as const),
   };
+  // Refuses a bad plan (a key to remove that is not a recipient, a name collision) before any KMS call.
+  const kept = checkPlan(header, plan);
   const missing = await rewrapPeeked(peeked, output, plan, source.size, {
     replacing: target,
     overwrite: flags.force === true || target !== undefined,
@@ -136,13 +148,8 @@ async function rewrapSource(
   const name = (path: string) => (path === STDIO ? 'stdin' : printable(path));
   if (output !== STDIO) {
     process.stderr.write(
-      `rewrapped ${name(file)} -> ${name(output)}: ${kept} recipient(s) kept, ${adding.length} added\n`,
-    );
-  }
-  if (!target && file !== STDIO) {
-    process.stderr.write(
-      `polykms: warning: the original ${name(file)} still exists. Delete it and any copies: old and new ` +
-        'headers together let an attacker forge this message.\n',
+      `${flags.headerOnly ? 'rewrote the header of' : 're-encrypted'} ${name(file)} -> ${name(output)}: ` +
+        `${kept} recipient(s) kept, ${adding.length} added\n`,
     );
   }
 }

@@ -8,7 +8,7 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
  * Every KMS call gets a deadline: the cloud clients retry an unavailable service on their own
  * schedule (Google's for up to 10 minutes), which is not what someone at a terminal wants.
  */
-export const DEFAULT_KMS_TIMEOUT_MS = 30_000;
+const DEFAULT_KMS_TIMEOUT_MS = 30_000;
 
 function kmsTimeout(env: NodeJS.ProcessEnv): number {
   const text = env['POLYKMS_KMS_TIMEOUT_MS'];

@@ -1,27 +1,40 @@
-import type { AwsEndpoint, AzureEndpoint, GcpEndpoint } from '@polykms/emulator';
+import type { AwsEndpoint, AzureEndpoint, Cloud, GcpEndpoint } from '@polykms/emulator';
 import type { KeyUriOptions } from '@polykms/key-uri';
 
+export type { Cloud };
+
 /**
- * Creates keys in the emulated clouds through each cloud's official client, exactly as one would
- * in the real cloud, and returns their key URIs. The SDKs are imported on use: only the demo and
- * the end-to-end tests need them.
+ * Everything the demo and the end-to-end tests ask of the emulator, in one file: creating and
+ * disabling keys through each cloud's official client, exactly as one would in the real cloud,
+ * counting calls and injecting an outage. The SDKs are imported on use.
  */
 
-/** A new symmetric AWS KMS key: `aws-kms://<key ARN>`. */
-export async function createAwsKey(endpoint: AwsEndpoint, description: string): Promise<string> {
-  const { KMSClient, CreateKeyCommand } = await import('@aws-sdk/client-kms');
+/** Runs `work` with an AWS KMS client for the emulator, destroyed afterwards. */
+async function withAwsClient<T>(
+  endpoint: AwsEndpoint,
+  work: (client: import('@aws-sdk/client-kms').KMSClient) => Promise<T>,
+): Promise<T> {
+  const { KMSClient } = await import('@aws-sdk/client-kms');
   const client = new KMSClient({
     endpoint: endpoint.endpoint,
     region: endpoint.region,
     credentials: endpoint.credentials,
   });
   try {
-    const { KeyMetadata } = await client.send(new CreateKeyCommand({ Description: description }));
-    if (!KeyMetadata?.Arn) throw new Error('CreateKey returned no key ARN');
-    return `aws-kms://${KeyMetadata.Arn}`;
+    return await work(client);
   } finally {
     client.destroy();
   }
+}
+
+/** A new symmetric AWS KMS key: `aws-kms://<key ARN>`. */
+export async function createAwsKey(endpoint: AwsEndpoint, description: string): Promise<string> {
+  const { CreateKeyCommand } = await import('@aws-sdk/client-kms');
+  return withAwsClient(endpoint, async (client) => {
+    const { KeyMetadata } = await client.send(new CreateKeyCommand({ Description: description }));
+    if (!KeyMetadata?.Arn) throw new Error('CreateKey returned no key ARN');
+    return `aws-kms://${KeyMetadata.Arn}`;
+  });
 }
 
 /** A new key ring (if needed) and symmetric CryptoKey: `gcp-kms://projects/…/cryptoKeys/<key>`. */
@@ -121,4 +134,56 @@ export async function emulatorProviderSettings(endpoints: {
     },
     azure: { credential: azureEmulatorCredential, clientOptions: azureEmulatorClientOptions(azure) },
   };
+}
+
+/** Disables an AWS KMS key (`aws-kms://<ARN>`), as `aws kms disable-key` would. */
+export async function disableAwsKey(endpoint: AwsEndpoint, uri: string): Promise<void> {
+  const { DisableKeyCommand } = await import('@aws-sdk/client-kms');
+  await withAwsClient(endpoint, async (client) => {
+    await client.send(new DisableKeyCommand({ KeyId: uri.slice('aws-kms://'.length) }));
+  });
+}
+
+/** One key URI per cloud. */
+export type CloudKeys = Readonly<Record<Cloud, string>>;
+
+/** The three clouds the demo runs against, emulated in this process on 127.0.0.1. */
+export interface EmulatedClouds {
+  /** Provider settings that point every keyring at the emulator. */
+  readonly settings: KeyUriOptions;
+  /** Creates one key in each cloud. */
+  createKeys(): Promise<CloudKeys>;
+  /** KMS calls `cloud` has answered (or refused) so far. */
+  calls(cloud: Cloud): number;
+  /** Every call to `cloud` fails as unavailable until the returned function is called. */
+  outage(cloud: Cloud): () => void;
+  /** Disables the AWS key `uri`, as an administrator would. */
+  disableAwsKey(uri: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startEmulatedClouds(): Promise<EmulatedClouds> {
+  const { startEmulator } = await import('@polykms/emulator');
+  const emulator = await startEmulator({ adminPort: false });
+  const { control } = emulator;
+  try {
+    return {
+      settings: await emulatorProviderSettings(emulator),
+      createKeys: async () => ({
+        aws: await createAwsKey(emulator.aws, 'polykms demo'),
+        gcp: await createGcpKey(emulator.gcp, 'polykms-demo', 'orders'),
+        azure: await createAzureKey(emulator.azure, 'polykms-demo-orders'),
+      }),
+      calls: (cloud) => control.calls({ cloud }).total,
+      outage: (cloud) => {
+        const fault = control.injectFault({ cloud, kind: 'unavailable' });
+        return () => control.clearFault(fault);
+      },
+      disableAwsKey: (uri) => disableAwsKey(emulator.aws, uri),
+      stop: () => emulator.stop(),
+    };
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
 }

@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
 import { DEFAULT_MAX_HEADER_BYTES, peekHeader } from '@polykms/envelope';
-import { STDIO } from './input.js';
+import { STDIO } from './stdio.js';
 
-export interface HeaderBytes {
+interface HeaderBytes {
   /** The start of the message: at least the whole header when it is within the header limit. */
   readonly bytes: Uint8Array;
   /** The size of the whole message; undefined for stdin, which is read only as far as the header. */

@@ -2,9 +2,12 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CliError } from '../cli-error.js';
+import { ExitCode } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
+import { printable } from './terminal-text.js';
 import { type AtomicOutputOptions, AtomicOutput } from './atomic-output.js';
-import { STDIO } from './input.js';
+import { STDIO } from './stdio.js';
 import { minorGc } from '@polykms/envelope';
 
 /** Files smaller than this finish before a progress bar would be worth drawing. */
@@ -26,6 +29,12 @@ export interface Source {
 export async function openSource(path: string): Promise<Source> {
   if (path === STDIO) return { stream: process.stdin, size: undefined };
   const stats = await stat(path);
+  if (stats.isDirectory()) {
+    throw new CliError(
+      `'${printable(path)}' is a directory, not a file: for every file under it, use encrypt -r, decrypt -r or migrate`,
+      ExitCode.Io,
+    );
+  }
   // A FIFO or /dev/stdin reports size 0, which is not how much it will deliver.
   return { stream: createReadStream(path), size: stats.isFile() ? stats.size : undefined };
 }
@@ -35,9 +44,11 @@ export async function openSource(path: string): Promise<Source> {
  * collects dead chunk buffers every `GC_INTERVAL_BYTES`, which keeps a streamed gigabyte's peak
  * memory flat.
  */
-function progressCounter(size: number | undefined, label: string): Transform {
+function progressCounter(size: number | undefined, label: string | undefined): Transform {
   const progress =
-    size !== undefined && size >= PROGRESS_THRESHOLD ? createProgress(size, label, 'bytes') : undefined;
+    label !== undefined && size !== undefined && size >= PROGRESS_THRESHOLD
+      ? createProgress(size, label, 'bytes')
+      : undefined;
   let sinceGc = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -56,17 +67,23 @@ function progressCounter(size: number | undefined, label: string): Transform {
   });
 }
 
+interface StreamOutputOptions extends AtomicOutputOptions {
+  /** Checks the finished file (its temporary path) before it is put in place; a throw discards it. */
+  readonly verify?: ((path: string) => Promise<void>) | undefined;
+}
+
 /**
  * Streams `source` through `transform` into `output`: to stdout as it goes, or into a file that
- * appears only once everything succeeded (see AtomicOutput for `file`). `label` names the work
- * on a progress bar.
+ * appears only once everything succeeded and `file.verify` passed (see AtomicOutput for `file`).
+ * `label` names the work on a progress bar; without it there is none (a run over a tree draws its
+ * own line).
  */
 export async function streamToOutput(
   source: Source,
   transform: Transform,
   output: string,
-  label: string,
-  file: AtomicOutputOptions = {},
+  label: string | undefined,
+  file: StreamOutputOptions = {},
 ): Promise<void> {
   const counter = progressCounter(source.size, label);
   if (output === STDIO) {
@@ -86,6 +103,7 @@ export async function streamToOutput(
   try {
     if (early) throw early.error;
     await pipeline(source.stream, counter, transform, target.stream);
+    await file.verify?.(target.tempPath);
     await target.commit();
   } catch (error) {
     await target.abort();

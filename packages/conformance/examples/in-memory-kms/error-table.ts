@@ -1,4 +1,4 @@
-import { type KmsErrorCode, KmsError, type PolykmsError } from '@polykms/envelope';
+import { type KmsErrorCode, KmsError, type PolykmsError } from '@polykms/envelope/driver';
 import type { ServiceErrorName } from './service-errors.js';
 
 export const PROVIDER_ID = 'in-memory-kms';

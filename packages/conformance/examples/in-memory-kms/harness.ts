@@ -17,7 +17,7 @@ export function createInMemoryKmsHarness(): ConformanceHarness & { readonly kms:
     B: kms.createKey('acct-1', 'key-b'),
   };
   const client = kms.connect();
-  const retry = { attempts: 3, baseDelayMs: 5 };
+  const retry = { maxAttempts: 3, initialDelayMs: 5 };
   return {
     kms,
     name: 'in-memory-kms (example adapter)',
@@ -25,19 +25,22 @@ export function createInMemoryKmsHarness(): ConformanceHarness & { readonly kms:
     remote: true,
     bindsContext: true,
     versionPinned: { currentVersion: (key) => `/versions/${kms.currentVersion(keys[key])}` },
-    keyringForKeyA: () => new InMemoryKmsKeyring({ client, keyIds: [keys.A], retry }),
-    keyringForKeyB: () => new InMemoryKmsKeyring({ client, keyIds: [keys.B], retry }),
-    keyringForMissingKey: () =>
-      new InMemoryKmsKeyring({ client, keyIds: ['imkms:acct-1:no-such-key'], retry }),
-    keyringWithTimeout: (timeoutMs) => new InMemoryKmsKeyring({ client, keyIds: [keys.A], retry, timeoutMs }),
+    keyringForKeyA: () => new InMemoryKmsKeyring({ client, keyId: keys.A, retry }),
+    keyringForKeyB: () => new InMemoryKmsKeyring({ client, keyId: keys.B, retry }),
+    keyringForMissingKey: () => new InMemoryKmsKeyring({ client, keyId: 'imkms:acct-1:no-such-key', retry }),
+    keyringWithTimeout: (timeoutMs) => new InMemoryKmsKeyring({ client, keyId: keys.A, retry, timeoutMs }),
     discoveryKeyring: (filter) =>
       new InMemoryKmsKeyring({
         client,
         discovery: { accounts: filter === 'admit' ? ['acct-1'] : ['acct-2'] },
         retry,
       }),
+    secrets: () =>
+      (['A', 'B'] as const).flatMap((key) =>
+        kms.keyMaterial(keys[key]).map((value, i) => ({ name: `key ${key} version ${i + 1}`, value })),
+      ),
     encryptOnlyKeyringForKeyA: () =>
-      new InMemoryKmsKeyring({ client: kms.connect({ permissions: ['encrypt'] }), keyIds: [keys.A], retry }),
+      new InMemoryKmsKeyring({ client: kms.connect({ permissions: ['encrypt'] }), keyId: keys.A, retry }),
     admin: {
       disableKey: (key) => kms.disableKey(keys[key]),
       enableKey: (key) => kms.enableKey(keys[key]),

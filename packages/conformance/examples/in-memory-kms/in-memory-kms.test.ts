@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { registerConformanceSuite } from '@polykms/conformance';
+import { registerConformanceSuite } from '@polykms/conformance/vitest';
 import { createInMemoryKmsHarness } from './harness.js';
 
 registerConformanceSuite(createInMemoryKmsHarness(), {

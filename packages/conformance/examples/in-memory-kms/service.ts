@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { type EncryptionContext, serializeEncryptionContext } from '@polykms/envelope';
+import { type EncryptionContext, serializeEncryptionContext } from '@polykms/envelope/driver';
 import { ServiceError } from './service-errors.js';
 
 /**
@@ -82,6 +82,14 @@ export class InMemoryKms {
   /** Adds a version that new encryptions use; older versions keep decrypting. */
   rotateKey(keyId: string): void {
     this.#key(keyId).versions.push(randomBytes(32));
+  }
+
+  /**
+   * The key material of every version: what a real KMS never hands out. The harness declares it
+   * as secrets, so the suite checks that no error, event or log of the adapter contains it.
+   */
+  keyMaterial(keyId: string): readonly Uint8Array[] {
+    return [...this.#key(keyId).versions];
   }
 
   currentVersion(keyId: string): number {

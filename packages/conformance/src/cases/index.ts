@@ -6,6 +6,7 @@ import { encryptOnlyCases } from './encrypt-only.js';
 import { faultCases } from './faults.js';
 import { isolationCases } from './isolation.js';
 import { keyStateCases } from './key-state.js';
+import { kmsAnswerCases } from './kms-answers.js';
 import { leakCases } from './leaks.js';
 import { providerInfoCases } from './provider-info.js';
 import { roundTripCases } from './round-trip.js';
@@ -25,5 +26,6 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...discoveryCases,
   ...encryptOnlyCases,
   ...providerInfoCases,
+  ...kmsAnswerCases,
   ...leakCases,
 ];

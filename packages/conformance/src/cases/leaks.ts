@@ -2,17 +2,20 @@ import { check } from '../assertions.js';
 import { randomBytes } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import {
+  type EncryptedDataKey,
   KMS_CALL_CHANNEL,
   type Keyring,
   decrypt,
   encrypt,
   unwrapDataKey,
   wrapDataKey,
+  zeroize,
 } from '@polykms/envelope';
-import type { ConformanceCase } from '../case.js';
+import type { ConformanceCase, Requirement } from '../case.js';
 import { context, otherContext, suite, wrapFresh } from '../fixtures.js';
-import type { ConformanceHarness } from '../harness.js';
-import { type Secret, errorTexts, eventText, findSecrets } from '../secret-scan.js';
+import type { ConformanceHarness, HarnessSecret } from '../harness.js';
+import { captureOutput } from '../capture-output.js';
+import { SECRET_WINDOW_BYTES, type Secret, errorTexts, eventText, findSecrets } from '../secret-scan.js';
 import { tamperings } from '../tamper.js';
 
 interface Probe {
@@ -131,11 +134,68 @@ async function probes(
   return list;
 }
 
+type Text = { where: string; text: string };
+
+/**
+ * Runs every probe with a data key and plaintext the suite knows, and returns all the text they
+ * exposed: every error (walked through causes and properties), every `polykms:kms-call` event,
+ * and everything written to the console, stdout or stderr meanwhile.
+ */
+async function exposedTexts(
+  harness: ConformanceHarness,
+  dataKey: Uint8Array,
+  plaintext: Uint8Array,
+): Promise<{ texts: Text[]; failures: number }> {
+  const events: unknown[] = [];
+  const onEvent = (event: unknown) => events.push(event);
+  const texts: Text[] = [];
+  let failures = 0;
+  subscribe(KMS_CALL_CHANNEL, onEvent);
+  try {
+    const { output } = await captureOutput(async () => {
+      await wrapFresh(await harness.keyringForKeyA());
+      for (const probe of await probes(harness, dataKey, plaintext)) {
+        try {
+          await probe.run();
+        } catch (error) {
+          failures += 1;
+          texts.push(...errorTexts(error, probe.name));
+        } finally {
+          await probe.cleanup?.();
+        }
+      }
+    });
+    texts.push({ where: 'console, stdout or stderr output', text: output });
+  } finally {
+    unsubscribe(KMS_CALL_CHANNEL, onEvent);
+  }
+  events.forEach((event, i) => {
+    texts.push({ where: `kms-call event ${i}`, text: eventText(event) });
+  });
+  return { texts, failures };
+}
+
+function asSecret({ name, value }: HarnessSecret): Secret {
+  return { name, bytes: typeof value === 'string' ? Buffer.from(value, 'utf8') : value };
+}
+
+const declaresSecrets: Requirement = (h) =>
+  typeof h.secrets === 'function' ? undefined : 'the harness declares no secrets';
+
+function edkTexts(edks: readonly EncryptedDataKey[]): Text[] {
+  const latin1 = (bytes: Uint8Array) =>
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+  return edks.flatMap((edk, i) => [
+    { where: `EDK ${i} ciphertext`, text: latin1(edk.ciphertext) },
+    { where: `EDK ${i} provider info`, text: latin1(edk.providerInfo) },
+  ]);
+}
+
 export const leakCases: readonly ConformanceCase[] = [
   {
     id: 'leaks/errors-and-events',
     title:
-      'no error message, stack or kms-call event contains the data key or the plaintext, in any encoding',
+      'no error message, stack, kms-call event or log line contains the data key or the plaintext, in any encoding',
     async run(harness) {
       const dataKey = randomBytes(suite.keyLength);
       const plaintext = randomBytes(64);
@@ -143,32 +203,55 @@ export const leakCases: readonly ConformanceCase[] = [
         { name: 'data key', bytes: dataKey },
         { name: 'plaintext', bytes: plaintext },
       ];
-      const events: unknown[] = [];
-      const onEvent = (event: unknown) => events.push(event);
-      subscribe(KMS_CALL_CHANNEL, onEvent);
-      const texts: { where: string; text: string }[] = [];
-      let failures = 0;
-      try {
-        await wrapFresh(await harness.keyringForKeyA());
-        for (const probe of await probes(harness, dataKey, plaintext)) {
-          try {
-            await probe.run();
-          } catch (error) {
-            failures += 1;
-            texts.push(...errorTexts(error, probe.name));
-          } finally {
-            await probe.cleanup?.();
-          }
-        }
-      } finally {
-        unsubscribe(KMS_CALL_CHANNEL, onEvent);
-      }
+      const { texts, failures } = await exposedTexts(harness, dataKey, plaintext);
       check(failures >= 4, `only ${failures} probes failed; the scan would prove little`);
-      events.forEach((event, i) => {
-        texts.push({ where: `kms-call event ${i}`, text: eventText(event) });
-      });
       const leaks = findSecrets(secrets, texts);
       check(leaks.length === 0, `secrets found: ${leaks.join('; ')}`);
+    },
+  },
+  {
+    id: 'leaks/declared-secrets',
+    title:
+      'no error, kms-call event or log line contains a secret the harness declares (wrapping key, token), in any encoding',
+    needs: declaresSecrets,
+    async run(harness) {
+      const secrets = (await harness.secrets!()).map(asSecret);
+      check(secrets.length > 0, 'the harness declares secrets() but returned none');
+      for (const secret of secrets) {
+        check(
+          secret.bytes.length >= SECRET_WINDOW_BYTES,
+          `the secret "${secret.name}" has ${secret.bytes.length} bytes; the scan needs at least ${SECRET_WINDOW_BYTES}`,
+        );
+      }
+      const { texts, failures } = await exposedTexts(harness, randomBytes(suite.keyLength), randomBytes(64));
+      check(failures >= 4, `only ${failures} probes failed; the scan would prove little`);
+      const leaks = findSecrets(secrets, texts);
+      check(leaks.length === 0, `declared secrets found: ${leaks.join('; ')}`);
+    },
+  },
+  {
+    id: 'leaks/edk-carries-no-data-key',
+    title:
+      'no EDK carries the data key in clear (in its ciphertext or provider info, in any encoding), given or generated',
+    async run(harness) {
+      const given = await wrapFresh(await harness.keyringForKeyA());
+      const generated = await wrapDataKey(await harness.keyringForKeyA(), {
+        suite,
+        encryptionContext: context,
+      });
+      try {
+        const leaks = [
+          ...findSecrets([{ name: 'the given data key', bytes: given.dataKey }], edkTexts([given.edk])),
+          ...findSecrets(
+            [{ name: 'the generated data key', bytes: generated.dataKey }],
+            edkTexts(generated.encryptedDataKeys),
+          ),
+        ];
+        check(leaks.length === 0, `an EDK carries its data key in clear: ${leaks.join('; ')}`);
+      } finally {
+        zeroize(given.dataKey);
+        zeroize(generated.dataKey);
+      }
     },
   },
 ];

@@ -1,3 +1,4 @@
+import { KEY_ID } from './store.js';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { canonicalContext } from './encryption-context.js';
 
@@ -14,7 +15,6 @@ const IV_LENGTH = 12;
 const TAG_LENGTH = 16;
 const HEADER_LENGTH = 1 + UUID_LENGTH + 4 + IV_LENGTH;
 export const MIN_BLOB_LENGTH = HEADER_LENGTH + TAG_LENGTH;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface BlobHeader {
   readonly keyUuid: string;
@@ -42,7 +42,7 @@ export function sealBlob(
 export function readBlobHeader(blob: Buffer): BlobHeader | null {
   if (blob.length < MIN_BLOB_LENGTH || blob[0] !== FORMAT_VERSION) return null;
   const keyUuid = blob.toString('latin1', 1, 1 + UUID_LENGTH);
-  if (!UUID_PATTERN.test(keyUuid)) return null;
+  if (!KEY_ID.test(keyUuid)) return null;
   return { keyUuid, backingIndex: blob.readUInt32BE(1 + UUID_LENGTH) };
 }
 

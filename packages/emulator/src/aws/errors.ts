@@ -37,7 +37,25 @@ export const awsErrors = {
       `${validationPrefix}Value at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
     ),
   serialization: (message: string) => new AwsServiceError('SerializationException', 400, message),
-  unknownOperation: () => new AwsServiceError('UnknownOperationException', 400, ''),
+  unknownOperation: (target: string) =>
+    new AwsServiceError(
+      'UnknownOperationException',
+      400,
+      `Unknown operation: the X-Amz-Target '${target.slice(0, 100)}' names no AWS KMS operation (expected TrentService.<Operation>)`,
+    ),
+  /** A real KMS operation the emulator does not serve: said plainly, so nobody takes it for a bug of theirs. */
+  notServed: (operation: string) =>
+    new AwsServiceError(
+      'UnsupportedOperationException',
+      400,
+      `The polykms emulator does not serve kms:${operation}; see the coverage table in @polykms/emulator's README`,
+    ),
+  invalidMarker: () =>
+    new AwsServiceError(
+      'InvalidMarkerException',
+      400,
+      'The request was rejected because the marker that specifies where pagination should next begin is not valid.',
+    ),
   notFound: (message: string) => new AwsServiceError('NotFoundException', 404, message),
   keyNotFound: (arn: string) => new AwsServiceError('NotFoundException', 404, `Key '${arn}' does not exist`),
   disabled: (arn: string) => new AwsServiceError('DisabledException', 409, `${arn} is disabled.`),
@@ -53,6 +71,7 @@ export const awsErrors = {
       'The key ID in the request does not identify a CMK that can perform this operation.',
     ),
   invalidKeyUsage: (message: string) => new AwsServiceError('InvalidKeyUsageException', 400, message),
+  invalidArgument: (message: string) => new AwsServiceError('InvalidArgumentException', 400, message),
   unsupported: (message: string) => new AwsServiceError('UnsupportedOperationException', 400, message),
   accessDenied: (message: string) => new AwsServiceError('AccessDeniedException', 400, message),
   invisibleCiphertextKey: () =>

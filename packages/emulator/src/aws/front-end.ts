@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sleep } from '../control.js';
 import type { CloudFrontEnd, FrontEndOptions } from '../front-end.js';
+import { closeServer, listenOn } from '../servers.js';
 import { AwsServiceError, awsErrors } from './errors.js';
 import type { RequestBody } from './fields.js';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, accessKeyIdOf, readBody, scopeOf } from './http.js';
-import { AwsKeyStore } from './key-store.js';
+import { AwsKeyStore } from './store.js';
+import { KMS_API_OPERATIONS } from './kms-operations.js';
 import { operations } from './operations.js';
 
 export interface AwsClientConfig {
@@ -28,9 +29,7 @@ export interface AwsEndpoint {
   readonly environment: Readonly<Record<string, string>>;
 }
 
-export interface AwsFrontEnd extends CloudFrontEnd {
-  endpoint(host: string, port: number): AwsEndpoint;
-}
+export type AwsFrontEnd = CloudFrontEnd<AwsEndpoint>;
 
 const TARGET_PREFIX = 'TrentService.';
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -38,22 +37,29 @@ const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 /** AWS KMS over JSON 1.1 on plain HTTP, with real AES-256-GCM behind every key. */
 export function createAwsFrontEnd(options: FrontEndOptions): AwsFrontEnd {
   const store = new AwsKeyStore();
+  options.control.registerOperations('aws', Object.keys(operations));
   let server: Server | undefined;
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const read = await readBody(request);
     if (read.kind === 'aborted') return;
     if (read.kind === 'too-large') return sendError(response, awsErrors.tooLarge());
-    if (request.method !== 'POST') {
-      return sendError(response, new AwsServiceError('UnknownOperationException', 404, ''));
-    }
     const target = request.headers['x-amz-target'];
-    const name =
-      typeof target === 'string' && target.startsWith(TARGET_PREFIX)
-        ? target.slice(TARGET_PREFIX.length)
-        : '';
+    const targetText = typeof target === 'string' ? target : '';
+    if (request.method !== 'POST') {
+      return sendError(
+        response,
+        new AwsServiceError('UnknownOperationException', 404, `Only POST is served, not ${request.method}`),
+      );
+    }
+    const name = targetText.startsWith(TARGET_PREFIX) ? targetText.slice(TARGET_PREFIX.length) : '';
     const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
-    if (!operation) return sendError(response, awsErrors.unknownOperation());
+    if (!operation) {
+      return sendError(
+        response,
+        KMS_API_OPERATIONS.has(name) ? awsErrors.notServed(name) : awsErrors.unknownOperation(targetText),
+      );
+    }
     const body = parseBody(read.body);
     if (body instanceof AwsServiceError) return sendError(response, body);
 
@@ -90,35 +96,44 @@ export function createAwsFrontEnd(options: FrontEndOptions): AwsFrontEnd {
     send(response, 200, result);
   };
 
+  const seedScope = { region: DEFAULT_REGION, account: DEFAULT_ACCOUNT };
+
   return {
     cloud: 'aws',
-    listen(host, port) {
-      return new Promise((resolve, reject) => {
-        const created = createServer((request, response) => {
-          handle(request, response).catch(() => {
-            if (!response.headersSent) sendError(response, awsErrors.internal());
-            else response.destroy();
-          });
-        });
-        created.once('error', reject);
-        created.listen(port, host, () => {
-          created.off('error', reject);
-          server = created;
-          resolve((created.address() as AddressInfo).port);
+    operations: Object.keys(operations),
+    async listen(host, port) {
+      const created = createServer((request, response) => {
+        handle(request, response).catch(() => {
+          if (!response.headersSent) sendError(response, awsErrors.internal());
+          else response.destroy();
         });
       });
+      const bound = await listenOn(created, host, port);
+      server = created;
+      return bound;
     },
-    close() {
-      return new Promise((resolve) => {
-        if (!server) return resolve();
-        const closing = server;
-        server = undefined;
-        closing.close(() => resolve());
-        closing.closeAllConnections();
-      });
+    async close() {
+      const closing = server;
+      server = undefined;
+      if (closing) await closeServer(closing);
     },
     snapshot: () => store.snapshot(),
     restore: (state) => store.restore(state),
+    async seedKey(name) {
+      if (!/^[a-zA-Z0-9/_-]{1,250}$/.test(name) || name.startsWith('aws/')) {
+        throw new Error(
+          `aws:${name}: an alias name is 1-250 letters, digits, '/', '_' and '-', not starting with aws/`,
+        );
+      }
+      // The key is found again by its alias, so a restart with --state seeds nothing twice.
+      const alias = store.aliasesIn(seedScope).find((a) => a.name === `alias/${name}`);
+      const existing = alias === undefined ? undefined : store.byId(alias.targetUuid, alias.region);
+      if (existing !== undefined) return `aws-kms://${existing.arn}`;
+      const key = store.createKey(seedScope, { description: `seeded as alias/${name}`, tags: [] });
+      store.createAlias(seedScope, `alias/${name}`, key);
+      options.onChange();
+      return `aws-kms://${key.arn}`;
+    },
     endpoint(host, port) {
       const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       const credentials = { accessKeyId: 'polykms-emulator', secretAccessKey: 'polykms-emulator' };
@@ -131,6 +146,8 @@ export function createAwsFrontEnd(options: FrontEndOptions): AwsFrontEnd {
         environment: {
           AWS_ENDPOINT_URL_KMS: endpoint,
           AWS_REGION: DEFAULT_REGION,
+          // boto3 and the AWS CLI read only AWS_DEFAULT_REGION.
+          AWS_DEFAULT_REGION: DEFAULT_REGION,
           AWS_ACCESS_KEY_ID: credentials.accessKeyId,
           AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         },

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Scope } from './key-store.js';
+import type { Scope } from './store.js';
 
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_ACCOUNT = '111122223333';

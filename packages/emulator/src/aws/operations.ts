@@ -13,7 +13,7 @@ import {
   requiredBlob,
   requiredString,
 } from './fields.js';
-import { type AwsKeyStore, type KeyRecord, type Scope, nowSeconds } from './key-store.js';
+import { type AwsKeyStore, type KeyRecord, type Scope, nowSeconds } from './store.js';
 
 export interface OperationContext {
   readonly body: RequestBody;
@@ -34,6 +34,7 @@ const PLAINTEXT = { min: 1, max: 4096 };
 const CIPHERTEXT = { min: 1, max: 6144 };
 const ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const;
 const ALIAS_NAME = /^[a-zA-Z0-9:/_-]+$/;
+const REGION = /^([a-z]+-){2,3}\d+$/;
 const b64 = (bytes: Buffer): string => bytes.toString('base64');
 
 function keyTarget(field: string): Operation['target'] {
@@ -77,9 +78,10 @@ function open(
   const header = readBlobHeader(blob);
   const requested = requestedKeyId === undefined ? undefined : ctx.store.resolve(ctx.scope, requestedKeyId);
   if (!header) throw awsErrors.invalidCiphertext();
-  const key = ctx.store.byUuid(header.keyUuid);
+  // A multi-Region key's ciphertext opens with its replica in the caller's region.
+  const key = ctx.store.byId(header.keyUuid, ctx.scope.region);
   if (requested && requested.uuid !== header.keyUuid) throw awsErrors.incorrectKey();
-  if (!key || key.region !== ctx.scope.region) throw awsErrors.invisibleCiphertextKey();
+  if (!key) throw awsErrors.invisibleCiphertextKey();
   assertUsable(key);
   const backing = key.backingKeys[header.backingIndex];
   const plaintext = backing && openBlob(backing, blob, context);
@@ -94,11 +96,21 @@ function blobTarget(field: string, keyField: string): Operation['target'] {
     const value = ctx.body[field];
     if (typeof value !== 'string' || value.length > 16_384) return '';
     const header = readBlobHeader(Buffer.from(value, 'base64'));
-    return (header && ctx.store.byUuid(header.keyUuid)?.arn) ?? '';
+    return (header && ctx.store.byId(header.keyUuid, ctx.scope.region)?.arn) ?? '';
   };
 }
 
-function keyMetadata(key: KeyRecord): object {
+function multiRegionConfiguration(store: AwsKeyStore, key: KeyRecord): object {
+  const [primary, ...replicas] = store.multiRegionFamily(key);
+  const named = (k: KeyRecord | undefined) => ({ Arn: k?.arn, Region: k?.region });
+  return {
+    MultiRegionKeyType: key.region === key.primaryRegion ? 'PRIMARY' : 'REPLICA',
+    PrimaryKey: named(primary),
+    ReplicaKeys: replicas.map(named),
+  };
+}
+
+function keyMetadata(key: KeyRecord, store: AwsKeyStore): object {
   return {
     AWSAccountId: key.account,
     KeyId: key.uuid,
@@ -117,7 +129,10 @@ function keyMetadata(key: KeyRecord): object {
     CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
     KeySpec: 'SYMMETRIC_DEFAULT',
     EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
-    MultiRegion: false,
+    MultiRegion: key.primaryRegion !== undefined,
+    ...(key.primaryRegion !== undefined
+      ? { MultiRegionConfiguration: multiRegionConfiguration(store, key) }
+      : {}),
   };
 }
 
@@ -158,7 +173,7 @@ function paginate<T>(items: T[], body: RequestBody, idOf: (item: T) => string): 
   const limit = optionalInteger(body, 'Limit', { min: 1, max: 1000 }) ?? 100;
   const marker = optionalString(body, 'Marker', { min: 1, max: 1024 });
   const start = marker === undefined ? 0 : items.findIndex((item) => idOf(item) === marker);
-  if (start < 0) throw awsErrors.validation(`Invalid marker '${marker}'`);
+  if (start < 0) throw awsErrors.invalidMarker();
   const page = items.slice(start, start + limit);
   const following = items[start + limit];
   return following === undefined ? { page } : { page, next: idOf(following) };
@@ -200,7 +215,7 @@ export const operations: Readonly<Record<string, Operation>> = {
         'AWS_CLOUDHSM',
         'EXTERNAL_KEY_STORE',
       ] as const);
-      optionalBoolean(body, 'MultiRegion');
+      const multiRegion = optionalBoolean(body, 'MultiRegion') === true;
       optionalBoolean(body, 'BypassPolicyLockoutSafetyCheck');
       if (
         (usage ?? 'ENCRYPT_DECRYPT') !== 'ENCRYPT_DECRYPT' ||
@@ -211,7 +226,8 @@ export const operations: Readonly<Record<string, Operation>> = {
       if ((origin ?? 'AWS_KMS') !== 'AWS_KMS')
         throw awsErrors.unsupported('The emulator supports only Origin AWS_KMS');
       const tags = readTags(body);
-      return { KeyMetadata: keyMetadata(ctx.store.createKey(ctx.scope, { description, tags })) };
+      const key = ctx.store.createKey(ctx.scope, { description, tags, multiRegion });
+      return { KeyMetadata: keyMetadata(key, ctx.store) };
     },
   },
 
@@ -221,7 +237,33 @@ export const operations: Readonly<Record<string, Operation>> = {
     run: (ctx) => {
       grantTokens(ctx.body);
       const key = ctx.store.resolve(ctx.scope, requiredString(ctx.body, 'KeyId', KEY_ID));
-      return { KeyMetadata: keyMetadata(key) };
+      return { KeyMetadata: keyMetadata(key, ctx.store) };
+    },
+  },
+
+  ReplicateKey: {
+    target: keyTarget('KeyId'),
+    mutates: true,
+    run: (ctx) => {
+      const { body } = ctx;
+      const primary = ctx.store.resolve(ctx.scope, requiredString(body, 'KeyId', KEY_ID), {
+        allowAlias: false,
+      });
+      const region = requiredString(body, 'ReplicaRegion', { min: 1, max: 32 });
+      if (!REGION.test(region)) {
+        throw awsErrors.validation(
+          `1 validation error detected: Value '${region}' at 'replicaRegion' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$`,
+        );
+      }
+      if (region === primary.region) {
+        throw awsErrors.invalidArgument(`The replica region ${region} is the region of the primary key.`);
+      }
+      const description = optionalString(body, 'Description', { min: 0, max: 8192 }) ?? primary.description;
+      optionalString(body, 'Policy', { min: 1, max: 32_768 });
+      optionalBoolean(body, 'BypassPolicyLockoutSafetyCheck');
+      const tags = readTags(body);
+      const replica = ctx.store.replicate(primary, region, { description, tags });
+      return { ReplicaKeyMetadata: keyMetadata(replica, ctx.store), ReplicaPolicy: '', ReplicaTags: tags };
     },
   },
 

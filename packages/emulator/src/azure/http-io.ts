@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJsonBody } from '../servers.js';
 import { VaultError } from './errors.js';
 
 /** Key operation payloads are a few hundred bytes; 64 KiB leaves room for tags and future fields. */
@@ -54,15 +55,7 @@ export function sendJson(
   body: unknown,
   headers: Readonly<Record<string, string>> = {},
 ): void {
-  if (response.headersSent || response.destroyed) return;
-  const text = body === undefined ? '' : JSON.stringify(body);
-  response.writeHead(status, {
-    ...(text ? { 'content-type': 'application/json; charset=utf-8' } : {}),
-    'content-length': Buffer.byteLength(text),
-    'x-ms-keyvault-service-version': 'polykms-emulator',
-    ...headers,
-  });
-  response.end(text);
+  sendJsonBody(response, status, body, { 'x-ms-keyvault-service-version': 'polykms-emulator', ...headers });
 }
 
 export function sendError(response: ServerResponse, error: VaultError): void {

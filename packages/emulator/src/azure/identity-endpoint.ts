@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOn, sendJsonBody } from '../servers.js';
 
 /**
  * The App Service managed-identity endpoint (api-version 2019-08-01), so that
@@ -9,21 +9,19 @@ import type { AddressInfo } from 'node:net';
  */
 export class IdentityEndpoint {
   /** The secret the client must echo in `x-identity-header`. */
-  readonly header = randomBytes(16).toString('hex');
+  header: string;
   #server: Server | undefined;
   #port = 0;
 
-  async listen(host: string): Promise<number> {
+  /** `header`: a fixed secret (kept in the state file, so CI definitions can name it); default random. */
+  constructor(header: string = randomBytes(16).toString('hex')) {
+    this.header = header;
+  }
+
+  async listen(host: string, port = 0): Promise<number> {
     const server = createServer((request, response) => this.#serve(request, response));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    this.#port = await listenOn(server, host, port);
     this.#server = server;
-    this.#port = (server.address() as AddressInfo).port;
     return this.#port;
   }
 
@@ -35,21 +33,13 @@ export class IdentityEndpoint {
     const server = this.#server;
     if (!server) return;
     this.#server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 
   #serve(request: IncomingMessage, response: ServerResponse): void {
     request.resume();
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const send = (status: number, body: unknown) => {
-      const text = JSON.stringify(body);
-      response.writeHead(status, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(text),
-      });
-      response.end(text);
-    };
+    const send = (status: number, body: unknown) => sendJsonBody(response, status, body);
     if (request.method !== 'GET' || url.pathname !== '/msi/token') {
       send(404, { error: 'not_found', error_description: 'Only GET /msi/token is served here.' });
       return;

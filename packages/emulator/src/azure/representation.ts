@@ -1,5 +1,5 @@
 import { isRsa } from './key-material.js';
-import type { KeyVersion, StoredKey } from './vault.js';
+import type { KeyVersion, StoredKey } from './store.js';
 
 /** What the wire shows of keys: public material only, JSON field names as Key Vault spells them. */
 

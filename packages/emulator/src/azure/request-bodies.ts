@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { badParameter } from './errors.js';
 import type { KeyType } from './key-material.js';
-import type { CreateKeyParameters, UpdateKeyParameters } from './vault.js';
+import type { CreateKeyParameters, UpdateKeyParameters } from './store.js';
 
 const MAX_TAGS = 15;
 const MAX_TAG_LENGTH = 512;

@@ -14,6 +14,22 @@ export type Route =
       readonly operation: DataOperation;
     };
 
+/** Every permission `permissionOf` names: the operations a fault or a denial may name for Azure. */
+export const AZURE_OPERATIONS: readonly string[] = [
+  'list',
+  'get',
+  'create',
+  'rotate',
+  'update',
+  'delete',
+  'purge',
+  'recover',
+  'encrypt',
+  'decrypt',
+  'wrapKey',
+  'unwrapKey',
+];
+
 /** The permission each route needs, as Key Vault access policies name them (for the control plane). */
 export function permissionOf(route: Route): string {
   switch (route.kind) {
@@ -63,6 +79,15 @@ function notFound(method: string, pathname: string): VaultError {
   return new VaultError(404, 'NotFound', `No route for ${method} ${pathname.slice(0, 200)}.`);
 }
 
+// 501, not 404: a 404 reads as "no such key", and the client does not retry 501.
+function rotationPolicyNotServed(method: string): VaultError {
+  return new VaultError(
+    501,
+    'NotImplemented',
+    `The polykms emulator does not serve key rotation policies (${method} /keys/{name}/rotationpolicy); rotate with POST /keys/{name}/rotate.`,
+  );
+}
+
 /** Maps a method and path onto a route; unknown paths are 404, bad names 400. */
 export function matchRoute(method: string, pathname: string): Route {
   const parts = pathname.split('/').slice(1);
@@ -79,6 +104,7 @@ export function matchRoute(method: string, pathname: string): Route {
       if (method === 'PATCH') return { kind: 'update', name, version: '' };
     }
     if (parts.length === 3 && third !== undefined) {
+      if (third === 'rotationpolicy') throw rotationPolicyNotServed(method);
       if (method === 'POST' && third === 'create') return { kind: 'create', name };
       if (method === 'POST' && third === 'rotate') return { kind: 'rotate', name };
       if (method === 'GET' && third === 'versions') return { kind: 'listVersions', name };

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { LoopbackCertificate } from './certificate.js';
-import type { StoredKey } from './vault.js';
+import type { StoredKey } from './store.js';
 
 /** The persisted form of the vault: private JWKs included, so keep the file private. */
 const versionSchema = z.object({
@@ -23,25 +22,25 @@ const keySchema = z.object({
   deleted: z.object({ deletedDate: z.number(), scheduledPurgeDate: z.number() }).optional(),
 });
 
-const tlsSchema = z.object({
-  certPem: z.string().startsWith('-----BEGIN CERTIFICATE-----'),
-  keyPem: z.string().includes('PRIVATE KEY-----'),
-});
-
 const snapshotSchema = z.object({
   format: z.literal('polykms-emulator-azure/1'),
   keys: z.array(keySchema),
-  /** The TLS identity, so that clients trusting the old certificate still connect after a restart. */
-  tls: tlsSchema.optional(),
+  /** The managed-identity secret, kept so that a CI definition naming IDENTITY_HEADER stays valid. */
+  identityHeader: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
+  // Files written before the TLS key moved out of the state file carry `tls`: ignored, never reused.
+  tls: z.unknown().optional(),
 });
 
 export interface VaultSnapshot {
   readonly keys: StoredKey[];
-  readonly tls: LoopbackCertificate | undefined;
+  readonly identityHeader: string | undefined;
 }
 
-export function toSnapshot(keys: readonly StoredKey[], tls: LoopbackCertificate | undefined): unknown {
-  return { format: 'polykms-emulator-azure/1', keys, ...(tls ? { tls } : {}) };
+export function toSnapshot(keys: readonly StoredKey[], identityHeader: string): unknown {
+  return { format: 'polykms-emulator-azure/1', keys, identityHeader };
 }
 
 export function fromSnapshot(state: unknown): VaultSnapshot {
@@ -51,5 +50,5 @@ export function fromSnapshot(state: unknown): VaultSnapshot {
     ...key,
     versions: key.versions.map((v) => ({ ...v, notBefore: v.notBefore, expires: v.expires })),
   }));
-  return { keys, tls: parsed.data.tls };
+  return { keys, identityHeader: parsed.data.identityHeader };
 }

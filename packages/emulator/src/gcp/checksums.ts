@@ -1,5 +1,5 @@
 import { crc32c } from '@node-rs/crc32';
-import { invalidArgument } from './status.js';
+import { invalidArgument } from './errors.js';
 
 /** `google.protobuf.Int64Value` as proto-loader decodes and encodes it (longs as strings). */
 export interface Int64Value {

@@ -4,7 +4,7 @@ import { Lookup, requireEnabled, versionName } from './lookup.js';
 import { byName, type GcpMethod } from './method.js';
 import { parseName } from './names.js';
 import { bytes, int64, required, str } from './request.js';
-import { failedPrecondition, invalidArgument } from './status.js';
+import { failedPrecondition, invalidArgument } from './errors.js';
 import type { CryptoKeyRecord, GcpKeyStore, VersionRecord } from './store.js';
 
 /** Plaintext and AAD limit of SOFTWARE keys; HSM keys allow 8 KiB for both together. */

@@ -1,6 +1,6 @@
 import { parseNameOf } from './names.js';
 import { type Request, str } from './request.js';
-import { failedPrecondition, notFound } from './status.js';
+import { failedPrecondition, notFound } from './errors.js';
 import type { CryptoKeyRecord, GcpKeyStore, KeyRingRecord, VersionRecord } from './store.js';
 
 export const versionName = (key: CryptoKeyRecord, version: VersionRecord): string =>

@@ -3,7 +3,7 @@ import { type GcpMethod, byName, byParent } from './method.js';
 import { Lookup, requireEnabled, versionName } from './lookup.js';
 import { childrenOf, page, required, str, type Request } from './request.js';
 import { cryptoKeyResource, keyRingResource, versionResource } from './resources.js';
-import { alreadyExists, failedPrecondition, invalidArgument } from './status.js';
+import { alreadyExists, failedPrecondition, invalidArgument, unimplemented } from './errors.js';
 import { DEFAULT_DESTROY_SCHEDULED_SECONDS, type GcpKeyStore, type ProtectionLevelName } from './store.js';
 
 function protectionLevelOf(template: unknown): ProtectionLevelName {
@@ -69,6 +69,12 @@ export function createManagementMethods(store: GcpKeyStore): Record<string, GcpM
           throw invalidArgument('crypto_key.purpose is required.');
         if (purpose !== 'ENCRYPT_DECRYPT') {
           throw invalidArgument(`The emulator supports only ENCRYPT_DECRYPT keys, not ${String(purpose)}.`);
+        }
+        if (spec['rotationPeriod'] != null || spec['nextRotationTime'] != null) {
+          // Refused rather than dropped: a test that sets a schedule must not believe it holds.
+          throw unimplemented(
+            'The polykms emulator does not serve automatic rotation: crypto_key.rotation_period and next_rotation_time are refused. Rotate with CreateCryptoKeyVersion and UpdateCryptoKeyPrimaryVersion.',
+          );
         }
         const protectionLevel = protectionLevelOf(spec['versionTemplate']);
         const name = `${parent}/cryptoKeys/${id}`;

@@ -1,4 +1,4 @@
-import { invalidArgument } from './status.js';
+import { invalidArgument } from './errors.js';
 
 /** Resource ids in Cloud KMS: letters, digits, `_` and `-`, 1 to 63 characters. */
 const ID = /^[a-zA-Z0-9_-]{1,63}$/;

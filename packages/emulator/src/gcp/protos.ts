@@ -38,11 +38,19 @@ export function loadKeyManagementService(): grpc.ServiceDefinition {
   return cached;
 }
 
+/** Where the .proto files of the service and of its imports (google/api, google/protobuf) live. */
+export function protoIncludeDirs(): string[] {
+  return [
+    join(packageDir('@google-cloud/kms'), 'build', 'protos'),
+    join(packageDir('google-gax'), 'build', 'protos'),
+  ];
+}
+
+export const SERVICE_PROTO = 'google/cloud/kms/v1/service.proto';
+
 function loadFromProtos(): grpc.ServiceDefinition {
-  const kmsProtos = join(packageDir('@google-cloud/kms'), 'build', 'protos');
-  const gaxProtos = join(packageDir('google-gax'), 'build', 'protos');
-  const definition = protoLoader.loadSync('google/cloud/kms/v1/service.proto', {
-    includeDirs: [kmsProtos, gaxProtos],
+  const definition = protoLoader.loadSync(SERVICE_PROTO, {
+    includeDirs: protoIncludeDirs(),
     keepCase: false,
     longs: String,
     enums: String,

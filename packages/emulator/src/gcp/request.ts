@@ -1,5 +1,5 @@
 import type { Int64Value } from './checksums.js';
-import { invalidArgument } from './status.js';
+import { invalidArgument } from './errors.js';
 
 /** A request as proto-loader decodes it: camelCase fields, bytes as Buffer, enums and longs as strings. */
 export type Request = Record<string, unknown>;

@@ -16,6 +16,7 @@ import {
 import { ChunkQueue } from '../format/chunk-queue.js';
 import type { HeaderLimits, MessageHeader } from '../format/header.js';
 import { assertWithinMaxFrameLength } from '../format/max-frame-length.js';
+import { assertWithinMaxFrames } from '../format/max-frames.js';
 import { ByteReader } from '../format/reader.js';
 import { MAX_NON_FRAMED_CONTENT_LENGTH } from '../limits.js';
 
@@ -59,7 +60,7 @@ export class BodyDecryptor {
     private readonly header: MessageHeader,
     private readonly cipher: FrameCipher,
     private readonly verifier: MessageVerifier | undefined,
-    private readonly limits: Pick<HeaderLimits, 'maxFrameLength'> = {},
+    private readonly limits: Pick<HeaderLimits, 'maxFrameLength' | 'maxFrames'> = {},
   ) {}
 
   /** True once the body (and footer) have been read and verified. */
@@ -120,6 +121,7 @@ export class BodyDecryptor {
 
   #readFramePrefix(): boolean {
     if (this.#queue.length < 4) return false;
+    assertWithinMaxFrames(this.#expectedSequence, this.limits.maxFrames);
     const first = readU32(this.#queue.peek(4));
     if (first !== FINAL_FRAME_MARKER) {
       if (this.#queue.length < REGULAR_FRAME_PREFIX_LENGTH) return false;

@@ -41,6 +41,8 @@ export interface HeaderLimits {
    * messages; a non-framed body's one block is held to it by `BodyDecryptor`.
    */
   readonly maxFrameLength?: number | undefined;
+  /** Most frames decrypted from one message (default DEFAULT_MAX_FRAMES); see `assertWithinMaxFrames`. */
+  readonly maxFrames?: number | undefined;
 }
 
 const V1_TYPE = 0x80;

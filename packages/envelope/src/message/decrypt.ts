@@ -1,5 +1,6 @@
 import { regularFrameSize } from '../format/body.js';
 import { parseHeader } from '../format/header.js';
+import { assertBodyWithinMaxFrames } from '../format/max-frames.js';
 import { OutputBuffer } from '../format/output-buffer.js';
 import { zeroize } from '../crypto/zeroize.js';
 import type { MessageHeader } from '../format/header.js';
@@ -16,6 +17,7 @@ import type { DecryptOptions, DecryptResult } from './options.js';
 export async function decrypt(message: Uint8Array, options: DecryptOptions): Promise<DecryptResult> {
   const pool = resolveWorkers(options.workers);
   const header = parseHeader(message, options);
+  assertBodyWithinMaxFrames(header, message.length - header.length, options.maxFrames);
   if (pool && header.contentType === 'framed' && message.length - header.length >= pool.minParallelBytes) {
     return decryptParallel(header, message, options, pool);
   }

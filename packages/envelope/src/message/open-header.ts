@@ -1,6 +1,6 @@
 import { type KeyObject, createSecretKey, timingSafeEqual } from 'node:crypto';
 import { BodyDecryptor } from '../body/decryptor.js';
-import { PUBLIC_KEY_CONTEXT_KEY } from '../context.js';
+import { PUBLIC_KEY_CONTEXT_KEY, PURPOSE_CONTEXT_KEY } from '../context.js';
 import { deriveKeys } from '../crypto/derive.js';
 import { FrameCipher } from '../crypto/frame-cipher.js';
 import { verifyHeaderTag } from '../crypto/header-auth.js';
@@ -62,6 +62,21 @@ function reconcileContext(
   return { full, required };
 }
 
+/** See PURPOSE_CONTEXT_KEY. Checked before any KMS call; the header tag makes the claim authentic. */
+function assertPurposeExpected(header: MessageHeader, expected: Readonly<Record<string, string>>): void {
+  const purpose = header.encryptionContext[PURPOSE_CONTEXT_KEY];
+  if (
+    purpose === undefined ||
+    (Object.hasOwn(expected, PURPOSE_CONTEXT_KEY) && expected[PURPOSE_CONTEXT_KEY] === purpose)
+  ) {
+    return;
+  }
+  throw new ContextMismatchError(
+    `this message is not data: its context declares ${PURPOSE_CONTEXT_KEY}=${JSON.stringify(purpose)}; ` +
+      'open it with the tool made for it (a keyset: openKeyset or `polykms keyset`), or expect that pair explicitly',
+  );
+}
+
 /** A header whose data key was unwrapped and whose commitment and tag verified. */
 export interface UnlockedHeader {
   /** The message's derived encryption key (header tag and frames). */
@@ -85,6 +100,7 @@ export async function unlockHeader(header: MessageHeader, options: DecryptOption
   const { suite } = header;
   assertSuiteAllowedForDecrypt(suite, options.commitmentPolicy ?? DEFAULT_COMMITMENT_POLICY);
   const { full, required } = reconcileContext(header, options.encryptionContext ?? {});
+  assertPurposeExpected(header, options.encryptionContext ?? {});
   const publicKey = header.encryptionContext[PUBLIC_KEY_CONTEXT_KEY];
   if (suite.signature && publicKey === undefined) {
     throw new MalformedMessageError('a signed message lacks its verification key');
@@ -159,7 +175,7 @@ export async function openHeaderParallel(
   zeroize(unlocked.dataKey);
   const verifier = startVerifier(header, headerBytes, unlocked);
   return {
-    body: new ParallelBodyDecryptor(header, unlocked.key, verifier, pool),
+    body: new ParallelBodyDecryptor(header, unlocked.key, verifier, pool, options.maxFrames),
     encryptionContext: unlocked.encryptionContext,
     encryptedDataKey: unlocked.encryptedDataKey,
   };
@@ -178,6 +194,7 @@ export async function openHeader(
   return {
     body: new BodyDecryptor(header, new FrameCipher(suite, unlocked.key, header.messageId), verifier, {
       maxFrameLength: options.maxFrameLength,
+      maxFrames: options.maxFrames,
     }),
     encryptionContext: unlocked.encryptionContext,
     encryptedDataKey: unlocked.encryptedDataKey,

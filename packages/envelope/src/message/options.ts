@@ -14,7 +14,7 @@ export interface EncryptOptions {
    * supply them. (The AWS Encryption SDK for JavaScript 5.x cannot read such messages.)
    */
   readonly requiredContextKeys?: readonly string[] | undefined;
-  /** 0x0478 (default) or 0x0578 (adds an ECDSA P-384 signature; such messages cannot be rewrapped). */
+  /** 0x0478 (default) or 0x0578 (adds an ECDSA P-384 signature; such messages cannot be rewrapped header-only). */
   readonly suite?: AlgorithmSuite | SuiteId | undefined;
   /** Plaintext bytes per frame; see DEFAULT_FRAME_LENGTH. */
   readonly frameLength?: number | undefined;
@@ -73,6 +73,12 @@ export interface DecryptOptions {
    * frame) or 64 GiB (a non-framed body).
    */
   readonly maxFrameLength?: number | undefined;
+  /**
+   * Most frames decrypted from one message, default DEFAULT_MAX_FRAMES (2^24): each costs a cipher
+   * setup and a tag check whatever its length, so this bounds the CPU a message of tiny frames can
+   * cost (ERR_LIMIT_EXCEEDED). Buffered decrypt refuses a message too long for it before any KMS call.
+   */
+  readonly maxFrames?: number | undefined;
   /**
    * Open frames on worker threads (buffered `decrypt` of framed messages): a thread count,
    * `'auto'` or a `FramePool`. The plaintext is then a Buffer over a SharedArrayBuffer, released

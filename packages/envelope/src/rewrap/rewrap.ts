@@ -1,18 +1,16 @@
-import { parseHeader } from '../format/header.js';
-import type { RewrapOptions, RewrapPartsResult, RewrapResult } from './options.js';
-import { assertRetiresOriginal, assertRewrappable, rewrapHeader } from './rewrap-header.js';
 import { FramedBodyCheck } from '../format/framed-body-check.js';
+import { parseHeader } from '../format/header.js';
+import { assertHeaderOnlyAllowed, assertRewrappable, rewrapHeader } from './header-rewrite.js';
+import type { RewrapOptions, RewrapPartsResult, RewrapResult } from './options.js';
+import { ReencryptionSession } from './reencryption-session.js';
 
 /**
- * Gives a message new recipients without touching its body: one unwrap with `decryptKeyring`,
- * one wrap with `keyring`, a new header. The body is never decrypted, but its frame layout is
- * checked first, so a truncated or padded message is refused (a frame whose bytes were altered is
- * carried over and fails on decrypt, as it would have before). Returns the new header and a view
- * of the body inside `message`: writing the two one after the other (`writev`, a multipart upload)
- * moves a message of any size without copying it in memory.
+ * Header-only: the body is never decrypted, but its frame layout is checked first, so a truncated
+ * or padded message is refused (a frame whose bytes were altered is carried over and fails on
+ * decrypt, as it would have before).
  */
-export async function rewrapParts(message: Uint8Array, options: RewrapOptions): Promise<RewrapPartsResult> {
-  assertRetiresOriginal(options);
+async function rewrapHeaderOnly(message: Uint8Array, options: RewrapOptions): Promise<RewrapPartsResult> {
+  assertHeaderOnlyAllowed(options);
   const header = parseHeader(message, options);
   const body = message.subarray(header.length);
   assertRewrappable(header);
@@ -23,7 +21,32 @@ export async function rewrapParts(message: Uint8Array, options: RewrapOptions): 
   return { ...rewrapped, body };
 }
 
-/** `rewrapParts`, joined into one new buffer: the new header followed by the original body. */
+async function reencrypt(message: Uint8Array, options: RewrapOptions): Promise<RewrapPartsResult> {
+  const session = new ReencryptionSession(options);
+  const parts = [...(await session.push(message)), ...(await session.finish())];
+  const header = session.header!;
+  const joined = Buffer.concat(parts);
+  return {
+    header,
+    headerBytes: joined.subarray(0, header.length),
+    body: joined.subarray(header.length),
+    missingRecipients: session.missingRecipients,
+  };
+}
+
+/**
+ * Gives a message new recipients: by default it is decrypted (each frame authenticated before its
+ * plaintext is used) and encrypted again with a fresh message id and data key, keeping its
+ * context, suite and frame length unless `target` changes them; with `method: 'header-only'`,
+ * one unwrap and one wrap write a new header over the original body (see RewrapMethod). Returns
+ * the new header and body apart: writing the two one after the other (`writev`, a multipart
+ * upload) needs no joined copy.
+ */
+export async function rewrapParts(message: Uint8Array, options: RewrapOptions): Promise<RewrapPartsResult> {
+  return options.method === 'header-only' ? rewrapHeaderOnly(message, options) : reencrypt(message, options);
+}
+
+/** `rewrapParts`, joined into one new buffer: the new header followed by its body. */
 export async function rewrap(message: Uint8Array, options: RewrapOptions): Promise<RewrapResult> {
   const { body, ...rewrapped } = await rewrapParts(message, options);
   return { ...rewrapped, message: Buffer.concat([rewrapped.headerBytes, body]) };

@@ -1,5 +1,5 @@
 import { ErrorCodes, PolykmsError } from '../errors.js';
-import { raceAbort } from '../keyring/race-abort.js';
+import { raceAbort } from '../driver/race-abort.js';
 
 /** The error a stream ends with when its `signal` aborts. */
 export function cancelledError(signal: AbortSignal): PolykmsError {

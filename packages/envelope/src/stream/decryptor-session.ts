@@ -1,22 +1,16 @@
 import { ErrorCodes, PolykmsError, UnsupportedError } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
-import type { EncryptedDataKey } from '../keyring/types.js';
 import { type MessageBodyReader, openHeader, openHeaderParallel } from '../message/open-header.js';
 import type { FramePool } from '../workers/frame-pool.js';
 import { resolveWorkers } from '../workers/workers-option.js';
 import { throwIfAborted, untilAborted, zeroParts } from './cancellation.js';
 import { HeaderAccumulator } from './header-accumulator.js';
-import { DEFAULT_STREAM_MAX_FRAME_LENGTH, type StreamDecryptOptions } from './options.js';
+import {
+  DEFAULT_STREAM_MAX_FRAME_LENGTH,
+  type OpenedHeaderInfo,
+  type StreamDecryptOptions,
+} from './options.js';
 import { toBytes } from './to-bytes.js';
-
-/** What is known once the header has been authenticated. */
-export interface OpenedHeaderInfo {
-  readonly header: MessageHeader;
-  /** Stored and required pairs together. */
-  readonly encryptionContext: Readonly<Record<string, string>>;
-  /** The EDK the keyring opened. */
-  readonly encryptedDataKey: EncryptedDataKey;
-}
 
 /**
  * One message being decrypted incrementally. Bytes are collected until the header parses, the

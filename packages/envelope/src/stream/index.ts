@@ -5,7 +5,7 @@ export type {
   SignedMessagePolicy,
 } from './options.js';
 export { DEFAULT_STREAM_MAX_FRAME_LENGTH } from './options.js';
-export type { OpenedHeaderInfo } from './decryptor-session.js';
+export type { OpenedHeaderInfo } from './options.js';
 export { EncryptStream, DecryptStream, encryptStream, decryptStream } from './node-streams.js';
 export { encryptIterable, decryptIterable } from './iterables.js';
 export { encryptWebStream, decryptWebStream } from './web-streams.js';

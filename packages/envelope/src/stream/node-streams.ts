@@ -2,12 +2,13 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { RecipientFailure } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
 import { cancelledError, untilAborted, zeroParts } from './cancellation.js';
-import { DecryptionSession, type OpenedHeaderInfo } from './decryptor-session.js';
+import { DecryptionSession } from './decryptor-session.js';
 import { EncryptionSession, type Step } from './encryptor-session.js';
+import type { OpenedHeaderInfo } from './options.js';
 import type { StreamDecryptOptions, StreamEncryptOptions } from './options.js';
 
 /** Destroys `stream` with ERR_CANCELLED when `signal` aborts (and at once if it already has). */
-function bindSignal(stream: Transform, signal: AbortSignal | undefined): void {
+export function bindSignal(stream: Transform, signal: AbortSignal | undefined): void {
   if (!signal) return;
   if (signal.aborted) {
     process.nextTick(() => stream.destroy(cancelledError(signal)));

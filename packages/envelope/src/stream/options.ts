@@ -1,7 +1,7 @@
 import type { RecipientFailure } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
 import type { DecryptOptions, EncryptOptions } from '../message/options.js';
-import type { OpenedHeaderInfo } from './decryptor-session.js';
+import type { EncryptedDataKey } from '../keyring/types.js';
 
 /** What is known once the keyring has wrapped a stream's data key. */
 export interface EncryptedHeaderInfo {
@@ -48,4 +48,13 @@ export interface StreamDecryptOptions extends DecryptOptions {
    * Node streams also emit `header`). A throw ends the stream with that error.
    */
   readonly onHeader?: ((info: OpenedHeaderInfo) => void) | undefined;
+}
+
+/** What is known once the header has been authenticated. */
+export interface OpenedHeaderInfo {
+  readonly header: MessageHeader;
+  /** Stored and required pairs together. */
+  readonly encryptionContext: Readonly<Record<string, string>>;
+  /** The EDK the keyring opened. */
+  readonly encryptedDataKey: EncryptedDataKey;
 }

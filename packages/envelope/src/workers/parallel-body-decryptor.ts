@@ -14,6 +14,7 @@ import {
   regularFrameSize,
 } from '../format/body.js';
 import type { MessageHeader } from '../format/header.js';
+import { assertWithinMaxFrames } from '../format/max-frames.js';
 import type { FrameTask } from './frame-job.js';
 import type { FramePool } from './frame-pool.js';
 import { runFrameJobs } from './run-jobs.js';
@@ -75,6 +76,7 @@ export class ParallelBodyDecryptor {
     key: KeyObject,
     private readonly verifier: MessageVerifier | undefined,
     private readonly pool: FramePool,
+    private readonly maxFrames?: number | undefined,
   ) {
     this.#frameLength = header.frameLength;
     const size = regularFrameSize(header.frameLength);
@@ -165,6 +167,7 @@ export class ParallelBodyDecryptor {
     const at = this.#elementAt;
     switch (this.#element) {
       case 'marker': {
+        assertWithinMaxFrames(this.#expectedSequence, this.maxFrames);
         this.#final = readU32(window.input, at) === FINAL_FRAME_MARKER;
         this.#element = 'prefix';
         this.#elementLength = this.#final ? FINAL_FRAME_PREFIX_LENGTH : REGULAR_FRAME_PREFIX_LENGTH;

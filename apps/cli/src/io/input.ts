@@ -1,2 +1,0 @@
-/** The file argument that means stdin (or, for --output, stdout). */
-export const STDIO = '-';

@@ -1,0 +1,3 @@
+import { polykmsProject } from '../../vitest.shared.js';
+
+export default polykmsProject('@polykms/keyset');
