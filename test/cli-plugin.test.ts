@@ -33,6 +33,20 @@ describe('polykms --plugin and POLYKMS_PLUGINS', () => {
     expect(decrypted.stdout.toString()).toBe('plug-in scheme from the command line\n');
   });
 
+  it("keeps a plug-in's own PolykmsError typed: its code on stderr and its exit code (2 for ERR_INVALID_ARGUMENT)", async () => {
+    // The plug-in throws InvalidArgumentError from the @polykms/envelope it imports itself: the
+    // CLI must recognise it as the same class as its own, not report an unexpected error (exit 1).
+    const result = await cli(
+      ['encrypt', 'notes.txt', '--plugin', PLUGIN, '--key', 'envkey://APP_KEY', '-o', 'y.pkms'],
+      {
+        APP_KEY: 'dG9vIHNob3J0',
+      },
+    );
+    expect(result.stderr).toContain('[ERR_INVALID_ARGUMENT]');
+    expect(result.stderr).toContain('APP_KEY must hold a base64 AES-256 key');
+    expect(result.code).toBe(2);
+  });
+
   it('does not know the scheme without the plug-in (exit 2, naming the known schemes)', async () => {
     const result = await cli(['encrypt', 'notes.txt', '--key', 'envkey://APP_KEY', '-o', 'x.pkms']);
     expect(result.code).toBe(2);

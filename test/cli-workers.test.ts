@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCliBuilt, runCli, workDir } from './cli-harness.js';
 
-// The built CLI with frames sealed and opened on worker threads (bundled bin.js and its worker file).
+// The built CLI with frames sealed and opened on worker threads (dist/bin.js; the frame worker is @polykms/envelope's own file).
 let dir: string;
 let cleanup: () => Promise<void>;
 const cli = (args: string[]) => runCli(args, { cwd: dir });
