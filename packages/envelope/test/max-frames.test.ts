@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_MAX_FRAMES, decrypt, encrypt } from '@polykms/envelope';
-import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_FRAMES, FramePool, decrypt, encrypt } from '@polykms/envelope';
+import { afterAll, describe, expect, it } from 'vitest';
 import { fixedKeyring } from './support/keyrings.js';
 import { runDecryptStream } from './support/run-decrypt-stream.js';
 
@@ -10,6 +10,10 @@ const keyring = fixedKeyring(dataKey);
 const plaintext = randomBytes(100);
 // 100 one-byte frames: 99 regular ones and the final frame, or 100 and an empty final frame.
 const tinyFrames = encrypt(plaintext, { keyring, frameLength: 1 }).then((r) => r.message);
+
+// Frames opened on worker threads are counted too: `workers` must not lift the bound.
+const pool = new FramePool({ size: 2, minParallelBytes: 0 });
+afterAll(() => pool.close());
 
 describe('maxFrames', () => {
   it('is 2^24 by default', () => {
@@ -49,5 +53,21 @@ describe('maxFrames', () => {
     expect(streamed.error).toMatchObject({ code: 'ERR_LIMIT_EXCEEDED' });
     expect(streamed.released.length).toBeLessThanOrEqual(50);
     expect(streamed.released).toEqual(plaintext.subarray(0, streamed.released.length));
+  });
+
+  it('holds on worker threads too: buffered refused, a stream stopped at the bound, within it all released', async () => {
+    const message = await tinyFrames;
+    await expect(decrypt(message, { keyring, maxFrames: 50, workers: pool })).rejects.toMatchObject({
+      code: 'ERR_LIMIT_EXCEEDED',
+    });
+    const streamed = await runDecryptStream([message], { keyring, maxFrames: 50, workers: pool });
+    expect(streamed.error).toMatchObject({
+      code: 'ERR_LIMIT_EXCEEDED',
+      message: expect.stringContaining('maxFrames (50)'),
+    });
+    expect(streamed.released.length).toBeLessThanOrEqual(50);
+    const within = await runDecryptStream([message], { keyring, maxFrames: 101, workers: pool });
+    expect(within.error).toBeUndefined();
+    expect(within.released).toEqual(plaintext);
   });
 });
