@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { run } from './scratch-project.js';
 
 const exec = promisify(execFile);
 
@@ -40,4 +43,20 @@ export function withPolykmsDependencies(name: string, all: ReadonlyMap<string, T
   };
   visit(name);
   return [...needed.values()];
+}
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * `./run pack DIR` as the user runs it (scripts/pack.mjs, from the built dist/): every public
+ * package's tarball, by package name. Build first (`ensureCliBuilt` builds them all).
+ */
+export async function packTarballs(dir: string): Promise<Map<string, Tarball>> {
+  const { stdout } = await run(process.execPath, [join(root, 'scripts/pack.mjs'), dir], root);
+  const tarballs = new Map<string, Tarball>();
+  for (const path of stdout.trim().split('\n')) {
+    const tarball = await openTarball(path);
+    tarballs.set(tarball.manifest.name, tarball);
+  }
+  return tarballs;
 }
