@@ -6,13 +6,13 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCliBuilt } from './cli-harness.js';
 import { readmeBlock } from './support/readme-block.js';
 import { cleanEnv, run } from './support/scratch-project.js';
-import { packTarballs, type Tarball, withPolykmsDependencies } from './support/tarballs.js';
+import { packedTarballs, type Tarball, withPolykmsDependencies } from './support/tarballs.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rootManifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
@@ -24,7 +24,7 @@ let tarballs: Map<string, Tarball>;
 beforeAll(async () => {
   await ensureCliBuilt();
   work = await mkdtemp(join(tmpdir(), 'polykms-packaging-'));
-  tarballs = await packTarballs(join(work, 'tarballs'));
+  tarballs = await packedTarballs();
 }, INSTALL_TIMEOUT);
 
 afterAll(async () => {
@@ -264,7 +264,7 @@ describe('the CLI installed globally from its tarballs', () => {
       });
       await run(
         'sh',
-        ['-c', install!.replace('/tmp/polykms/', `${join(work, 'tarballs')}/`)],
+        ['-c', install!.replace('/tmp/polykms/', `${dirname(tarballs.get('polykms')!.path)}/`)],
         work,
         installEnv,
       );

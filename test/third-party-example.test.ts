@@ -6,13 +6,13 @@
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCliBuilt } from './cli-harness.js';
 import { readmeBlock } from './support/readme-block.js';
 import { cleanEnv, run } from './support/scratch-project.js';
-import { packTarballs } from './support/tarballs.js';
+import { packedTarballs } from './support/tarballs.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const EXAMPLE = join(root, 'examples/third-party-keyring');
@@ -38,8 +38,7 @@ const readmeLine = (prefix: string) => {
 beforeAll(async () => {
   await ensureCliBuilt();
   work = await mkdtemp(join(tmpdir(), 'polykms-third-party-'));
-  const tarballDir = join(work, 'tarballs');
-  await packTarballs(tarballDir);
+  const tarballDir = dirname((await packedTarballs()).get('polykms')!.path);
   project = join(work, 'filevault');
   // What `cp -r` of a fresh clone copies: no local install or run output of the example.
   await cp(EXAMPLE, project, {
