@@ -16,6 +16,7 @@ import {
   AwsKmsKeyring,
   AwsKmsMrkDiscoveryKeyring,
   AwsKmsMrkKeyring,
+  awsKmsKeyringScheme,
   mrkMatch,
   parseKeyArn,
 } from '../src/index.js';
@@ -215,6 +216,62 @@ describe('multi-Region key keyrings against the emulator', () => {
       });
       expect(await open(plain, [edk])).not.toBeNull();
       expect(regionsAsked).toEqual(['eu-west-1']);
+    });
+  });
+
+  describe('key URIs', () => {
+    const settings = () => ({ clientProvider });
+    const scheme = awsKmsKeyringScheme;
+    const discoveryOf = (text: string) => scheme.discovery!.parse(text);
+
+    it("an mrk- key URI is multi-Region aware: it opens its replicas' EDKs, calling its own region", async () => {
+      const parsed = scheme.parseKey(west)!;
+      expect(parsed.multiRegion).toBe(true);
+      expect(scheme.parseKey(await target.createKey())?.multiRegion).toBeUndefined();
+      const { dataKey, edk } = await edkOf(new AwsKmsKeyring({ keyId: east, clientProvider }));
+      regionsAsked = [];
+      const ring = await scheme.keyring(parsed, { settings: settings(), purpose: 'decrypt' });
+      expect(ring).toBeInstanceOf(AwsKmsMrkKeyring);
+      expect((await open(ring, [edk]))?.dataKey).toEqual(dataKey);
+      expect(regionsAsked).toEqual(['eu-west-1']);
+    });
+
+    it("an mrk- key URI counts its replicas' EDKs as its own; a single-Region key URI only its own", async () => {
+      const { edk } = await edkOf(new AwsKmsKeyring({ keyId: east, clientProvider }));
+      expect(scheme.edkMatchesKey!(scheme.parseKey(west)!, edk)).toBe(true);
+      const single = await target.createKey();
+      const { edk: singleEdk } = await edkOf(new AwsKmsKeyring({ keyId: single, clientProvider }));
+      expect(
+        scheme.edkMatchesKey!(scheme.parseKey(single.replace('us-east-1', 'eu-west-1'))!, singleEdk),
+      ).toBe(false);
+      expect(scheme.edkMatchesKey!(scheme.parseKey(single)!, singleEdk)).toBe(true);
+    });
+
+    it('a discovery filter with ?region= makes an AwsKmsMrkDiscoveryKeyring for that region', async () => {
+      const account = parseKeyArn(east)!.account;
+      const filter = discoveryOf(`aws/${account}?region=eu-west-1`)!;
+      expect(filter).toEqual({ partition: 'aws', accountIds: [account], region: 'eu-west-1' });
+      const ring = await scheme.discovery!.keyring(filter, { settings: settings(), purpose: 'decrypt' });
+      expect(ring).toBeInstanceOf(AwsKmsMrkDiscoveryKeyring);
+      const { dataKey, edk } = await edkOf(new AwsKmsKeyring({ keyId: east, clientProvider }));
+      regionsAsked = [];
+      expect((await open(ring, [edk]))?.dataKey).toEqual(dataKey);
+      expect(regionsAsked).toEqual(['eu-west-1']);
+    });
+
+    it('refuses a filter region outside its partition, and merges filters per partition and region', () => {
+      expect(discoveryOf('aws/111122223333?region=cn-north-1')).toBeUndefined();
+      expect(discoveryOf('aws/111122223333?region=')).toBeUndefined();
+      expect(discoveryOf('aws/111122223333?zone=eu-west-1')).toBeUndefined();
+      const merged = scheme.discovery!.merge([
+        discoveryOf('aws/111122223333?region=eu-west-1')!,
+        discoveryOf('aws/444455556666?region=eu-west-1')!,
+        discoveryOf('aws/111122223333')!,
+      ]);
+      expect(merged).toEqual([
+        { partition: 'aws', accountIds: ['111122223333', '444455556666'], region: 'eu-west-1' },
+        { partition: 'aws', accountIds: ['111122223333'] },
+      ]);
     });
   });
 });
