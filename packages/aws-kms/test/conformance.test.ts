@@ -10,7 +10,7 @@ import { type ConformanceHarness, type KeyName, emulatorAdmin } from '@polykms/c
 import { registerConformanceSuite } from '@polykms/conformance/vitest';
 import { type AwsEndpoint, EmulatorControl, createAwsFrontEnd } from '@polykms/emulator';
 import { AwsKmsDiscoveryKeyring, AwsKmsKeyring } from '../src/index.js';
-import { type KmsTarget, motoOnPath, startMotoTarget } from './aws-targets.js';
+import { type KmsTarget, motoOnPath, quickRetries, startMotoTarget } from './aws-targets.js';
 
 const report = { dir: fileURLToPath(new URL('../../../.reports/conformance/', import.meta.url)) };
 
@@ -19,20 +19,6 @@ const frontEnd = createAwsFrontEnd({ control, onChange: () => {} });
 let endpoint: AwsEndpoint;
 let kms: KMSClient;
 const keys = {} as Record<KeyName, string>;
-/**
- * The SDK's standard retries (3 attempts) with 10 ms between them: its default backoff for
- * throttling starts at 500 ms, which makes the persistent-fault cases slow for nothing.
- */
-const retryToken = (count: number) => ({ getRetryCount: () => count, getRetryDelay: () => 10 });
-const quickRetries = {
-  mode: 'standard',
-  acquireInitialRetryToken: async () => retryToken(0),
-  async refreshRetryTokenForRetry(token: { getRetryCount(): number }, error: { errorType: string }) {
-    if (error.errorType === 'CLIENT_ERROR' || token.getRetryCount() >= 2) throw new Error('no more retries');
-    return retryToken(token.getRetryCount() + 1);
-  },
-  recordSuccess: () => {},
-};
 const keyring = (keyId: string, timeoutMs?: number) => new AwsKmsKeyring({ keyId, client: kms, timeoutMs });
 /** The access key id of a credential that may encrypt with every key but decrypt with none. */
 const ENCRYPT_ONLY = 'polykms-encrypt-only';
