@@ -61,7 +61,7 @@ export function discoveryKeyringOptions(options: AwsKmsDiscoveryKeyringOptions, 
     description: `${PROVIDER_ID} discovery (${partition}: ${[...accounts].join(', ')}${region === undefined ? '' : `; multi-Region keys via ${region}`})`,
     policy: {
       mode: 'discovery' as const,
-      strictKeyring: 'AwsKmsKeyring',
+      strictKeyring: region === undefined ? 'AwsKmsKeyring' : 'AwsKmsMrkKeyring',
       // The region must be one of the partition's own: KMS is called in the region the EDK names.
       admits: (key: AwsKmsKey) =>
         key.partition === partition &&
