@@ -17,7 +17,9 @@ import {
   AwsKmsMrkDiscoveryKeyring,
   AwsKmsMrkKeyring,
   awsKmsKeyringScheme,
+  isMultiRegionKey,
   mrkMatch,
+  parseAwsKmsArn,
   parseKeyArn,
 } from '../src/index.js';
 import { type KmsTarget, startEmulatorTarget } from './aws-targets.js';
@@ -36,6 +38,16 @@ describe('mrkMatch (the ESDK match for decrypt)', () => {
     const id = '1234abcd-12ab-34cd-56ef-1234567890ab';
     expect(mrkMatch(arn('us-east-1', id), arn('eu-west-1', id))).toBe(false);
     expect(mrkMatch(arn('us-east-1', id), arn('us-east-1', id))).toBe(true);
+  });
+  it('counts only key ARNs as multi-Region keys, never an alias named mrk-', () => {
+    const alias = parseAwsKmsArn(
+      'arn:aws:kms:us-east-1:111122223333:alias/mrk-80bd8ecdcd4342aebd84b7dc9da498a7',
+    )!;
+    expect(isMultiRegionKey(alias)).toBe(false);
+    expect(isMultiRegionKey(arn('us-east-1', mrk))).toBe(true);
+    expect(
+      mrkMatch(alias, { ...alias, region: 'eu-west-1', arn: alias.arn.replace('us-east-1', 'eu-west-1') }),
+    ).toBe(false);
   });
   it('does not match multi-Region keys of another account or another id', () => {
     expect(mrkMatch(arn('us-east-1', mrk), arn('eu-west-1', mrk, '444455556666'))).toBe(false);
