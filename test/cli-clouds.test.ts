@@ -167,6 +167,18 @@ describe('polykms rewrap', () => {
     expect((await cli(['decrypt', 'move.pkms', '--key', aws, '-o', '-'])).code).toBe(4);
   });
 
+  it('an --add-key that is already a recipient changes nothing, says so, and calls no KMS', async () => {
+    await writeFile(join(dir, 'same.pkms'), await readFile(join(dir, 'two.pkms')));
+    const before = await readFile(join(dir, 'same.pkms'));
+    emulator.control.resetCounters();
+    const result = await cli(['rewrap', 'same.pkms', '--key', gcp, '--add-key', aws]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('already a recipient');
+    expect(result.stderr).toContain('nothing to change');
+    expect(await readFile(join(dir, 'same.pkms'))).toEqual(before);
+    expect(emulator.control.calls({}).total).toBe(0);
+  });
+
   it('leaves the original untouched when the new message does not verify (Azure wraps but cannot unwrap)', async () => {
     await writeFile(join(dir, 'unverified.pkms'), await readFile(join(dir, 'two.pkms')));
     const before = await readFile(join(dir, 'unverified.pkms'));

@@ -3,58 +3,28 @@
  * the workspace (under os.tmpdir()), once with npm and once with pnpm, with every @polykms
  * dependency pinned to its tarball so nothing of ours comes from a registry.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCliBuilt } from './cli-harness.js';
 import { readmeBlock } from './support/readme-block.js';
-import { openTarball, type Tarball, withPolykmsDependencies } from './support/tarballs.js';
+import { cleanEnv, run } from './support/scratch-project.js';
+import { packedTarballs, type Tarball, withPolykmsDependencies } from './support/tarballs.js';
 
-const exec = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rootManifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 const INSTALL_TIMEOUT = 180_000;
 
-/** The scratch projects must not inherit the workspace's package-manager settings from pnpm exec. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(npm_|pnpm_|PNPM_|INIT_CWD$|NODE_OPTIONS$)/.test(key)) env[key] = value;
-  }
-  return { ...env, ...extra };
-}
-
-async function run(command: string, args: readonly string[], cwd: string, env = cleanEnv()) {
-  try {
-    return await exec(command, args, { cwd, env, maxBuffer: 64 << 20 });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `${command} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? e.message}`,
-    );
-  }
-}
-
 let work: string;
-const tarballs = new Map<string, Tarball>();
+let tarballs: Map<string, Tarball>;
 
 beforeAll(async () => {
   await ensureCliBuilt();
   work = await mkdtemp(join(tmpdir(), 'polykms-packaging-'));
-  const { stdout } = await run(
-    process.execPath,
-    [join(root, 'scripts/pack.mjs'), join(work, 'tarballs')],
-    root,
-  );
-  for (const path of stdout.trim().split('\n')) {
-    const tarball = await openTarball(path);
-    tarballs.set(tarball.manifest.name, tarball);
-  }
+  tarballs = await packedTarballs();
 }, INSTALL_TIMEOUT);
 
 afterAll(async () => {
@@ -294,7 +264,7 @@ describe('the CLI installed globally from its tarballs', () => {
       });
       await run(
         'sh',
-        ['-c', install!.replace('/tmp/polykms/', `${join(work, 'tarballs')}/`)],
+        ['-c', install!.replace('/tmp/polykms/', `${dirname(tarballs.get('polykms')!.path)}/`)],
         work,
         installEnv,
       );

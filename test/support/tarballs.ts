@@ -1,5 +1,9 @@
 import { execFile } from 'node:child_process';
+import { mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { run } from './scratch-project.js';
 
 const exec = promisify(execFile);
 
@@ -40,4 +44,100 @@ export function withPolykmsDependencies(name: string, all: ReadonlyMap<string, T
   };
   visit(name);
   return [...needed.values()];
+}
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * `./run pack DIR` as the user runs it (scripts/pack.mjs, from the built dist/): every public
+ * package's tarball, by package name. Build first (`ensureCliBuilt` builds them all).
+ */
+async function packInto(dir: string): Promise<Map<string, Tarball>> {
+  const { stdout } = await run(process.execPath, [join(root, 'scripts/pack.mjs'), dir], root);
+  const tarballs = new Map<string, Tarball>();
+  for (const path of stdout.trim().split('\n')) {
+    const tarball = await openTarball(path);
+    tarballs.set(tarball.manifest.name, tarball);
+  }
+  return tarballs;
+}
+
+/** Where the test run's tarballs live: .packs/ is ignored by git, and the default of ./run pack. */
+const SHARED_DIR = join(root, '.packs/tests');
+const LOCK = join(root, '.packs/tests.lock');
+/** A lock older than this was left by a run that died while packing. */
+const STALE_LOCK_MS = 5 * 60_000;
+
+/** What a tarball is made of: each public package's package.json, README, dist/, and the pack script. */
+async function newestPackInput(): Promise<number> {
+  let newest = (await stat(join(root, 'scripts/pack.mjs'))).mtimeMs;
+  for (const parent of ['packages', 'apps']) {
+    for (const name of await readdir(join(root, parent))) {
+      const dir = join(root, parent, name);
+      for (const file of ['package.json', 'README.md']) {
+        newest = Math.max(
+          newest,
+          await stat(join(dir, file)).then(
+            (s) => s.mtimeMs,
+            () => 0,
+          ),
+        );
+      }
+      const dist = await readdir(join(dir, 'dist'), { withFileTypes: true, recursive: true }).catch(() => []);
+      for (const entry of dist) {
+        if (entry.isFile())
+          newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
+      }
+    }
+  }
+  return newest;
+}
+
+let shared: Promise<Map<string, Tarball>> | undefined;
+
+/**
+ * The tarballs of the current build, packed once for all the test files that install them (and
+ * reused by later runs while no input changed). Test files run in parallel workers, and packing
+ * copies LICENSE into the packages for its duration, so packs never run concurrently: one worker
+ * packs under a lock, the others wait and read its result. Treat the files as read-only.
+ */
+export function packedTarballs(): Promise<Map<string, Tarball>> {
+  shared ??= (async () => {
+    await mkdir(join(root, '.packs'), { recursive: true });
+    for (;;) {
+      try {
+        await mkdir(LOCK);
+        break;
+      } catch {
+        const since = await stat(LOCK).then(
+          (s) => Date.now() - s.mtimeMs,
+          () => 0,
+        );
+        if (since > STALE_LOCK_MS) await rmdir(LOCK).catch(() => {});
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    try {
+      const stamp = join(SHARED_DIR, '.complete');
+      const packedAt = await stat(stamp).then(
+        (s) => s.mtimeMs,
+        () => 0,
+      );
+      if (packedAt > (await newestPackInput())) {
+        const tarballs = new Map<string, Tarball>();
+        for (const path of (await readFile(stamp, 'utf8')).trim().split('\n')) {
+          const tarball = await openTarball(path);
+          tarballs.set(tarball.manifest.name, tarball);
+        }
+        return tarballs;
+      }
+      await rm(SHARED_DIR, { recursive: true, force: true });
+      const tarballs = await packInto(SHARED_DIR);
+      await writeFile(stamp, [...tarballs.values()].map((t) => t.path).join('\n'));
+      return tarballs;
+    } finally {
+      await rmdir(LOCK).catch(() => {});
+    }
+  })();
+  return shared;
 }

@@ -1,4 +1,4 @@
-import type { Keyring, Recipient } from '@polykms/envelope';
+import type { EncryptedDataKey, Keyring, Recipient } from '@polykms/envelope';
 import { type KeyUri, encryptedDataKeyMatchesUri, keyringFromUri, parseKeyUri } from '@polykms/key-uri';
 import { CliError } from './cli-error.js';
 import { printable } from './io/terminal-text.js';
@@ -13,13 +13,20 @@ export interface NamedKey extends Recipient {
   readonly localKeyring: Keyring | undefined;
 }
 
-/** Raw AES provider info is the key name then 20 bytes (tag bits, IV length, IV); raw RSA's is the name. */
-const RAW_AES_INFO_SUFFIX = 4 + 4 + 12;
+interface LocalIdentity {
+  readonly namespace: string;
+  readonly name: string;
+  /** The keyring's own rule for "this EDK is mine" (`RawAesKeyring`, `RawRsaKeyring`). */
+  readonly names: (edk: EncryptedDataKey) => boolean;
+}
 
-function localIdentityOf(keyring: Keyring): { namespace: string; name: string } | undefined {
-  const { keyNamespace, keyName } = keyring as Partial<Record<'keyNamespace' | 'keyName', unknown>>;
+function localIdentityOf(keyring: Keyring): LocalIdentity | undefined {
+  const { keyNamespace, keyName, namesEncryptedDataKey } = keyring as Partial<
+    Record<'keyNamespace' | 'keyName' | 'namesEncryptedDataKey', unknown>
+  >;
   if (typeof keyNamespace !== 'string' || typeof keyName !== 'string') return undefined;
-  return { namespace: keyNamespace, name: keyName };
+  if (typeof namesEncryptedDataKey !== 'function') return undefined;
+  return { namespace: keyNamespace, name: keyName, names: (edk) => namesEncryptedDataKey.call(keyring, edk) };
 }
 
 async function namedKeyOf(key: KeyUri): Promise<NamedKey> {
@@ -36,18 +43,13 @@ async function namedKeyOf(key: KeyUri): Promise<NamedKey> {
   const identity = localIdentityOf(keyring);
   if (!identity)
     return { uri: key.uri, name: printable(key.uri), localKeyring: keyring, matches: () => false };
-  const name = Buffer.from(identity.name, 'utf8');
   return {
     uri: key.uri,
     name: printable(key.uri),
     label: `${printable(identity.namespace)}/${printable(identity.name)}`,
     localKeyring: keyring,
-    matches: (edk) => {
-      if (edk.providerId !== identity.namespace) return false;
-      const info = edk.providerInfo;
-      const sized = info.length === name.length || info.length === name.length + RAW_AES_INFO_SUFFIX;
-      return sized && Buffer.from(info.subarray(0, name.length)).equals(name);
-    },
+    // The same rule the keyring's unwrap uses, so rewrap and migrate can never disagree with it.
+    matches: identity.names,
   };
 }
 

@@ -46,3 +46,32 @@ const ALIAS_NAME = /^alias\/[A-Za-z0-9:/_-]+$/;
 export function isAliasName(value: string): boolean {
   return value.length <= MAX_ARN_LENGTH && ALIAS_NAME.test(value);
 }
+
+/**
+ * A multi-Region key: a key ARN whose key id starts `mrk-`. Its replicas in other regions share
+ * its key id and key material, so what one encrypts any of them decrypts.
+ */
+export function isMultiRegionKey(arn: AwsKmsArn): boolean {
+  return arn.resourceType === 'key' && arn.resourceId.startsWith('mrk-');
+}
+
+/**
+ * The ESDK's match for decrypt: the same ARN, or two multi-Region keys that differ only in
+ * region (a key and its replica).
+ */
+export function mrkMatch(a: AwsKmsArn, b: AwsKmsArn): boolean {
+  if (a.arn === b.arn) return true;
+  return (
+    isMultiRegionKey(a) &&
+    isMultiRegionKey(b) &&
+    a.partition === b.partition &&
+    a.account === b.account &&
+    a.resourceId === b.resourceId
+  );
+}
+
+/** The same key's ARN in `region` (for a multi-Region key: its replica there). */
+export function arnInRegion(arn: AwsKmsArn, region: string): AwsKmsArn {
+  const text = `arn:${arn.partition}:kms:${region}:${arn.account}:${arn.resourceType}/${arn.resourceId}`;
+  return { ...arn, region, arn: text };
+}

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, KmsKeyring, discoveryFilterSet } from '@polykms/envelope/driver';
+import { arnInRegion, isMultiRegionKey } from './arn.js';
 import { type ClientProvider, defaultClientProvider } from './client-provider.js';
 import { type AwsKmsKey, AwsKmsDriver } from './driver.js';
 import { checkGrantTokens } from './keyring.js';
@@ -21,7 +22,12 @@ export interface AwsKmsDiscoveryKeyringOptions {
 
 const ACCOUNT = /^\d{12}$/;
 
-function keyringOptions(options: AwsKmsDiscoveryKeyringOptions) {
+/**
+ * The KmsKeyring options of a discovery keyring. With `region` (AwsKmsMrkDiscoveryKeyring) every
+ * call goes to that region: a multi-Region key's EDK is opened with its replica there, and any
+ * other EDK only when its key is in that region.
+ */
+export function discoveryKeyringOptions(options: AwsKmsDiscoveryKeyringOptions, region?: string) {
   const filter = options?.discoveryFilter;
   if (typeof filter?.partition !== 'string' || !KNOWN_PARTITIONS.includes(filter.partition)) {
     throw new InvalidArgumentError(
@@ -38,6 +44,13 @@ function keyringOptions(options: AwsKmsDiscoveryKeyringOptions) {
   checkGrantTokens(options.grantTokens);
   const clients = options.clientProvider ?? defaultClientProvider();
   const { partition } = filter;
+  if (region !== undefined && (typeof region !== 'string' || !regionInPartition(region, partition))) {
+    throw new InvalidArgumentError(
+      `AwsKmsMrkDiscoveryKeyring needs region: a region of partition ${partition} (e.g. us-east-1), where it calls KMS`,
+      { provider: PROVIDER_ID },
+    );
+  }
+  const inRegion = (key: AwsKmsKey) => region === undefined || key.region === region || isMultiRegionKey(key);
   return {
     driver: new AwsKmsDriver({
       // Discovery only decrypts, and always in the region of the key the EDK names.
@@ -45,13 +58,23 @@ function keyringOptions(options: AwsKmsDiscoveryKeyringOptions) {
       grantTokens: options.grantTokens,
     }),
     timeoutMs: options.timeoutMs,
-    description: `${PROVIDER_ID} discovery (${partition}: ${[...accounts].join(', ')})`,
+    description: `${PROVIDER_ID} discovery (${partition}: ${[...accounts].join(', ')}${region === undefined ? '' : `; multi-Region keys via ${region}`})`,
     policy: {
       mode: 'discovery' as const,
-      strictKeyring: 'AwsKmsKeyring',
+      strictKeyring: region === undefined ? 'AwsKmsKeyring' : 'AwsKmsMrkKeyring',
       // The region must be one of the partition's own: KMS is called in the region the EDK names.
       admits: (key: AwsKmsKey) =>
-        key.partition === partition && regionInPartition(key.region, partition) && accounts.has(key.account),
+        key.partition === partition &&
+        regionInPartition(key.region, partition) &&
+        accounts.has(key.account) &&
+        inRegion(key),
+      openWith:
+        region === undefined
+          ? undefined
+          : (key: AwsKmsKey): AwsKmsKey => {
+              const replica = arnInRegion(key, region);
+              return { ...replica, id: replica.arn };
+            },
     },
   };
 }
@@ -63,6 +86,6 @@ function keyringOptions(options: AwsKmsDiscoveryKeyringOptions) {
  */
 export class AwsKmsDiscoveryKeyring extends KmsKeyring<AwsKmsKey> {
   constructor(options: AwsKmsDiscoveryKeyringOptions) {
-    super(keyringOptions(options));
+    super(discoveryKeyringOptions(options));
   }
 }

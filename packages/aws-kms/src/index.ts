@@ -4,7 +4,9 @@ export {
   type AwsKmsDiscoveryKeyringOptions,
   type DiscoveryFilter,
 } from './discovery-keyring.js';
-export { type AwsKmsArn, parseAwsKmsArn, parseKeyArn } from './arn.js';
+export { AwsKmsMrkKeyring } from './mrk-keyring.js';
+export { AwsKmsMrkDiscoveryKeyring, type AwsKmsMrkDiscoveryKeyringOptions } from './mrk-discovery-keyring.js';
+export { type AwsKmsArn, isMultiRegionKey, mrkMatch, parseAwsKmsArn, parseKeyArn } from './arn.js';
 export { mapAwsKmsError } from './error-table.js';
 export { type ClientProvider, defaultClientProvider } from './client-provider.js';
 export { PROVIDER_ID as AWS_KMS_PROVIDER_ID } from './provider.js';

@@ -1,6 +1,6 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { InvalidArgumentError, KmsKeyring } from '@polykms/envelope/driver';
-import { MAX_ARN_LENGTH, parseAwsKmsArn } from './arn.js';
+import { MAX_ARN_LENGTH, mrkMatch, parseAwsKmsArn } from './arn.js';
 import { type ClientProvider, defaultClientProvider } from './client-provider.js';
 import { type AwsKmsKey, AwsKmsDriver } from './driver.js';
 import { PROVIDER_ID } from './provider.js';
@@ -34,7 +34,11 @@ export function checkGrantTokens(grantTokens: readonly string[] | undefined): vo
   }
 }
 
-function keyringOptions(options: AwsKmsKeyringOptions) {
+/**
+ * The KmsKeyring options of a strict keyring. `multiRegion`: also open EDKs of the configured
+ * multi-Region key's replicas in other regions, with the configured key (AwsKmsMrkKeyring).
+ */
+export function strictKeyringOptions(options: AwsKmsKeyringOptions, multiRegion: boolean) {
   const { keyId } = options ?? {};
   if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > MAX_ARN_LENGTH) {
     throw new InvalidArgumentError(
@@ -63,16 +67,22 @@ function keyringOptions(options: AwsKmsKeyringOptions) {
   client ??= (options.clientProvider ?? defaultClientProvider())(arn!.region);
   const fixed = client;
   /** Set when `keyId` is a key ARN: the only key whose EDKs this keyring opens. */
-  const keyArn = arn?.resourceType === 'key' ? keyId : undefined;
+  const keyArn = arn?.resourceType === 'key' ? arn : undefined;
+  const driver = new AwsKmsDriver({ clientFor: () => fixed, grantTokens: options.grantTokens });
+  const configured = keyArn && driver.keyOf(keyArn.arn);
   return {
-    driver: new AwsKmsDriver({ clientFor: () => fixed, grantTokens: options.grantTokens }),
+    driver,
     timeoutMs: options.timeoutMs,
     policy: {
       mode: 'strict' as const,
       keyId,
       // An alias may point at any key; the EDK then names the key ARN KMS reports.
-      sealedWith: (key: AwsKmsKey) => keyArn === undefined || key.arn === keyArn,
-      opens: (key: AwsKmsKey) => key.arn === keyArn,
+      sealedWith: (key: AwsKmsKey) => keyArn === undefined || key.arn === keyArn.arn,
+      opens: (key: AwsKmsKey) =>
+        keyArn !== undefined && (multiRegion ? mrkMatch(key, keyArn) : key.arn === keyArn.arn),
+      // A replica's EDK is opened by the configured key in the configured region, never by
+      // calling the region the EDK names; KMS must then answer for the configured key.
+      openWith: multiRegion ? (key: AwsKmsKey) => configured ?? key : undefined,
       cannotOpen:
         keyArn === undefined
           ? `AwsKmsKeyring: decrypting needs the key ARN, not ${keyId}; use the key's ARN (or AwsKmsDiscoveryKeyring)`
@@ -88,6 +98,6 @@ function keyringOptions(options: AwsKmsKeyringOptions) {
  */
 export class AwsKmsKeyring extends KmsKeyring<AwsKmsKey> {
   constructor(options: AwsKmsKeyringOptions) {
-    super(keyringOptions(options));
+    super(strictKeyringOptions(options, false));
   }
 }

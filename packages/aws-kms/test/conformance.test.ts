@@ -4,13 +4,19 @@ import {
   DisableKeyCommand,
   EnableKeyCommand,
   KMSClient,
+  ReplicateKeyCommand,
   RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
 import { type ConformanceHarness, type KeyName, emulatorAdmin } from '@polykms/conformance';
 import { registerConformanceSuite } from '@polykms/conformance/vitest';
 import { type AwsEndpoint, EmulatorControl, createAwsFrontEnd } from '@polykms/emulator';
-import { AwsKmsDiscoveryKeyring, AwsKmsKeyring } from '../src/index.js';
-import { type KmsTarget, motoOnPath, startMotoTarget } from './aws-targets.js';
+import {
+  AwsKmsDiscoveryKeyring,
+  AwsKmsKeyring,
+  AwsKmsMrkDiscoveryKeyring,
+  AwsKmsMrkKeyring,
+} from '../src/index.js';
+import { type KmsTarget, motoOnPath, quickRetries, startMotoTarget } from './aws-targets.js';
 
 const report = { dir: fileURLToPath(new URL('../../../.reports/conformance/', import.meta.url)) };
 
@@ -19,20 +25,6 @@ const frontEnd = createAwsFrontEnd({ control, onChange: () => {} });
 let endpoint: AwsEndpoint;
 let kms: KMSClient;
 const keys = {} as Record<KeyName, string>;
-/**
- * The SDK's standard retries (3 attempts) with 10 ms between them: its default backoff for
- * throttling starts at 500 ms, which makes the persistent-fault cases slow for nothing.
- */
-const retryToken = (count: number) => ({ getRetryCount: () => count, getRetryDelay: () => 10 });
-const quickRetries = {
-  mode: 'standard',
-  acquireInitialRetryToken: async () => retryToken(0),
-  async refreshRetryTokenForRetry(token: { getRetryCount(): number }, error: { errorType: string }) {
-    if (error.errorType === 'CLIENT_ERROR' || token.getRetryCount() >= 2) throw new Error('no more retries');
-    return retryToken(token.getRetryCount() + 1);
-  },
-  recordSuccess: () => {},
-};
 const keyring = (keyId: string, timeoutMs?: number) => new AwsKmsKeyring({ keyId, client: kms, timeoutMs });
 /** The access key id of a credential that may encrypt with every key but decrypt with none. */
 const ENCRYPT_ONLY = 'polykms-encrypt-only';
@@ -149,3 +141,87 @@ registerConformanceSuite(
   },
   { report },
 );
+
+// The conformance suite on the multi-Region keyrings: keys A and B are mrk- keys made in
+// us-east-1, and the keyrings use their replicas in eu-west-1 (so every call goes there).
+const mrkControl = new EmulatorControl();
+const mrkFrontEnd = createAwsFrontEnd({ control: mrkControl, onChange: () => {} });
+let mrkEndpoint: AwsEndpoint;
+let primaryRegion: KMSClient;
+let replicaRegion: KMSClient;
+let mrkEncryptOnly: KMSClient;
+const mrkKeys = {} as Record<KeyName, string>;
+const mrkKeyring = (keyId: string, timeoutMs?: number) =>
+  new AwsKmsMrkKeyring({ keyId, client: replicaRegion, timeoutMs });
+
+const multiRegion: ConformanceHarness = {
+  name: 'aws-kms multi-Region (emulator)',
+  providerId: 'aws-kms',
+  remote: true,
+  bindsContext: true,
+  async setup() {
+    mrkEndpoint = mrkFrontEnd.endpoint('127.0.0.1', await mrkFrontEnd.listen('127.0.0.1', 0));
+    primaryRegion = new KMSClient({
+      ...mrkEndpoint.clientConfig,
+      region: 'us-east-1',
+      retryStrategy: quickRetries,
+    });
+    replicaRegion = new KMSClient({
+      ...mrkEndpoint.clientConfig,
+      region: 'eu-west-1',
+      retryStrategy: quickRetries,
+    });
+    const credentials = { accessKeyId: ENCRYPT_ONLY, secretAccessKey: ENCRYPT_ONLY };
+    mrkEncryptOnly = new KMSClient({ ...mrkEndpoint.clientConfig, region: 'eu-west-1', credentials });
+    for (const key of ['A', 'B'] as const) {
+      const { KeyMetadata } = await primaryRegion.send(new CreateKeyCommand({ MultiRegion: true }));
+      const { ReplicaKeyMetadata } = await primaryRegion.send(
+        new ReplicateKeyCommand({ KeyId: KeyMetadata!.Arn, ReplicaRegion: 'eu-west-1' }),
+      );
+      mrkKeys[key] = ReplicaKeyMetadata!.Arn!;
+    }
+  },
+  async teardown() {
+    replicaRegion?.destroy();
+    mrkEncryptOnly?.destroy();
+    primaryRegion?.destroy();
+    await mrkFrontEnd.close();
+  },
+  keyringForKeyA: () => mrkKeyring(mrkKeys.A),
+  keyringForKeyB: () => mrkKeyring(mrkKeys.B),
+  keyringForMissingKey: () =>
+    mrkKeyring(mrkKeys.A.replace(/key\/.*$/, 'key/mrk-00000000000000000000000000000000')),
+  keyringWithTimeout: (timeoutMs) => mrkKeyring(mrkKeys.A, timeoutMs),
+  encryptOnlyKeyringForKeyA: () => {
+    mrkControl.allow({ cloud: 'aws', operation: 'Decrypt', principal: ENCRYPT_ONLY });
+    mrkControl.deny({ cloud: 'aws', operation: 'Decrypt', principal: ENCRYPT_ONLY });
+    return new AwsKmsMrkKeyring({ keyId: mrkKeys.A, client: mrkEncryptOnly });
+  },
+  discoveryKeyring: (filter) =>
+    new AwsKmsMrkDiscoveryKeyring({
+      discoveryFilter: {
+        partition: 'aws',
+        accountIds: [filter === 'admit' ? mrkEndpoint.accountId : '000000000000'],
+      },
+      region: 'eu-west-1',
+      clientProvider: () => replicaRegion,
+    }),
+  admin: {
+    disableKey: async (key) =>
+      void (await replicaRegion.send(new DisableKeyCommand({ KeyId: mrkKeys[key] }))),
+    enableKey: async (key) => void (await replicaRegion.send(new EnableKeyCommand({ KeyId: mrkKeys[key] }))),
+    // Rotation is the primary's to start; it reaches the replica.
+    rotateKey: async (key) =>
+      void (await primaryRegion.send(
+        new RotateKeyOnDemandCommand({ KeyId: mrkKeys[key].replace(':eu-west-1:', ':us-east-1:') }),
+      )),
+    ...emulatorAdmin({
+      control: mrkControl,
+      cloud: 'aws',
+      keyIds: () => mrkKeys,
+      operations: { encrypt: ['GenerateDataKey', 'Encrypt'], decrypt: ['Decrypt'] },
+    }),
+  },
+};
+
+registerConformanceSuite(multiRegion, { report });

@@ -104,6 +104,36 @@ const failedWith = (error: object) => ({
 const isZeroed = (bytes: Uint8Array) => bytes.every((b) => b === 0);
 
 describe('KmsKeyring', () => {
+  it('opens an accepted EDK with the key openWith names, and holds the answer to that key', async () => {
+    const driver = new ScriptedDriver();
+    const { encryptedDataKeys } = await wrapDataKey(strict(driver), { suite, encryptionContext });
+    const calledWith: string[] = [];
+    const original = driver.open.bind(driver);
+    driver.open = (call) => {
+      calledWith.push(call.key.id);
+      return original(call);
+    };
+    const viaReplica = new KmsKeyring({
+      driver,
+      policy: {
+        mode: 'strict',
+        keyId: 'test:replica',
+        sealedWith: (k) => k.id === 'test:replica',
+        opens: (k) => k.id === KEY_ID,
+        openWith: () => ({ id: 'test:replica' }),
+      },
+    });
+    const request = { suite, encryptionContext, encryptedDataKeys };
+    expect(await unwrapDataKey(viaReplica, request)).not.toBeNull();
+    expect(calledWith).toEqual(['test:replica']);
+
+    // An answer for the key the EDK names, not the one asked for, is refused.
+    driver.spoilOpen = (answer) => ({ ...answer, keyUsed: KEY_ID });
+    await expect(unwrapDataKey(viaReplica, request)).rejects.toMatchObject(
+      failedWith({ code: 'ERR_PROVIDER_FAILURE', keyId: 'test:replica' }),
+    );
+  });
+
   it('round-trips a data key it generated, naming the key the KMS used in the provider info', async () => {
     const driver = new ScriptedDriver();
     const keyring = strict(driver);

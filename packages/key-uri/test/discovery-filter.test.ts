@@ -15,6 +15,27 @@ describe('parseDiscoveryFilters', () => {
     ]);
   });
 
+  it('keeps an AWS filter with ?region= (multi-Region discovery) apart from the plain one', () => {
+    expect(
+      parseDiscoveryFilters([
+        'aws-kms://aws/111122223333?region=eu-west-1',
+        'aws-kms://aws/111122223333',
+        'aws-kms://aws/444455556666?region=eu-west-1',
+      ]),
+    ).toEqual([
+      {
+        scheme: 'aws-kms',
+        partition: 'aws',
+        accountIds: ['111122223333', '444455556666'],
+        region: 'eu-west-1',
+      },
+      { scheme: 'aws-kms', partition: 'aws', accountIds: ['111122223333'] },
+    ]);
+    expect(() => parseDiscoveryFilters(['aws-kms://aws/111122223333?region=cn-north-1'])).toThrow(
+      InvalidKeyUriError,
+    );
+  });
+
   it('reads a GCP project with or without a location', () => {
     expect(
       parseDiscoveryFilters(['gcp-kms://projects/p1', 'gcp-kms://projects/p2/locations/global']),

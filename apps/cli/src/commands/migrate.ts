@@ -2,11 +2,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type MessageHeader, isPolykmsError, parseHeader } from '@polykms/envelope';
 import { KEYSET_PURPOSE, KeysetContextKeys } from '@polykms/keyset';
-import { CliError } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
 import { readHeaderBytes } from '../io/header-bytes.js';
 import { collect, parsePositiveInt, type Shard } from '../options.js';
-import { printable } from '../io/terminal-text.js';
 import { addKeysetOptions } from '../keyset-options.js';
 import {
   type FileState,

@@ -4,6 +4,7 @@ import { CliError } from '../cli-error.js';
 import { decryptKeyring, encryptKeyring } from '../config/keyrings.js';
 import { assertWritable } from '../io/atomic-output.js';
 import { type InPlaceTarget, inPlaceTarget } from '../io/in-place.js';
+import { describeAlreadyPresent, splitAddedKeys } from '../rewrap/already-recipients.js';
 import { printable } from '../io/terminal-text.js';
 import { collect } from '../options.js';
 import { RecipientKeyrings } from '../recipient-keyrings.js';
@@ -118,13 +119,24 @@ async function rewrapSource(
   target: InPlaceTarget | undefined,
   flags: RewrapFlags,
 ): Promise<void> {
-  const adding = flags.to ?? flags.addKey ?? [];
   const peeked = await peekHeader(source.stream);
   const { header } = peeked;
   const removed = flags.to
     ? ('all' as const)
     : await recipientsOf(flags.removeKey ?? [], { keyInParticular: '--remove-key' });
-  const added = await recipientsOf(adding);
+  let added = await recipientsOf(flags.to ?? flags.addKey ?? []);
+  if (removed !== 'all') {
+    // An --add-key that is already a recipient would be wrapped for twice: say so and skip it.
+    const split = splitAddedKeys(header.encryptedDataKeys, added);
+    for (const line of describeAlreadyPresent(split, removed.length)) {
+      process.stderr.write(`polykms: ${line}\n`);
+    }
+    const nothingToDo = split.present.length > 0 && split.toAdd.length === 0 && removed.length === 0;
+    // In place, "nothing to change" means nothing is written; a separate output still gets its copy.
+    if (nothingToDo && target !== undefined) return;
+    added = [...split.toAdd];
+  }
+  const adding = added.map((key) => key.uri);
   const openers = await recipientsOf(flags.key ?? []);
   const plan = {
     unwrapKeyring: await decryptKeyring(flags.key, flags.discovery),

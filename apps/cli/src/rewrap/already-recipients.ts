@@ -1,11 +1,11 @@
 import type { EncryptedDataKey, Recipient } from '@polykms/envelope';
 import { printable } from '../io/terminal-text.js';
 
-export interface AddedKeys {
+export interface AddedKeys<R extends Recipient = Recipient> {
   /** Keys to wrap the data key for: not recipients yet. */
-  readonly toAdd: readonly Recipient[];
+  readonly toAdd: readonly R[];
   /** Keys already recipients of the message: adding them again would change nothing. */
-  readonly present: readonly Recipient[];
+  readonly present: readonly R[];
 }
 
 /**
@@ -14,8 +14,11 @@ export interface AddedKeys {
  * name, which another key file may share) is never taken for present: what to do with it stays
  * with the rewrap policy (`keptRecipients`), which refuses it.
  */
-export function splitAddedKeys(edks: readonly EncryptedDataKey[], added: readonly Recipient[]): AddedKeys {
-  const isPresent = (key: Recipient) => key.label === undefined && edks.some((edk) => key.matches(edk));
+export function splitAddedKeys<R extends Recipient>(
+  edks: readonly EncryptedDataKey[],
+  added: readonly R[],
+): AddedKeys<R> {
+  const isPresent = (key: R) => key.label === undefined && edks.some((edk) => key.matches(edk));
   return { toAdd: added.filter((key) => !isPresent(key)), present: added.filter(isPresent) };
 }
 

@@ -1,7 +1,7 @@
 import type { EncryptedDataKey, KeyringScheme } from '@polykms/envelope/driver';
 import { InvalidArgumentError } from '@polykms/envelope/driver';
-import { isAliasName, parseAwsKmsArn, parseKeyArn } from '../arn.js';
-import { KNOWN_PARTITIONS } from '../partitions.js';
+import { isAliasName, isMultiRegionKey, mrkMatch, parseAwsKmsArn, parseKeyArn } from '../arn.js';
+import { KNOWN_PARTITIONS, regionInPartition } from '../partitions.js';
 import { PROVIDER_ID } from '../provider.js';
 
 /** `aws-kms://<key ARN | alias ARN | alias/name>` as `@polykms/key-uri` reads it. */
@@ -12,16 +12,20 @@ export interface AwsKmsUriKey {
   readonly kind: 'key' | 'alias';
   /** From the ARN; undefined for `alias/<name>`, which uses the client's configured region. */
   readonly region: string | undefined;
+  /** An `mrk-` key ARN: its keyring also opens its replicas' EDKs (AwsKmsMrkKeyring). */
+  readonly multiRegion?: boolean | undefined;
   readonly uri?: string;
 }
 
-/** `aws-kms://<partition>/<account>[,<account>…]`. */
+/** `aws-kms://<partition>/<account>[,<account>…][?region=<region>]`. */
 export interface AwsKmsUriFilter {
   readonly partition: string;
   readonly accountIds: readonly string[];
+  /** Set: an AwsKmsMrkDiscoveryKeyring that calls KMS in this region only. */
+  readonly region?: string | undefined;
 }
 
-const FILTER = /^([a-z-]+)\/(\d{12}(?:,\d{12})*)$/;
+const FILTER = /^([a-z-]+)\/(\d{12}(?:,\d{12})*)(?:\?region=([a-z0-9-]{1,64}))?$/;
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /**
@@ -35,7 +39,10 @@ export const awsKmsKeyringScheme: KeyringScheme<AwsKmsUriKey, AwsKmsUriFilter> =
     'aws-kms://arn:aws:kms:<region>:<account>:key/<key-id> (or an alias ARN / alias/<name> to encrypt)',
   parseKey(rest) {
     const arn = parseAwsKmsArn(rest);
-    if (arn) return { keyId: rest, kind: arn.resourceType, region: arn.region };
+    if (arn) {
+      const multiRegion = isMultiRegionKey(arn) || undefined;
+      return { keyId: rest, kind: arn.resourceType, region: arn.region, ...(multiRegion && { multiRegion }) };
+    }
     if (isAliasName(rest)) return { keyId: rest, kind: 'alias', region: undefined };
     return undefined;
   },
@@ -47,41 +54,57 @@ export const awsKmsKeyringScheme: KeyringScheme<AwsKmsUriKey, AwsKmsUriFilter> =
         { provider: PROVIDER_ID },
       );
     }
-    const { AwsKmsKeyring } = await import('../index.js');
-    return new AwsKmsKeyring({ ...settings, keyId: key.keyId });
+    const { AwsKmsKeyring, AwsKmsMrkKeyring } = await import('../index.js');
+    // A multi-Region key's replicas are the same key: its URI opens their EDKs too, in its region.
+    const Keyring = key.multiRegion ? AwsKmsMrkKeyring : AwsKmsKeyring;
+    return new Keyring({ ...settings, keyId: key.keyId });
   },
   edkMatchesKey(key, edk: EncryptedDataKey) {
     // An alias names no key in particular: the EDK holds the key ARN that the alias pointed to.
-    return (
-      edk.providerId === PROVIDER_ID && key.kind === 'key' && utf8.decode(edk.providerInfo) === key.keyId
-    );
+    if (edk.providerId !== PROVIDER_ID || key.kind !== 'key') return false;
+    const named = utf8.decode(edk.providerInfo);
+    if (!key.multiRegion) return named === key.keyId;
+    const [ours, theirs] = [parseKeyArn(key.keyId), parseKeyArn(named)];
+    return ours !== undefined && theirs !== undefined && mrkMatch(ours, theirs);
   },
   keyUriOfEdk(providerInfo) {
     return parseKeyArn(providerInfo) ? `aws-kms://${providerInfo}` : undefined;
   },
   discovery: {
-    form: 'aws-kms://<partition>/<account>[,<account>…], e.g. aws-kms://aws/111122223333',
+    form: 'aws-kms://<partition>/<account>[,<account>…][?region=<region>], e.g. aws-kms://aws/111122223333',
     parse(rest) {
       const match = FILTER.exec(rest);
-      if (!match || !KNOWN_PARTITIONS.includes(match[1] as string)) return undefined;
-      return { partition: match[1] as string, accountIds: (match[2] as string).split(',') };
-    },
-    // One AWS discovery keyring takes one partition: filters of a partition share one.
-    merge(filters) {
-      const byPartition = new Map<string, Set<string>>();
-      for (const { partition, accountIds } of filters) {
-        const accounts = byPartition.get(partition) ?? new Set<string>();
-        for (const id of accountIds) accounts.add(id);
-        byPartition.set(partition, accounts);
+      const [, partition, accounts, region] = match ?? [];
+      if (partition === undefined || accounts === undefined || !KNOWN_PARTITIONS.includes(partition)) {
+        return undefined;
       }
-      return [...byPartition].map(([partition, accounts]) => ({ partition, accountIds: [...accounts] }));
+      if (region !== undefined && !regionInPartition(region, partition)) return undefined;
+      return { partition, accountIds: accounts.split(','), ...(region !== undefined && { region }) };
+    },
+    // One AWS discovery keyring takes one partition (and one region, if any): such filters share one.
+    merge(filters) {
+      const merged = new Map<
+        string,
+        { partition: string; region: string | undefined; accounts: Set<string> }
+      >();
+      for (const { partition, accountIds, region } of filters) {
+        const key = `${partition} ${region ?? ''}`;
+        const entry = merged.get(key) ?? { partition, region, accounts: new Set<string>() };
+        for (const id of accountIds) entry.accounts.add(id);
+        merged.set(key, entry);
+      }
+      return [...merged.values()].map(({ partition, region, accounts }) => ({
+        partition,
+        accountIds: [...accounts],
+        ...(region !== undefined && { region }),
+      }));
     },
     async keyring(filter, { settings }) {
-      const { AwsKmsDiscoveryKeyring } = await import('../index.js');
-      return new AwsKmsDiscoveryKeyring({
-        ...settings,
-        discoveryFilter: { partition: filter.partition, accountIds: filter.accountIds },
-      });
+      const { AwsKmsDiscoveryKeyring, AwsKmsMrkDiscoveryKeyring } = await import('../index.js');
+      const discoveryFilter = { partition: filter.partition, accountIds: filter.accountIds };
+      return filter.region === undefined
+        ? new AwsKmsDiscoveryKeyring({ ...settings, discoveryFilter })
+        : new AwsKmsMrkDiscoveryKeyring({ ...settings, discoveryFilter, region: filter.region });
     },
   },
 };

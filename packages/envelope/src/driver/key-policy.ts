@@ -4,7 +4,16 @@
  */
 export type KeyPolicy<Key> = StrictKeyPolicy<Key> | DiscoveryKeyPolicy<Key>;
 
-export interface StrictKeyPolicy<Key> {
+interface OpensVia<Key> {
+  /**
+   * The key to ask the KMS to decrypt an accepted EDK with; default the key the EDK names. Set
+   * when another key holds the same key material and is the one to call, e.g. the replica of an
+   * AWS multi-Region key in the keyring's own region. The answer must then name this key.
+   */
+  readonly openWith?: ((key: Key) => Key) | undefined;
+}
+
+export interface StrictKeyPolicy<Key> extends OpensVia<Key> {
   readonly mode: 'strict';
   /** The key as the KMS is asked for it on wrap: a key id, name, or an alias. */
   readonly keyId: string;
@@ -22,7 +31,7 @@ export interface StrictKeyPolicy<Key> {
   readonly cannotOpen?: string | undefined;
 }
 
-export interface DiscoveryKeyPolicy<Key> {
+export interface DiscoveryKeyPolicy<Key> extends OpensVia<Key> {
   readonly mode: 'discovery';
   /** Whether the key an EDK names passes the filter. Keep it as narrow as the keys you trust. */
   readonly admits: (key: Key) => boolean;

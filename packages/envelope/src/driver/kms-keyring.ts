@@ -170,7 +170,8 @@ export class KmsKeyring<Key extends KmsKey> implements Keyring {
       (edk) => {
         if (edk.providerId !== this.#driver.providerId) return undefined;
         const key = this.#keyNamed(providerInfoText(edk.providerInfo, MAX_KMS_KEY_NAME_BYTES));
-        return key !== undefined && accepts(key) ? key : undefined;
+        if (key === undefined || !accepts(key)) return undefined;
+        return policy.openWith?.(key) ?? key;
       },
       (edk, key) => this.#open(request, edk, key),
       (key) => `${this.#driver.providerId} ${key.id}`,

@@ -1,7 +1,5 @@
 import type { DemoStep } from '../context.js';
 
-// When the emulator can seed keys at start (`polykms emulator --create-key aws:NAME …`), the last
-// paragraph can say so instead of creating keys with the AWS CLI.
 export const realClouds: DemoStep = {
   title: 'Do the same on real clouds',
   async run(demo) {
@@ -13,15 +11,18 @@ export const realClouds: DemoStep = {
         '  AZURE=azure-kv://VAULT.vault.azure.net/keys/KEY\n' +
         '  polykms encrypt orders.csv --key $AWS --key $GCP -c dataset=orders\n' +
         '  polykms inspect orders.csv.pkms\n' +
-        '  polykms decrypt orders.csv.pkms --key $GCP -o orders.csv\n' +
+        '  polykms decrypt orders.csv.pkms --key $GCP -o orders-copy.csv\n' +
         '  polykms keyset create orders.keyset --key $AWS --key $GCP\n' +
         '  polykms encrypt record.json --keyset orders.keyset --unlock $AWS\n' +
         '  polykms keyset rewrap orders.keyset --unlock $GCP --add-key $AZURE --remove-key $AWS\n' +
         '  polykms migrate ./archive --from $AWS --key $GCP --keyset orders.keyset --unlock $AZURE\n\n' +
-        'Or keep playing locally: `polykms emulator --export-file emulator.env &`, then `. ./emulator.env`\n' +
-        'in your shell: polykms, the SDKs and the AWS CLI v2 (which reads AWS_ENDPOINT_URL_KMS) talk to the\n' +
-        'emulator. It starts with no keys: create one with `aws kms create-key --query KeyMetadata.Arn\n' +
-        '--output text`, set AWS=aws-kms://<that ARN>, and the AWS commands above work against it.',
+        'Or keep playing locally, with no account: start the emulator with a key in each cloud, load\n' +
+        'its environment, and every command above runs against it (so do the AWS CLI, boto3, gcloud kms\n' +
+        'and the cloud SDKs):\n\n' +
+        '  polykms emulator --create-key aws:orders --create-key gcp:app/orders --create-key azure:orders \\\n' +
+        '      --export-file emulator.env &\n' +
+        '  polykms emulator wait --export-file emulator.env && . ./emulator.env\n' +
+        '  AWS=$POLYKMS_KEY_AWS_ORDERS GCP=$POLYKMS_KEY_GCP_APP_ORDERS AZURE=$POLYKMS_KEY_AZURE_ORDERS',
     );
   },
 };
