@@ -16,7 +16,8 @@ import { packedTarballs, type Tarball, withPolykmsDependencies } from './support
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rootManifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
-const INSTALL_TIMEOUT = 180_000;
+// Generous: an install may fetch from the npm registry, whose speed is not ours to set.
+const INSTALL_TIMEOUT = 600_000;
 
 let work: string;
 let tarballs: Map<string, Tarball>;

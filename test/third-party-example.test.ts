@@ -17,7 +17,8 @@ import { packedTarballs } from './support/tarballs.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const EXAMPLE = join(root, 'examples/third-party-keyring');
 const README = join(EXAMPLE, 'README.md');
-const INSTALL_TIMEOUT = 180_000;
+// Generous: an install may fetch from the npm registry, whose speed is not ours to set.
+const INSTALL_TIMEOUT = 600_000;
 const KEY = 'filevault://vault.json#orders';
 
 let work: string;
