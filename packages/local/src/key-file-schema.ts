@@ -2,12 +2,12 @@
  * The key-file schemas, written with zod/mini: its checks are separate functions, so a bundler
  * keeps only those used here (~40 KiB; zod's classic API cannot be trimmed and costs ~10 MiB of
  * a process's memory, most of the `polykms` CLI's start-up). key-file.ts loads this module lazily
- * (see there). It imports only zod and node: modules, with `.ts` specifiers, so that `require`
- * loads it from the TypeScript sources too (tests).
+ * (see there). It imports nothing but zod at run time (what it needs of this package comes in as
+ * arguments), so that `require` loads it from the TypeScript sources too (tests).
  */
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
-import { RSA_PADDINGS, type RsaPadding } from './rsa-padding.ts';
+import type { RsaPadding } from './rsa-padding.js';
 
 /**
  * A key file: one local wrapping key and the identity it writes into EDKs, as JSON.
@@ -17,9 +17,11 @@ import { RSA_PADDINGS, type RsaPadding } from './rsa-padding.ts';
  *     "privateKey": "-----BEGIN PRIVATE KEY-----…", "publicKey": "-----BEGIN PUBLIC KEY-----…" }
  *
  * An RSA file needs at least one of the two PEMs; with only `publicKey` it encrypts only.
- * `reservedNamespaceReason` comes from the caller (key-identity.ts imports @polykms/envelope).
  */
-export function buildKeyFileSchemas(reservedNamespaceReason: (namespace: string) => string | undefined) {
+export function buildKeyFileSchemas(
+  reservedNamespaceReason: (namespace: string) => string | undefined,
+  paddings: readonly RsaPadding[],
+) {
   const identity = {
     version: z.literal(1),
     namespace: z.string().check(
@@ -56,7 +58,7 @@ export function buildKeyFileSchemas(reservedNamespaceReason: (namespace: string)
     .strictObject({
       ...identity,
       type: z.literal('rsa'),
-      padding: z.enum(RSA_PADDINGS as [RsaPadding, ...RsaPadding[]]),
+      padding: z.enum(paddings as [RsaPadding, ...RsaPadding[]]),
       privateKey: z.optional(pem('PRIVATE KEY')),
       publicKey: z.optional(pem('PUBLIC KEY')),
     })

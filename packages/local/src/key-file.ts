@@ -6,10 +6,10 @@ import { RawAesKeyring } from './raw-aes-keyring.js';
 import { reservedNamespaceReason } from './key-identity.js';
 import { RawRsaKeyring } from './raw-rsa-keyring.js';
 import { assertOwnerOnlyReadable, readKeyFile } from './read-key-file.js';
-import type { RsaPadding } from './rsa-padding.js';
-import type { Infer, KeyFileSchemas } from './key-file-schema.ts';
+import { RSA_PADDINGS, type RsaPadding } from './rsa-padding.js';
+import type { Infer, KeyFileSchemas } from './key-file-schema.js';
 
-type SchemaModule = typeof import('./key-file-schema.ts');
+type SchemaModule = typeof import('./key-file-schema.js');
 
 /**
  * The schemas (and zod) are loaded with the first key file, not with the package: zod costs MiB of
@@ -23,12 +23,12 @@ let englishMessages: SchemaModule['englishMessages'] | undefined;
 
 function useSchemaModule(module: SchemaModule): KeyFileSchemas {
   englishMessages = module.englishMessages;
-  schemas = module.buildKeyFileSchemas(reservedNamespaceReason);
+  schemas = module.buildKeyFileSchemas(reservedNamespaceReason, RSA_PADDINGS);
   return schemas;
 }
 
 async function loadKeyFileSchemas(): Promise<void> {
-  if (!schemas) useSchemaModule(await import('./key-file-schema.ts'));
+  if (!schemas) useSchemaModule(await import('./key-file-schema.js'));
 }
 
 function keyFileSchemas(): KeyFileSchemas {
