@@ -93,10 +93,14 @@ export async function prepareEncryption(
     frameLength,
   });
   const headerIv = new Uint8Array(12);
-  // The tag covers the whole header body, commitment key included.
-  const headerBody = Buffer.concat([authenticated, derived.commitment!]);
-  const tag = computeHeaderTag(suite, key, headerIv, headerBody, serializedRequired);
-  const headerBytes = Buffer.concat([headerBody, tag]);
+  // The tag covers the whole header body, commitment key included; it is written after it.
+  const commitment = derived.commitment!;
+  const bodyLength = authenticated.length + commitment.length;
+  const headerBytes = Buffer.allocUnsafe(bodyLength + suite.tagLength);
+  headerBytes.set(authenticated, 0);
+  headerBytes.set(commitment, authenticated.length);
+  const tag = computeHeaderTag(suite, key, headerIv, headerBytes.subarray(0, bodyLength), serializedRequired);
+  headerBytes.set(tag, bodyLength);
   const signer =
     signingKey && suite.signature ? new MessageSigner(suite.signature, signingKey.privateKey) : undefined;
   signer?.update(headerBytes);
@@ -112,7 +116,7 @@ export async function prepareEncryption(
     headerIv,
     commitment: derived.commitment,
     headerTag: tag,
-    authenticatedBytes: headerBytes.subarray(0, headerBody.length),
+    authenticatedBytes: headerBytes.subarray(0, bodyLength),
     length: headerBytes.length,
   });
   return {
