@@ -271,6 +271,30 @@ describe('multi-Region key keyrings against the emulator', () => {
       expect(regionsAsked).toEqual(['eu-west-1']);
     });
 
+    it('a discovery filter with ?region= calls KMS through a client given for that region', async () => {
+      const account = parseKeyArn(east)!.account;
+      const ring = await scheme.discovery!.keyring(discoveryOf(`aws/${account}?region=eu-west-1`)!, {
+        settings: { client: target.client({ region: 'eu-west-1' }) },
+        purpose: 'decrypt',
+      });
+      const { dataKey, edk } = await edkOf(new AwsKmsKeyring({ keyId: east, clientProvider }));
+      control().resetCounters();
+      expect((await open(ring, [edk]))?.dataKey).toEqual(dataKey);
+      expect(control().calls({ cloud: 'aws', operation: 'Decrypt', keyId: west }).total).toBe(1);
+    });
+
+    it('refuses a client for discovery across regions rather than ignore it', async () => {
+      const account = parseKeyArn(east)!.account;
+      const error = await scheme
+        .discovery!.keyring(discoveryOf(`aws/${account}`)!, {
+          settings: { client: target.client({ region: 'eu-west-1' }) },
+          purpose: 'decrypt',
+        })
+        .catch((e) => e);
+      expect(error).toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+      expect(String(error.message)).toMatch(/clientProvider/);
+    });
+
     it('refuses a filter region outside its partition, and merges filters per partition and region', () => {
       expect(discoveryOf('aws/111122223333?region=cn-north-1')).toBeUndefined();
       expect(discoveryOf('aws/111122223333?region=')).toBeUndefined();
