@@ -13,6 +13,7 @@ import { type KeysetFlags, keysetFromOptions, keysetRequested } from './keyset-o
 import { RecipientKeyrings } from './recipient-keyrings.js';
 import { type NamedKey, recipientsOf } from './recipients.js';
 import type { RewrapPlan } from './rewrap-message.js';
+import { keysetVersionTarget } from './keyset-version-target.js';
 
 export type FileState =
   /** Re-encrypted (or rewritten header-only) now, or would be in a dry run. */
@@ -41,6 +42,8 @@ export interface MigrationFlags extends KeysetFlags {
   to?: string[];
   key?: string[];
   headerOnly?: boolean;
+  /** With `--keyset` and no `--from`: files under keyset versions below this one move to the primary. */
+  belowVersion?: string;
 }
 
 /** Classifies a file for `--from` → `--to` keys: done when every target is a recipient and no source is. */
@@ -75,7 +78,15 @@ export function classifyForKeyset(
  * data keys, never the ones a header names.
  */
 export async function migrationTarget(flags: MigrationFlags, dryRun: boolean): Promise<MigrationTarget> {
-  if (!flags.from?.length) throw new CliError('migrate needs at least one --from key');
+  if (!flags.from?.length && flags.keyset !== undefined) return keysetVersionTarget(flags, dryRun);
+  if (!flags.from?.length) {
+    throw new CliError(
+      'migrate needs at least one --from key (or --keyset FILE --unlock URI alone: files under older keyset versions move to its primary)',
+    );
+  }
+  if (flags.belowVersion !== undefined) {
+    throw new CliError('--below-version applies to `migrate DIR --keyset FILE` without --from');
+  }
   const from = await recipientsOf(flags.from, { keyInParticular: '--from' });
   const openers = [...flags.from, ...(flags.key ?? [])];
   if (flags.keyset !== undefined) return keysetTarget(flags, from, openers, dryRun);

@@ -48,6 +48,15 @@ export function isKeysetEncryptedDataKey(edk: EncryptedDataKey, keysetId: string
   return edk.providerId === KEYSET_PROVIDER_ID && namesKeyset(edk.providerInfo, id);
 }
 
+/**
+ * The version of keyset `keysetId` (hex) that wrapped `edk`, read from its provider info without a
+ * key (so NOT authenticated: opening the message checks it); undefined for any other EDK.
+ */
+export function keysetEdkVersion(edk: EncryptedDataKey, keysetId: string | Buffer): number | undefined {
+  if (!isKeysetEncryptedDataKey(edk, keysetId)) return undefined;
+  return readEdkProviderInfo(edk.providerInfo)?.version;
+}
+
 /** The fields of provider info that `namesKeyset` accepted; `undefined` when its length or layout is wrong. */
 export function readEdkProviderInfo(providerInfo: Uint8Array): KeysetEdkInfo | undefined {
   if (providerInfo.length !== EDK_PROVIDER_INFO_BYTES) return undefined;
