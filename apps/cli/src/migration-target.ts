@@ -13,7 +13,6 @@ import { type KeysetFlags, keysetFromOptions, keysetRequested } from './keyset-o
 import { RecipientKeyrings } from './recipient-keyrings.js';
 import { type NamedKey, recipientsOf } from './recipients.js';
 import type { RewrapPlan } from './rewrap-message.js';
-import { keysetVersionTarget } from './keyset-version-target.js';
 
 export type FileState =
   /** Re-encrypted (or rewritten header-only) now, or would be in a dry run. */
@@ -78,7 +77,6 @@ export function classifyForKeyset(
  * data keys, never the ones a header names.
  */
 export async function migrationTarget(flags: MigrationFlags, dryRun: boolean): Promise<MigrationTarget> {
-  if (!flags.from?.length && flags.keyset !== undefined) return keysetVersionTarget(flags, dryRun);
   if (!flags.from?.length) {
     throw new CliError(
       'migrate needs at least one --from key (or --keyset FILE --unlock URI alone: files under older keyset versions move to its primary)',

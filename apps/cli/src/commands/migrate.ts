@@ -6,6 +6,7 @@ import { ExitCode } from '../exit-codes.js';
 import { readHeaderBytes } from '../io/header-bytes.js';
 import { collect, parsePositiveInt, type Shard } from '../options.js';
 import { addKeysetOptions } from '../keyset-options.js';
+import { keysetVersionTarget } from '../keyset-version-target.js';
 import {
   type FileState,
   type MigrationFlags,
@@ -124,7 +125,11 @@ async function migrate(
   const shard = shardOfFlags(flags);
   const failurePolicy = failurePolicyOf(flags);
   const dryRun = flags.dryRun === true;
-  const target = await migrationTarget(flags, dryRun);
+  // --keyset alone moves files between the keyset's versions; with --from, into the keyset.
+  const target =
+    !flags.from?.length && flags.keyset !== undefined
+      ? await keysetVersionTarget(flags, dryRun)
+      : await migrationTarget(flags, dryRun);
   try {
     return await migrateFiles(dir, target, flags, { concurrency, shard, failurePolicy, dryRun }, onInterrupt);
   } finally {
