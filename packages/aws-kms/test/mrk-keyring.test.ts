@@ -17,6 +17,8 @@ import {
   AwsKmsMrkDiscoveryKeyring,
   AwsKmsMrkKeyring,
   awsKmsKeyringScheme,
+  awsKmsMrkDiscoveryMultiKeyring,
+  awsKmsMrkMultiKeyring,
   isMultiRegionKey,
   mrkMatch,
   parseAwsKmsArn,
@@ -228,6 +230,51 @@ describe('multi-Region key keyrings against the emulator', () => {
       });
       expect(await open(plain, [edk])).not.toBeNull();
       expect(regionsAsked).toEqual(['eu-west-1']);
+    });
+  });
+
+  describe('multi-keyrings (the ESDK builders)', () => {
+    it('wraps under every key, and a replica of the generator opens the message in its own region', async () => {
+      const single = await target.createKey('us-east-1');
+      const writer = awsKmsMrkMultiKeyring({ generatorKeyId: east, keyIds: [single], clientProvider });
+      const { dataKey, encryptedDataKeys } = await wrapDataKey(writer, { suite, encryptionContext });
+      expect(encryptedDataKeys.map((edk) => Buffer.from(edk.providerInfo).toString())).toEqual([
+        east,
+        single,
+      ]);
+      regionsAsked = [];
+      const reader = awsKmsMrkMultiKeyring({ keyIds: [west], clientProvider });
+      const opened = await unwrapDataKey(reader, { suite, encryptionContext, encryptedDataKeys });
+      expect(opened?.dataKey).toEqual(dataKey);
+      expect(regionsAsked).toEqual(['eu-west-1']);
+    });
+
+    it('refuses a multi-Region key named twice (a key and its replica), naming every such id', () => {
+      const bare = parseKeyArn(east)!.resourceId;
+      for (const keyIds of [[west], [bare]]) {
+        expect(() => awsKmsMrkMultiKeyring({ generatorKeyId: east, keyIds, clientProvider })).toThrow(
+          new RegExp(`${bare}.*${bare}`),
+        );
+      }
+      expect(() => awsKmsMrkMultiKeyring({ clientProvider })).toThrow(/generatorKeyId/);
+    });
+
+    it('tries each region in order for discovery, calling only those regions', async () => {
+      const { dataKey, edk } = await edkOf(new AwsKmsKeyring({ keyId: east, clientProvider }));
+      const reader = awsKmsMrkDiscoveryMultiKeyring({
+        regions: ['ap-southeast-2', 'eu-west-1'],
+        discoveryFilter: { partition: 'aws', accountIds: [parseKeyArn(east)!.account] },
+        clientProvider,
+      });
+      regionsAsked = [];
+      expect((await open(reader, [edk]))?.dataKey).toEqual(dataKey);
+      expect(regionsAsked).toEqual(['ap-southeast-2', 'eu-west-1']);
+      expect(() =>
+        awsKmsMrkDiscoveryMultiKeyring({
+          regions: [],
+          discoveryFilter: { partition: 'aws', accountIds: ['111122223333'] },
+        }),
+      ).toThrow(/regions/);
     });
   });
 
