@@ -1,6 +1,9 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MultiKeyring, encrypt } from '@polykms/envelope';
+import { keyringFromUri, parseKeyUri } from '@polykms/key-uri';
+import { KeysetKeyring, openKeyset, readKeysetFile } from '@polykms/keyset';
 import { ensureCliBuilt, filesIn, runCli, workDir } from './cli-harness.js';
 
 // `polykms keyset …` and `--keyset FILE --unlock URI` end to end, on local key files.
@@ -112,6 +115,100 @@ describe('polykms keyset with local keys', () => {
     const dropped = await withKeyset('decrypt', 'v1.pkms', 'data.keyset', 'local://a.key', '-');
     expect(dropped.code).toBe(4);
     expect(dropped.stdout.length).toBe(0);
+  });
+
+  it('finishes a rotation: migrate moves files under old versions to the primary, then retire', async () => {
+    const sub = join(dir, 'rotation');
+    await mkdir(join(sub, 'data'), { recursive: true });
+    const here = (args: string[]) => runCli(args, { cwd: sub });
+    const unlock = ['--unlock', 'local://../a.key'];
+    expect((await here(['keyset', 'create', 'r.keyset', '--key', 'local://../a.key'])).code).toBe(0);
+    const encryptAs = async (name: string) => {
+      await writeFile(join(sub, 'data', `${name}.txt`), `${name}\n`);
+      const result = await here([
+        'encrypt',
+        `data/${name}.txt`,
+        '--keyset',
+        'r.keyset',
+        ...unlock,
+        '-o',
+        `data/${name}.pkms`,
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+    };
+    await encryptAs('v1-a');
+    await encryptAs('v1-b');
+    expect((await here(['keyset', 'rotate', 'r.keyset', ...unlock])).code).toBe(0);
+    await encryptAs('v2');
+    const v2Before = await readFile(join(sub, 'data', 'v2.pkms'));
+    // The primary is version 2: nothing can be below a version the keyset does not have yet.
+    const above = await here(['migrate', 'data', '--keyset', 'r.keyset', ...unlock, '--below-version', '3']);
+    expect(above.code).toBe(2);
+    expect(above.stderr).toContain('primary is version 2');
+
+    const dry = await here(['migrate', 'data', '--keyset', 'r.keyset', ...unlock, '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout.toString())).toMatchObject({
+      migrated: 2,
+      alreadyMigrated: 1,
+      notApplicable: 3,
+    });
+    const run = await here(['migrate', 'data', '--keyset', 'r.keyset', ...unlock, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout.toString())).toMatchObject({ migrated: 2, alreadyMigrated: 1 });
+    expect(await readFile(join(sub, 'data', 'v2.pkms'))).toEqual(v2Before); // already under the primary
+    const again = await here(['migrate', 'data', '--keyset', 'r.keyset', ...unlock, '--json']);
+    expect(JSON.parse(again.stdout.toString())).toMatchObject({ migrated: 0, alreadyMigrated: 3 });
+
+    // The primary cannot be retired; version 1 can, and every file still decrypts.
+    expect((await here(['keyset', 'retire', 'r.keyset', '2', ...unlock])).code).toBe(2);
+    const retired = await here(['keyset', 'retire', 'r.keyset', '1', ...unlock]);
+    expect(retired.code, retired.stderr).toBe(0);
+    expect(retired.stderr).toContain('retired version 1 of keyset');
+    const info = JSON.parse((await here(['keyset', 'inspect', 'r.keyset', '--json'])).stdout.toString());
+    expect(info.versions).toEqual([
+      { version: 1, state: 'retired' },
+      { version: 2, state: 'primary' },
+    ]);
+    for (const name of ['v1-a', 'v1-b', 'v2']) {
+      const dec = await here(['decrypt', `data/${name}.pkms`, '--keyset', 'r.keyset', ...unlock, '-o', '-']);
+      expect(dec.code, dec.stderr).toBe(0);
+      expect(dec.stdout.toString()).toBe(`${name}\n`);
+    }
+  });
+
+  it('fails, rather than skips or strips, a file with recipients besides the keyset', async () => {
+    const sub = join(dir, 'mixed');
+    await mkdir(sub, { recursive: true });
+    const here = (args: string[]) => runCli(args, { cwd: sub });
+    expect((await here(['keyset', 'create', 'm.keyset', '--key', 'local://../a.key'])).code).toBe(0);
+    // Under the keyset's version 1 and a key file too: a library user's multi-keyring can write it.
+    const keyset = await openKeyset(await readKeysetFile(join(sub, 'm.keyset')), {
+      keyring: await keyringFromUri(parseKeyUri(`local://${join(dir, 'a.key')}`)),
+    });
+    const keyring = new MultiKeyring({
+      generator: new KeysetKeyring(keyset),
+      children: [await keyringFromUri(parseKeyUri(`local://${join(dir, 'b.key')}`))],
+    });
+    const mixed = (await encrypt(Buffer.from('mixed'), { keyring })).message;
+    keyset.close();
+    await writeFile(join(sub, 'mixed.pkms'), mixed);
+    expect((await here(['keyset', 'rotate', 'm.keyset', '--unlock', 'local://../a.key'])).code).toBe(0);
+
+    const run = await here([
+      'migrate',
+      '.',
+      '--keyset',
+      'm.keyset',
+      '--unlock',
+      'local://../a.key',
+      '--json',
+    ]);
+    expect(run.code).toBe(9);
+    const summary = JSON.parse(run.stdout.toString());
+    expect(summary).toMatchObject({ migrated: 0, failed: [{ file: 'mixed.pkms' }] });
+    expect(summary.failed[0].error).toContain('recipients besides keyset');
+    expect(await readFile(join(sub, 'mixed.pkms'))).toEqual(mixed);
   });
 
   it('refuses a tampered keyset file (exit 3) and leaves no output', async () => {

@@ -1,4 +1,4 @@
-import { createCipheriv, createHmac, createSecretKey, randomFillSync } from 'node:crypto';
+import { createCipheriv, createHmac, createSecretKey, hkdfSync, randomFillSync } from 'node:crypto';
 
 /**
  * What one small v2 message costs in node:crypto calls alone, with no format, no keyring and no
@@ -16,13 +16,23 @@ const frameIv = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
 const ids = Buffer.alloc(32 * 128);
 let nextId = ids.length;
 
-export function floorMessage(plaintext: Uint8Array): Buffer {
+function nextRandom(): Buffer {
   if (nextId === ids.length) {
     randomFillSync(ids);
     nextId = 0;
   }
-  const messageId = Buffer.from(ids.subarray(nextId, nextId + 32));
+  const bytes = Buffer.from(ids.subarray(nextId, nextId + 32));
   nextId += 32;
+  return bytes;
+}
+
+export function floorMessage(plaintext: Uint8Array): Buffer {
+  return sealWith(dataKeyBytes, plaintext);
+}
+
+/** `edk`: written into the message like a header's EDK (the fixed header stands in for the rest). */
+function sealWith(dataKeyBytes: Buffer, plaintext: Uint8Array, edk?: Buffer): Buffer {
+  const messageId = nextRandom();
   const prk = createSecretKey(createHmac('sha512', createSecretKey(messageId)).update(dataKeyBytes).digest());
   const key = createSecretKey(createHmac('sha512', prk).update(deriveInfo).digest().subarray(0, 32));
   const commitment = createHmac('sha512', prk).update(commitInfo).digest().subarray(0, 32);
@@ -33,5 +43,26 @@ export function floorMessage(plaintext: Uint8Array): Buffer {
   frame.setAAD(messageId);
   const ciphertext = frame.update(plaintext);
   frame.final();
-  return Buffer.concat([header, commitment, tagCipher.getAuthTag(), ciphertext, frame.getAuthTag()]);
+  const parts = [header, commitment, tagCipher.getAuthTag(), ciphertext, frame.getAuthTag()];
+  return Buffer.concat(edk ? [edk, ...parts] : parts);
+}
+
+const versionKey = createSecretKey(Buffer.alloc(32, 2));
+const keysetLabel = Buffer.alloc(50, 4);
+const edkAad = Buffer.alloc(80, 5);
+
+/**
+ * The keyset's floor: a fresh data key, the calls of its wrap (a public salt and IV, HKDF-SHA-256
+ * of the version key in one `hkdfSync` on a KeyObject, AES-GCM of the data key under the derived
+ * key), then `floorMessage`'s calls under that data key.
+ */
+export function floorKeysetMessage(plaintext: Uint8Array): Buffer {
+  const dataKey = randomFillSync(Buffer.alloc(32));
+  const salt = nextRandom();
+  const iv = nextRandom().subarray(0, 12);
+  const wrappingKey = createSecretKey(Buffer.from(hkdfSync('sha256', versionKey, salt, keysetLabel, 32)));
+  const wrap = createCipheriv('aes-256-gcm', wrappingKey, iv);
+  wrap.setAAD(edkAad);
+  const edk = Buffer.concat([wrap.update(dataKey), wrap.final(), wrap.getAuthTag()]);
+  return sealWith(dataKey, plaintext, edk);
 }

@@ -41,6 +41,8 @@ export interface MigrationFlags extends KeysetFlags {
   to?: string[];
   key?: string[];
   headerOnly?: boolean;
+  /** With `--keyset` and no `--from`: files under keyset versions below this one move to the primary. */
+  belowVersion?: string;
 }
 
 /** Classifies a file for `--from` → `--to` keys: done when every target is a recipient and no source is. */
@@ -75,7 +77,14 @@ export function classifyForKeyset(
  * data keys, never the ones a header names.
  */
 export async function migrationTarget(flags: MigrationFlags, dryRun: boolean): Promise<MigrationTarget> {
-  if (!flags.from?.length) throw new CliError('migrate needs at least one --from key');
+  if (!flags.from?.length) {
+    throw new CliError(
+      'migrate needs at least one --from key (or --keyset FILE --unlock URI alone: files under older keyset versions move to its primary)',
+    );
+  }
+  if (flags.belowVersion !== undefined) {
+    throw new CliError('--below-version applies to `migrate DIR --keyset FILE` without --from');
+  }
   const from = await recipientsOf(flags.from, { keyInParticular: '--from' });
   const openers = [...flags.from, ...(flags.key ?? [])];
   if (flags.keyset !== undefined) return keysetTarget(flags, from, openers, dryRun);

@@ -6,6 +6,12 @@ export {
 } from './discovery-keyring.js';
 export { AwsKmsMrkKeyring } from './mrk-keyring.js';
 export { AwsKmsMrkDiscoveryKeyring, type AwsKmsMrkDiscoveryKeyringOptions } from './mrk-discovery-keyring.js';
+export {
+  awsKmsMrkMultiKeyring,
+  type AwsKmsMrkMultiKeyringOptions,
+  awsKmsMrkDiscoveryMultiKeyring,
+  type AwsKmsMrkDiscoveryMultiKeyringOptions,
+} from './mrk-multi-keyrings.js';
 export { type AwsKmsArn, isMultiRegionKey, mrkMatch, parseAwsKmsArn, parseKeyArn } from './arn.js';
 export { mapAwsKmsError } from './error-table.js';
 export { type ClientProvider, defaultClientProvider } from './client-provider.js';

@@ -17,6 +17,8 @@ import {
   AwsKmsMrkDiscoveryKeyring,
   AwsKmsMrkKeyring,
   awsKmsKeyringScheme,
+  awsKmsMrkDiscoveryMultiKeyring,
+  awsKmsMrkMultiKeyring,
   isMultiRegionKey,
   mrkMatch,
   parseAwsKmsArn,
@@ -231,6 +233,51 @@ describe('multi-Region key keyrings against the emulator', () => {
     });
   });
 
+  describe('multi-keyrings (the ESDK builders)', () => {
+    it('wraps under every key, and a replica of the generator opens the message in its own region', async () => {
+      const single = await target.createKey('us-east-1');
+      const writer = awsKmsMrkMultiKeyring({ generatorKeyId: east, keyIds: [single], clientProvider });
+      const { dataKey, encryptedDataKeys } = await wrapDataKey(writer, { suite, encryptionContext });
+      expect(encryptedDataKeys.map((edk) => Buffer.from(edk.providerInfo).toString())).toEqual([
+        east,
+        single,
+      ]);
+      regionsAsked = [];
+      const reader = awsKmsMrkMultiKeyring({ keyIds: [west], clientProvider });
+      const opened = await unwrapDataKey(reader, { suite, encryptionContext, encryptedDataKeys });
+      expect(opened?.dataKey).toEqual(dataKey);
+      expect(regionsAsked).toEqual(['eu-west-1']);
+    });
+
+    it('refuses a multi-Region key named twice (a key and its replica), naming every such id', () => {
+      const bare = parseKeyArn(east)!.resourceId;
+      for (const keyIds of [[west], [bare]]) {
+        expect(() => awsKmsMrkMultiKeyring({ generatorKeyId: east, keyIds, clientProvider })).toThrow(
+          new RegExp(`${bare}.*${bare}`),
+        );
+      }
+      expect(() => awsKmsMrkMultiKeyring({ clientProvider })).toThrow(/generatorKeyId/);
+    });
+
+    it('tries each region in order for discovery, calling only those regions', async () => {
+      const { dataKey, edk } = await edkOf(new AwsKmsKeyring({ keyId: east, clientProvider }));
+      const reader = awsKmsMrkDiscoveryMultiKeyring({
+        regions: ['ap-southeast-2', 'eu-west-1'],
+        discoveryFilter: { partition: 'aws', accountIds: [parseKeyArn(east)!.account] },
+        clientProvider,
+      });
+      regionsAsked = [];
+      expect((await open(reader, [edk]))?.dataKey).toEqual(dataKey);
+      expect(regionsAsked).toEqual(['ap-southeast-2', 'eu-west-1']);
+      expect(() =>
+        awsKmsMrkDiscoveryMultiKeyring({
+          regions: [],
+          discoveryFilter: { partition: 'aws', accountIds: ['111122223333'] },
+        }),
+      ).toThrow(/regions/);
+    });
+  });
+
   describe('key URIs', () => {
     const settings = () => ({ clientProvider });
     const scheme = awsKmsKeyringScheme;
@@ -269,6 +316,30 @@ describe('multi-Region key keyrings against the emulator', () => {
       regionsAsked = [];
       expect((await open(ring, [edk]))?.dataKey).toEqual(dataKey);
       expect(regionsAsked).toEqual(['eu-west-1']);
+    });
+
+    it('a discovery filter with ?region= calls KMS through a client given for that region', async () => {
+      const account = parseKeyArn(east)!.account;
+      const ring = await scheme.discovery!.keyring(discoveryOf(`aws/${account}?region=eu-west-1`)!, {
+        settings: { client: target.client({ region: 'eu-west-1' }) },
+        purpose: 'decrypt',
+      });
+      const { dataKey, edk } = await edkOf(new AwsKmsKeyring({ keyId: east, clientProvider }));
+      control().resetCounters();
+      expect((await open(ring, [edk]))?.dataKey).toEqual(dataKey);
+      expect(control().calls({ cloud: 'aws', operation: 'Decrypt', keyId: west }).total).toBe(1);
+    });
+
+    it('refuses a client for discovery across regions rather than ignore it', async () => {
+      const account = parseKeyArn(east)!.account;
+      const error = await scheme
+        .discovery!.keyring(discoveryOf(`aws/${account}`)!, {
+          settings: { client: target.client({ region: 'eu-west-1' }) },
+          purpose: 'decrypt',
+        })
+        .catch((e) => e);
+      expect(error).toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+      expect(String(error.message)).toMatch(/clientProvider/);
     });
 
     it('refuses a filter region outside its partition, and merges filters per partition and region', () => {

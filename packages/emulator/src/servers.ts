@@ -2,6 +2,11 @@ import type { Server, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 
+/** True for a loopback host name or address: the only ones the emulator binds without allowRemote. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 /** Binds `server` to `host:port` (0 = any free port); resolves with the bound port, rejects on EADDRINUSE & co. */
 export function listenOn(
   server: NetServer | Server | HttpsServer,

@@ -9,6 +9,9 @@ import type { CloudFrontEnd } from './front-end.js';
 import type { GcpEndpoint } from './gcp/front-end.js';
 import { type SavedClouds, type StatePersister, createStatePersister, loadStateFile } from './persist.js';
 import { type KeySeed, type SeededKey, seededKeyVariable } from './seed.js';
+import { isLoopback } from './servers.js';
+
+export { isLoopback };
 
 export { ALL_CLOUDS } from './clouds.js';
 
@@ -68,10 +71,6 @@ export interface RunningEmulator {
   saveState(): Promise<void>;
   /** Saves state, stops every server; resolves when all sockets are closed. */
   stop(): Promise<void>;
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 function defaultAdvertisedHost(host: string): string {

@@ -291,6 +291,7 @@ describe('--allow-remote and --advertise-host', () => {
       AZURE_KEYVAULT_URL: `https://kms.ci.internal:${azurePort}`,
       IDENTITY_ENDPOINT: expect.stringMatching(/^http:\/\/kms\.ci\.internal:\d+\/msi\/token$/),
       POLYKMS_GCP_KMS_ENDPOINT: expect.stringMatching(/^kms\.ci\.internal:\d+$/),
+      POLYKMS_GCP_KMS_EMULATOR_REMOTE: '1',
       POLYKMS_KEY_AZURE_ORDERS: `azure-kv://kms.ci.internal:${azurePort}/keys/orders`,
       POLYKMS_EMULATOR_ADMIN_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
     });

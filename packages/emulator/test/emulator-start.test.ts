@@ -76,6 +76,8 @@ describe('startEmulator', () => {
       expect(emulator.env['IDENTITY_HEADER']).toBe(emulator.azure.identityHeader);
       expect(await readFile(caFile, 'utf8')).toBe(emulator.azure.caCertPem);
       expect(emulator.env['POLYKMS_GCP_KMS_ENDPOINT']).toBe(`127.0.0.1:${emulator.gcp.port}`);
+      // Plaintext gRPC off loopback is allowed only when the emulator is advertised there.
+      expect(emulator.env).not.toHaveProperty('POLYKMS_GCP_KMS_EMULATOR_REMOTE');
     } finally {
       await emulator.stop();
     }

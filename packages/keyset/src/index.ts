@@ -8,7 +8,7 @@ export type { KeysetChangeOptions } from './rewrite-keyset.js';
 export type { Keyset } from './keyset.js';
 export type { KeyVersionInfo, VersionState } from './keyset-content.js';
 export { KeysetKeyring } from './keyset-keyring.js';
-export { KEYSET_PROVIDER_ID, isKeysetEncryptedDataKey } from './keyset-edk.js';
+export { KEYSET_PROVIDER_ID, isKeysetEncryptedDataKey, keysetEdkVersion } from './keyset-edk.js';
 export { KEYSET_PURPOSE, KeysetContextKeys, type KeysetClaims } from './keyset-context.js';
 export { inspectKeyset, type KeysetInfo } from './inspect-keyset.js';
 export { readKeysetFile } from './file/read-keyset-file.js';

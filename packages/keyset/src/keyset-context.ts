@@ -18,6 +18,11 @@ export const KeysetContextKeys = {
   generation: 'polykms:keyset-generation',
   /** `1:retired,2:active,3:primary`: what `keyset inspect` can show without a key. */
   versions: 'polykms:keyset-versions',
+  /**
+   * Generation 2 on: the message id (hex) of the generation this one was made from, so that a
+   * write can tell the file it replaces from another generation of the same number (a fork).
+   */
+  parent: 'polykms:keyset-parent',
 } as const;
 
 export const KEYSET_PURPOSE = 'keyset/v1';
@@ -27,6 +32,8 @@ export interface KeysetClaims {
   readonly keysetId: string;
   readonly generation: number;
   readonly versions: readonly Pick<KeyVersionInfo, 'version' | 'state'>[];
+  /** The message id (64 hex digits) of the generation this one replaces; absent in generation 1 and in keysets written before it existed. */
+  readonly parent?: string | undefined;
 }
 
 export function keysetContext(claims: KeysetClaims): EncryptionContext {
@@ -35,6 +42,7 @@ export function keysetContext(claims: KeysetClaims): EncryptionContext {
     [KeysetContextKeys.keysetId]: claims.keysetId,
     [KeysetContextKeys.generation]: String(claims.generation),
     [KeysetContextKeys.versions]: claims.versions.map((v) => `${v.version}:${v.state}`).join(','),
+    ...(claims.parent !== undefined && { [KeysetContextKeys.parent]: claims.parent }),
   };
 }
 
@@ -58,8 +66,19 @@ export function readKeysetClaims(context: Readonly<Record<string, string>>): Key
   if (!COUNTER.test(generation) || Number(generation) > MAX_GENERATION) {
     throw new MalformedMessageError('the keyset generation is not a counter');
   }
-  return { keysetId, generation: Number(generation), versions: readVersions(context) };
+  const parent = context[KeysetContextKeys.parent];
+  if (parent !== undefined && (!MESSAGE_ID.test(parent) || generation === '1')) {
+    throw new MalformedMessageError('the keyset parent is not the message id of an earlier generation');
+  }
+  return {
+    keysetId,
+    generation: Number(generation),
+    versions: readVersions(context),
+    ...(parent !== undefined && { parent }),
+  };
 }
+
+const MESSAGE_ID = /^[0-9a-f]{64}$/;
 
 function readVersions(context: Readonly<Record<string, string>>): KeysetClaims['versions'] {
   const items = (context[KeysetContextKeys.versions] ?? '').split(',');

@@ -1,5 +1,5 @@
-import { hkdfSync } from 'node:crypto';
 import { type EncryptedDataKey, type EncryptionContext, serializeEncryptionContext } from '@polykms/envelope';
+import { hkdf } from '@polykms/envelope/driver';
 import { KEYSET_ID_BYTES } from './limits.js';
 
 /** The provider id of every EDK a keyset wraps (FORMAT.md, "Encrypted data key"). */
@@ -48,6 +48,15 @@ export function isKeysetEncryptedDataKey(edk: EncryptedDataKey, keysetId: string
   return edk.providerId === KEYSET_PROVIDER_ID && namesKeyset(edk.providerInfo, id);
 }
 
+/**
+ * The version of keyset `keysetId` (hex) that wrapped `edk`, read from its provider info without a
+ * key (so NOT authenticated: opening the message checks it); undefined for any other EDK.
+ */
+export function keysetEdkVersion(edk: EncryptedDataKey, keysetId: string | Buffer): number | undefined {
+  if (!isKeysetEncryptedDataKey(edk, keysetId)) return undefined;
+  return readEdkProviderInfo(edk.providerInfo)?.version;
+}
+
 /** The fields of provider info that `namesKeyset` accepted; `undefined` when its length or layout is wrong. */
 export function readEdkProviderInfo(providerInfo: Uint8Array): KeysetEdkInfo | undefined {
   if (providerInfo.length !== EDK_PROVIDER_INFO_BYTES) return undefined;
@@ -65,13 +74,15 @@ export function readEdkProviderInfo(providerInfo: Uint8Array): KeysetEdkInfo | u
  * The one-EDK wrapping key: HKDF-SHA-256(IKM = version key, salt = the EDK's salt, info = label ‖
  * keyset id ‖ u32 version, L = 32). Every EDK draws its own 256-bit salt, so every EDK has its own
  * key and no key ever encrypts twice (FORMAT.md, "Why (key, IV) never repeats"). The caller zeroes it.
+ * Computed by the envelope's one-shot HKDF (the same bytes as `hkdfSync`, which would first make a
+ * KeyObject of the version key: twice the time of the rest of a wrap).
  */
 export function deriveWrappingKey(versionKey: Uint8Array, info: KeysetEdkInfo): Buffer {
   const label = Buffer.alloc(HKDF_LABEL.length + KEYSET_ID_BYTES + 4);
   HKDF_LABEL.copy(label, 0);
   info.keysetId.copy(label, HKDF_LABEL.length);
   label.writeUInt32BE(info.version, HKDF_LABEL.length + KEYSET_ID_BYTES);
-  return Buffer.from(hkdfSync('sha256', versionKey, info.salt, label, WRAPPING_KEY_BYTES));
+  return hkdf('sha256', versionKey, info.salt, label, WRAPPING_KEY_BYTES);
 }
 
 /** AES-GCM AAD: the whole provider info (keyset id, version, salt, IV) ‖ the serialized context. */

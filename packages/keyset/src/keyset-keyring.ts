@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { type KeyObject, createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto';
 import {
   DecryptionFailedError,
   type EncryptedDataKey,
@@ -10,13 +10,14 @@ import {
   type WrapRequest,
   type WrapResult,
 } from '@polykms/envelope';
-import { sealGivenOrNewDataKey, unwrapFirst } from '@polykms/envelope/driver';
+import { publicRandomBytes, sealGivenOrNewDataKey, unwrapFirst } from '@polykms/envelope/driver';
 import { type Keyset, contentOf } from './keyset.js';
 import {
   EDK_IV_BYTES,
   EDK_SALT_BYTES,
   EDK_TAG_BYTES,
   KEYSET_PROVIDER_ID,
+  type KeysetEdkInfo,
   deriveWrappingKey,
   edkAad,
   isKeysetEncryptedDataKey,
@@ -51,22 +52,20 @@ export class KeysetKeyring implements Keyring {
     const primary = versions.find((v) => v.state === 'primary');
     if (!primary) throw new KeysetError('ERR_KEY_VERSION_NOT_FOUND', 'the keyset has no primary version');
     return sealGivenOrNewDataKey(request, (dataKey) => {
+      const random = publicRandomBytes(EDK_SALT_BYTES + EDK_IV_BYTES);
       const info = {
         keysetId: this.#keysetId,
         version: primary.version,
-        salt: randomBytes(EDK_SALT_BYTES),
-        iv: randomBytes(EDK_IV_BYTES),
+        salt: random.subarray(0, EDK_SALT_BYTES),
+        iv: random.subarray(EDK_SALT_BYTES),
       };
       const providerInfo = writeEdkProviderInfo(info);
-      const wrappingKey = deriveWrappingKey(primary.key, info);
-      try {
-        const cipher = createCipheriv('aes-256-gcm', wrappingKey, info.iv, { authTagLength: EDK_TAG_BYTES });
-        cipher.setAAD(edkAad(providerInfo, request.encryptionContext));
-        const ciphertext = Buffer.concat([cipher.update(dataKey), cipher.final(), cipher.getAuthTag()]);
-        return { providerId: KEYSET_PROVIDER_ID, providerInfo, ciphertext };
-      } finally {
-        wrappingKey.fill(0);
-      }
+      const cipher = createCipheriv('aes-256-gcm', wrappingKeyObject(primary.key, info), info.iv, {
+        authTagLength: EDK_TAG_BYTES,
+      });
+      cipher.setAAD(edkAad(providerInfo, request.encryptionContext));
+      const ciphertext = Buffer.concat([cipher.update(dataKey), cipher.final(), cipher.getAuthTag()]);
+      return { providerId: KEYSET_PROVIDER_ID, providerInfo, ciphertext };
     });
   }
 
@@ -97,25 +96,35 @@ export class KeysetKeyring implements Keyring {
         { provider: KEYSET_PROVIDER_ID, keyId: this.#keyset.keysetId },
       );
     }
-    const wrappingKey = deriveWrappingKey(version.key, info);
     const split = edk.ciphertext.length - EDK_TAG_BYTES;
+    const decipher = createDecipheriv('aes-256-gcm', wrappingKeyObject(version.key, info), info.iv, {
+      authTagLength: EDK_TAG_BYTES,
+    });
+    decipher.setAAD(edkAad(edk.providerInfo, request.encryptionContext));
+    decipher.setAuthTag(edk.ciphertext.subarray(split));
+    // GCM releases the whole data key from update(); it is wiped unless final() authenticates it.
+    const opened = decipher.update(edk.ciphertext.subarray(0, split));
     try {
-      const decipher = createDecipheriv('aes-256-gcm', wrappingKey, info.iv, {
-        authTagLength: EDK_TAG_BYTES,
-      });
-      decipher.setAAD(edkAad(edk.providerInfo, request.encryptionContext));
-      decipher.setAuthTag(edk.ciphertext.subarray(split));
-      // GCM releases the whole data key from update(); it is wiped unless final() authenticates it.
-      const opened = decipher.update(edk.ciphertext.subarray(0, split));
-      try {
-        decipher.final();
-      } catch {
-        opened.fill(0);
-        throw new DecryptionFailedError({ provider: KEYSET_PROVIDER_ID, keyId: this.#keyset.keysetId });
-      }
-      return opened;
-    } finally {
-      wrappingKey.fill(0);
+      decipher.final();
+    } catch {
+      opened.fill(0);
+      throw new DecryptionFailedError({ provider: KEYSET_PROVIDER_ID, keyId: this.#keyset.keysetId });
     }
+    return opened;
+  }
+}
+
+/**
+ * The one-EDK wrapping key as a KeyObject, its bytes zeroed at once: AES-GCM set up from a Buffer
+ * key costs ~20 µs on Node 24 (the key is converted on every call), from a KeyObject ~4. The
+ * KeyObject lives until it is collected, like the message key of every encryption (node:crypto
+ * clears a secret key's memory when it frees it); it only ever wraps or opens this one EDK.
+ */
+function wrappingKeyObject(versionKey: Uint8Array, info: KeysetEdkInfo): KeyObject {
+  const bytes = deriveWrappingKey(versionKey, info);
+  try {
+    return createSecretKey(bytes);
+  } finally {
+    bytes.fill(0);
   }
 }

@@ -1,4 +1,4 @@
-import { type Keyring, LimitExceededError } from '@polykms/envelope';
+import { type Keyring, LimitExceededError, parseHeader } from '@polykms/envelope';
 import { contentOf } from './keyset.js';
 import type { KeyVersion } from './keyset-content.js';
 import { MAX_GENERATION } from './limits.js';
@@ -37,7 +37,8 @@ export async function rewriteKeyset(
       throw new LimitExceededError(`keyset ${current.keysetId} has reached its last generation`);
     }
     const next = { ...current, generation: current.generation + 1, versions: change(current.versions) };
-    return await sealKeyset(next, options.keyring ?? options.unlock, options.signal);
+    const parent = Buffer.from(parseHeader(message).messageId).toString('hex');
+    return await sealKeyset(next, options.keyring ?? options.unlock, options.signal, parent);
   } finally {
     keyset.close();
   }

@@ -17,6 +17,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   KeysetKeyring,
   createKeyset,
+  inspectKeyset,
   openKeyset,
   readKeysetFile,
   rotateKeyset,
@@ -57,6 +58,31 @@ describe('keyset files', () => {
     const error = await writeKeysetFile(path, second).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_KEYSET_CONFLICT', retryable: true });
     expect(Buffer.from(await readKeysetFile(path))).toEqual(Buffer.from(first));
+  });
+
+  it('refuses a fork: generation N made from another generation N - 1 than the one on disk', async () => {
+    const g1 = await createKeyset({ keyring: kek });
+    await writeKeysetFile(path, g1);
+    // Two writers without a shared lock each rotate g1; one of them is written.
+    const ours = await rotateKeyset(g1, { unlock: kek });
+    const theirs = await rotateKeyset(g1, { unlock: kek });
+    await writeKeysetFile(path, ours);
+    // The other lineage goes on elsewhere: its generation 3 follows its own generation 2.
+    const theirNext = await rotateKeyset(theirs, { unlock: kek });
+    const error = await writeKeysetFile(path, theirNext).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_KEYSET_CONFLICT', retryable: true });
+    expect((error as Error).message).toContain('fork');
+    expect(Buffer.from(await readKeysetFile(path))).toEqual(Buffer.from(ours));
+    // The generation made from the file on disk is written.
+    await writeKeysetFile(path, await rotateKeyset(ours, { unlock: kek }));
+    expect(inspectKeyset(await readKeysetFile(path)).generation).toBe(3);
+  });
+
+  it('names, in each generation after the first, the message id of the one it replaces', async () => {
+    const g1 = await createKeyset({ keyring: kek });
+    const g2 = await rotateKeyset(g1, { unlock: kek });
+    expect(inspectKeyset(g1).parent).toBeUndefined();
+    expect(inspectKeyset(g2).parent).toBe(inspectKeyset(g1).messageId);
   });
 
   it("refuses to replace another dataset's keyset (ERR_KEYSET_MISMATCH)", async () => {

@@ -6,6 +6,7 @@ import {
   createKeyset,
   inspectKeyset,
   readKeysetFile,
+  retireKeysetVersion,
   rewrapKeyset,
   rotateKeyset,
   writeKeysetFile,
@@ -187,5 +188,31 @@ export function registerKeyset(program: Command): void {
     .addHelpText('after', '\nExample:\n  polykms keyset rotate data.keyset --unlock aws-kms://arn:aws:kms:…')
     .action(async (file: string, flags: ChangeFlags) => {
       await changeKeyset(file, flags, rotateKeyset, 'rotated');
+    });
+
+  keyset
+    .command('retire')
+    .description(
+      'Marks a version retired: it still decrypts what it wrapped, and says that data under it is due ' +
+        'for re-encryption (`polykms migrate DIR --keyset FILE` moves it to the primary). The primary ' +
+        'cannot be retired: rotate first.',
+    )
+    .argument('<file>', 'the keyset file, replaced atomically')
+    .argument('<version>', 'the version to retire (`polykms keyset inspect FILE` lists them)')
+    .option('--unlock <uri>', 'a key that opens the keyset (repeatable)', collect)
+    .option('--keyset-id <id>', "refuse the file if it holds another keyset (another dataset's)")
+    .option('--min-generation <n>', 'refuse the file if it is older than this generation (a stale copy)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  polykms keyset retire data.keyset 1 --unlock aws-kms://arn:aws:kms:…',
+    )
+    .action(async (file: string, versionText: string, flags: ChangeFlags) => {
+      const version = parsePositiveInt(versionText, 'VERSION');
+      await changeKeyset(
+        file,
+        flags,
+        (bytes, options) => retireKeysetVersion(bytes, version, options),
+        `retired version ${version} of`,
+      );
     });
 }

@@ -6,6 +6,7 @@ import { ExitCode } from '../exit-codes.js';
 import { readHeaderBytes } from '../io/header-bytes.js';
 import { collect, parsePositiveInt, type Shard } from '../options.js';
 import { addKeysetOptions } from '../keyset-options.js';
+import { keysetVersionTarget } from '../keyset-version-target.js';
 import {
   type FileState,
   type MigrationFlags,
@@ -52,7 +53,10 @@ export function registerMigrate(program: Command): void {
         'other recipient it had (cloud recipients are named in the message; pass local ones with ' +
         '--key), dropping the --from recipients. With --keyset FILE --unlock URI instead of --to, ' +
         'the keyset becomes its only recipient: every later move between clouds is then one ' +
-        '`polykms keyset rewrap FILE`, which touches no data. Each new file is decrypted with its ' +
+        '`polykms keyset rewrap FILE`, which touches no data. With --keyset FILE --unlock URI and no ' +
+        '--from, files the keyset wrapped under versions older than its primary (or --below-version N) ' +
+        'are re-encrypted under the primary: the step between `keyset rotate` and `keyset retire`. ' +
+        'Each new file is decrypted with its ' +
         'new recipients, then renamed over the original, so an interrupted run loses nothing: run it ' +
         'again and files already migrated (recognised from their header, with no KMS call) are ' +
         'skipped. --header-only (expert) rewrites headers only: see `polykms rewrap --help` for why ' +
@@ -67,6 +71,10 @@ export function registerMigrate(program: Command): void {
       collect,
     );
   addKeysetOptions(command)
+    .option(
+      '--below-version <n>',
+      'with --keyset and no --from: move files wrapped under keyset versions below N (default: the primary) to the primary',
+    )
     .option('--concurrency <n>', 'files in flight at once', '4')
     .option('--shard <i/n|auto>', SHARD_HELP)
     .option('--dry-run', 'report what would change; write nothing and call no KMS')
@@ -81,6 +89,9 @@ export function registerMigrate(program: Command): void {
         '  polykms migrate ./archive --from aws-kms://arn:aws:kms:… --keyset data.keyset --unlock gcp-kms://projects/…/cryptoKeys/k\n' +
         '  polykms keyset rewrap data.keyset --unlock gcp-kms://projects/…/cryptoKeys/k \\\n' +
         '      --add-key azure-kv://myvault.vault.azure.net/keys/app   # then: every later move, no data touched' +
+        '\n  polykms keyset rotate data.keyset --unlock gcp-kms://projects/…/cryptoKeys/k\n' +
+        '  polykms migrate ./archive --keyset data.keyset --unlock gcp-kms://projects/…/cryptoKeys/k   # old versions → primary\n' +
+        '  polykms keyset retire data.keyset 1 --unlock gcp-kms://projects/…/cryptoKeys/k' +
         '\n  POLYKMS_SHARD_COUNT=8 polykms migrate /data --from … --to … --shard auto --max-failures 100',
     )
     .action(async (dir: string, flags: MigrateFlags) => {
@@ -99,7 +110,7 @@ function formatSummary(s: MigrateSummary): string {
   const lines = [
     `${s.dryRun ? 'dry run: ' : ''}${s.files} files${s.shard ? ` in shard ${s.shard.index}/${s.shard.count}` : ''}: ` +
       `${s.migrated} ${s.dryRun ? 'to migrate' : 'migrated'}, ${s.alreadyMigrated} already migrated, ` +
-      `${s.notApplicable} not applicable (not a message, a keyset, or no --from recipient), ${s.failed.length} failed`,
+      `${s.notApplicable} not applicable (not a message, a keyset file, or not under the keys it moves from), ${s.failed.length} failed`,
     ...formatRunOutcome(s, 'Fix the cause and run the same command again: migrated files are skipped.'),
   ];
   return `${lines.join('\n')}\n`;
@@ -114,7 +125,11 @@ async function migrate(
   const shard = shardOfFlags(flags);
   const failurePolicy = failurePolicyOf(flags);
   const dryRun = flags.dryRun === true;
-  const target = await migrationTarget(flags, dryRun);
+  // --keyset alone moves files between the keyset's versions; with --from, into the keyset.
+  const target =
+    !flags.from?.length && flags.keyset !== undefined
+      ? await keysetVersionTarget(flags, dryRun)
+      : await migrationTarget(flags, dryRun);
   try {
     return await migrateFiles(dir, target, flags, { concurrency, shard, failurePolicy, dryRun }, onInterrupt);
   } finally {

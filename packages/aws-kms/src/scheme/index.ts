@@ -1,3 +1,4 @@
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { EncryptedDataKey, KeyringScheme } from '@polykms/envelope/driver';
 import { InvalidArgumentError } from '@polykms/envelope/driver';
 import { isAliasName, isMultiRegionKey, mrkMatch, parseAwsKmsArn, parseKeyArn } from '../arn.js';
@@ -102,9 +103,24 @@ export const awsKmsKeyringScheme: KeyringScheme<AwsKmsUriKey, AwsKmsUriFilter> =
     async keyring(filter, { settings }) {
       const { AwsKmsDiscoveryKeyring, AwsKmsMrkDiscoveryKeyring } = await import('../index.js');
       const discoveryFilter = { partition: filter.partition, accountIds: filter.accountIds };
-      return filter.region === undefined
-        ? new AwsKmsDiscoveryKeyring({ ...settings, discoveryFilter })
-        : new AwsKmsMrkDiscoveryKeyring({ ...settings, discoveryFilter, region: filter.region });
+      const { client, ...rest } = settings;
+      if (filter.region === undefined) {
+        // One client talks to one region; discovery calls the region each EDK's key names.
+        if (client !== undefined) {
+          throw new InvalidArgumentError(
+            `aws-kms discovery (${filter.partition}/${filter.accountIds.join(',')}) calls KMS in the region of each EDK's key: ` +
+              'configure clientProvider (a client per region) instead of client, or add ?region=<region> to decrypt in one region',
+            { provider: PROVIDER_ID },
+          );
+        }
+        return new AwsKmsDiscoveryKeyring({ ...rest, discoveryFilter });
+      }
+      // Every call goes to the filter's region: a client given for it serves them all.
+      const clients =
+        client !== undefined && rest.clientProvider === undefined
+          ? { clientProvider: () => client as KMSClient }
+          : {};
+      return new AwsKmsMrkDiscoveryKeyring({ ...rest, ...clients, discoveryFilter, region: filter.region });
     },
   },
 };

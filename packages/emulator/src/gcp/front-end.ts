@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { GoogleAuth, googleAuthLibrary } from 'google-gax';
 import { sleep } from '../control.js';
 import type { CloudFrontEnd, FrontEndOptions } from '../front-end.js';
-import { listenOn } from '../servers.js';
+import { isLoopback, listenOn } from '../servers.js';
 import { type AccessTokenFile, writeAccessTokenFile } from './access-token-file.js';
 import { loadKeyManagementService } from './protos.js';
 import { restRoutes } from './rest-routes.js';
@@ -215,6 +215,8 @@ export function createGcpFrontEnd(options: GcpFrontEndOptions): GcpFrontEnd {
       return {
         environment: {
           POLYKMS_GCP_KMS_ENDPOINT: `${urlHost}:${port}`,
+          // @polykms/gcp-kms talks plaintext gRPC to a host off loopback only when told so.
+          ...(isLoopback(host) ? {} : { POLYKMS_GCP_KMS_EMULATOR_REMOTE: '1' }),
           POLYKMS_GCP_PROJECT: DEFAULT_GCP_PROJECT,
           POLYKMS_GCP_LOCATION: DEFAULT_GCP_LOCATION,
           METADATA_SERVER_DETECTION: 'none',

@@ -6,6 +6,7 @@ import type { Keyring, UnwrapRequest, UnwrapResult, WrapRequest, WrapResult } fr
 import { decryptionCacheKey, edkDigest, encryptionCacheKey } from './cache-key.js';
 import { DataKeyCache, type EncryptionEntry, type PendingCall } from './data-key-cache.js';
 import { keyringIdentity } from './keyring-identity.js';
+import { ReusableWrapResult } from './reusable-materials.js';
 
 export interface CachingKeyringOptions {
   /** The keyring whose calls are saved. */
@@ -211,7 +212,7 @@ export class CachingKeyring implements Keyring {
     entry.bytes += length;
     const dataKey = Uint8Array.from(entry.dataKey);
     if (entry.messages >= this.#maxMessages) this.cache.evict(key);
-    return { dataKey, encryptedDataKeys: entry.encryptedDataKeys };
+    return new ReusableWrapResult(dataKey, entry.materials);
   }
 
   #useDecryptionEntry(key: string, request: UnwrapRequest): UnwrapResult | undefined {
@@ -229,10 +230,12 @@ export class CachingKeyring implements Keyring {
   async #wrapAndStore(key: string, request: WrapRequest, length: number): Promise<WrapResult> {
     const result = await this.#wrapInner(request);
     if (result.failures.length === 0) {
+      const encryptedDataKeys = Object.freeze([...result.encryptedDataKeys]);
       const entry: EncryptionEntry = {
         kind: 'encrypt',
         dataKey: Uint8Array.from(result.dataKey),
-        encryptedDataKeys: result.encryptedDataKeys,
+        encryptedDataKeys,
+        materials: { encryptedDataKeys, headerTemplates: new Map() },
         expiresAt: this.cache.now() + this.#maxAge,
         messages: 1,
         bytes: length,

@@ -1,12 +1,15 @@
 import { zeroize } from '../crypto/zeroize.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { EncryptedDataKey } from '../keyring/types.js';
+import type { ReusableMaterials } from './reusable-materials.js';
 
 /** Materials for encrypting: one data key and its EDKs, reused across messages within limits. */
 export interface EncryptionEntry {
   readonly kind: 'encrypt';
   readonly dataKey: Uint8Array;
   readonly encryptedDataKeys: readonly EncryptedDataKey[];
+  /** Handed to `encrypt` with each hit: the EDKs above and the header templates built for them. */
+  readonly materials: ReusableMaterials;
   readonly expiresAt: number;
   messages: number;
   bytes: number;

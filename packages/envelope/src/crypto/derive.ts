@@ -18,6 +18,17 @@ function suiteIdBytes(suite: AlgorithmSuite): Buffer {
   return Buffer.from([suite.id >> 8, suite.id & 0xff]);
 }
 
+/** v2 encryption-key info (suite id ‖ "DERIVEKEY") per suite, made once. */
+const deriveKeyInfo = new Map<number, Buffer>();
+function v2DeriveInfo(suite: AlgorithmSuite): Buffer {
+  let info = deriveKeyInfo.get(suite.id);
+  if (!info) {
+    info = Buffer.concat([suiteIdBytes(suite), DERIVE_KEY_LABEL]);
+    deriveKeyInfo.set(suite.id, info);
+  }
+  return info;
+}
+
 /**
  * The per-message keys. v2: HKDF-SHA512 with the message id as salt; the commitment info carries
  * no suite id (a quirk of the format). v1 HKDF suites: no salt, info = suite id ‖ message id.
@@ -38,7 +49,7 @@ export function deriveKeys(suite: AlgorithmSuite, dataKey: Uint8Array, messageId
       }
     }
     case 'hkdf-sha512': {
-      const info = Buffer.concat([suiteIdBytes(suite), DERIVE_KEY_LABEL]);
+      const info = v2DeriveInfo(suite);
       const prk = hkdfExtract('sha512', messageId, dataKey);
       try {
         return {

@@ -1,7 +1,10 @@
-import { HASH_LENGTH, type HmacHash, hmacPads, hmacWithPads, wipePads } from './hmac.js';
+import { HASH_LENGTH, type HmacHash, hmac } from './hmac.js';
 import { zeroize } from './zeroize.js';
 
 export type HkdfHash = HmacHash;
+
+/** The one-byte counters 0…255, made once. */
+const COUNTER: readonly Uint8Array[] = Array.from({ length: 256 }, (_, i) => Uint8Array.of(i));
 
 /**
  * HKDF (RFC 5869) over the one-shot HMAC of `hmac.ts`, split into its two steps so that a
@@ -12,12 +15,7 @@ export type HkdfHash = HmacHash;
  */
 export function hkdfExtract(hash: HkdfHash, salt: Uint8Array, inputKey: Uint8Array): Buffer {
   // An absent salt is HashLen zero bytes (RFC 5869 §2.2), which pads exactly like an empty key.
-  const pads = hmacPads(hash, salt);
-  try {
-    return hmacWithPads(pads, [inputKey]);
-  } finally {
-    wipePads(pads);
-  }
+  return hmac(hash, salt, [inputKey]);
 }
 
 /** The first `length` bytes of T(1) ‖ T(2) ‖ …, T(i) = HMAC(PRK, T(i-1) ‖ info ‖ i). */
@@ -27,21 +25,39 @@ export function hkdfExpand(hash: HkdfHash, prk: Uint8Array, info: Uint8Array, le
   if (!Number.isInteger(length) || length < 1 || blocks > 255) {
     throw new RangeError(`HKDF cannot expand to ${length} bytes with ${hash}`);
   }
-  const pads = hmacPads(hash, prk);
+  if (blocks === 1) {
+    const block = hmac(hash, prk, [info, COUNTER[1]!]);
+    if (block.length === length) return block;
+    const result = Buffer.from(block.subarray(0, length));
+    zeroize(block);
+    return result;
+  }
   const output = Buffer.allocUnsafe(blocks * blockLength);
-  try {
-    let previous: Uint8Array = new Uint8Array(0);
-    for (let i = 1; i <= blocks; i++) {
-      const block = hmacWithPads(pads, [previous, info, Uint8Array.of(i)]);
-      block.copy(output, (i - 1) * blockLength);
-      zeroize(block);
-      previous = output.subarray((i - 1) * blockLength, i * blockLength);
-    }
-  } finally {
-    wipePads(pads);
+  let previous: Uint8Array = new Uint8Array(0);
+  for (let i = 1; i <= blocks; i++) {
+    const block = hmac(hash, prk, [previous, info, COUNTER[i]!]);
+    block.copy(output, (i - 1) * blockLength);
+    zeroize(block);
+    previous = output.subarray((i - 1) * blockLength, i * blockLength);
   }
   if (output.length === length) return output;
   const result = Buffer.from(output.subarray(0, length));
   zeroize(output);
   return result;
+}
+
+/** HKDF in one call: `hkdfSync`'s result, without the KeyObject it makes of a Buffer key. */
+export function hkdf(
+  hash: HkdfHash,
+  inputKey: Uint8Array,
+  salt: Uint8Array,
+  info: Uint8Array,
+  length: number,
+): Buffer {
+  const prk = hkdfExtract(hash, salt, inputKey);
+  try {
+    return hkdfExpand(hash, prk, info, length);
+  } finally {
+    zeroize(prk);
+  }
 }

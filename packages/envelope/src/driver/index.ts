@@ -51,3 +51,5 @@ export type { AlgorithmSuite } from '../suites.js';
 export type { EncryptionContext } from '../context.js';
 export { serializeEncryptionContext } from '../format/encryption-context.js';
 export { zeroize } from '../crypto/zeroize.js';
+export { hkdf, type HkdfHash } from '../crypto/hkdf.js';
+export { publicRandomBytes } from '../crypto/public-random.js';

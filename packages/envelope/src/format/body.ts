@@ -1,5 +1,4 @@
 import { MalformedMessageError } from '../errors.js';
-import { ByteWriter } from './writer.js';
 
 /** Marks the final frame of a framed body. */
 export const FINAL_FRAME_MARKER = 0xffff_ffff;
@@ -108,5 +107,10 @@ export function regularFramePrefix(sequenceNumber: number): Buffer {
 
 /** The bytes before the final frame's ciphertext: marker ‖ u32 sequence number ‖ IV ‖ u32 length. */
 export function finalFramePrefix(sequenceNumber: number, iv: Uint8Array, contentLength: number): Uint8Array {
-  return new ByteWriter().u32(FINAL_FRAME_MARKER).u32(sequenceNumber).bytes(iv).u32(contentLength).finish();
+  const prefix = Buffer.allocUnsafe(FINAL_FRAME_PREFIX_LENGTH);
+  prefix.writeUInt32BE(FINAL_FRAME_MARKER, 0);
+  prefix.writeUInt32BE(sequenceNumber, 4);
+  prefix.set(iv, 8);
+  prefix.writeUInt32BE(contentLength, 8 + FRAME_IV_LENGTH);
+  return prefix;
 }

@@ -1,7 +1,7 @@
 import { type EncryptionContext, RESERVED_CONTEXT_PREFIX } from '../context.js';
 import { InvalidArgumentError, MalformedMessageError } from '../errors.js';
 import { ByteReader, TruncatedInputError } from './reader.js';
-import { isWellFormedText, utf8DecodeStrict, utf8Encode } from './utf8.js';
+import { isWellFormedText, utf8DecodeStrict, utf8Encode, utf8Length } from './utf8.js';
 import { ByteWriter } from './writer.js';
 
 const MAX_SERIALIZED_CONTEXT = 0xffff;
@@ -15,6 +15,48 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(a, b);
 }
 
+function checkPair(key: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string')
+    throw new InvalidArgumentError(`encryption context value for "${key}" is not a string`);
+  if (key.length === 0) throw new InvalidArgumentError('encryption context keys must not be empty');
+  if (!isWellFormedText(key) || !isWellFormedText(value)) {
+    throw new InvalidArgumentError(
+      `encryption context pair ${JSON.stringify(key)} holds a lone UTF-16 surrogate, which UTF-8 cannot encode`,
+    );
+  }
+}
+
+function checkFieldLengths(keyLength: number, valueLength: number): void {
+  if (keyLength > 0xffff || valueLength > 0xffff) {
+    throw new InvalidArgumentError('an encryption context key or value is longer than 65,535 bytes');
+  }
+}
+
+function checkSerializedLength(length: number): void {
+  if (length > MAX_SERIALIZED_CONTEXT) {
+    throw new InvalidArgumentError('the serialized encryption context is longer than 65,535 bytes');
+  }
+}
+
+/**
+ * Throws exactly what `serializeEncryptionContext` would, without building the bytes: for a
+ * caller that must refuse a context before a KMS call but may not need its serialization.
+ */
+export function assertSerializableContext(context: EncryptionContext): void {
+  const keys = Object.keys(context);
+  if (keys.length > 0xffff) throw new InvalidArgumentError('the encryption context has too many pairs');
+  let length = keys.length === 0 ? 0 : 2;
+  for (const key of keys) {
+    const value = context[key];
+    checkPair(key, value);
+    const keyLength = utf8Length(key);
+    const valueLength = utf8Length(value);
+    checkFieldLengths(keyLength, valueLength);
+    length += 4 + keyLength + valueLength;
+  }
+  checkSerializedLength(length);
+}
+
 /**
  * The ESDK serialization: u16 pair count, then u16-length-prefixed key and value per pair, sorted
  * by the raw UTF-8 bytes of the key. An empty context serializes to zero bytes.
@@ -24,27 +66,16 @@ export function serializeEncryptionContext(context: EncryptionContext): Uint8Arr
   if (entries.length === 0) return new Uint8Array(0);
   if (entries.length > 0xffff) throw new InvalidArgumentError('the encryption context has too many pairs');
   const pairs: EncodedPair[] = entries.map(([key, value]) => {
-    if (typeof value !== 'string')
-      throw new InvalidArgumentError(`encryption context value for "${key}" is not a string`);
-    if (key.length === 0) throw new InvalidArgumentError('encryption context keys must not be empty');
-    if (!isWellFormedText(key) || !isWellFormedText(value)) {
-      throw new InvalidArgumentError(
-        `encryption context pair ${JSON.stringify(key)} holds a lone UTF-16 surrogate, which UTF-8 cannot encode`,
-      );
-    }
+    checkPair(key, value);
     return { key: utf8Encode(key), value: utf8Encode(value) };
   });
   pairs.sort((a, b) => compareBytes(a.key, b.key));
   const writer = new ByteWriter().u16(pairs.length);
   for (const { key, value } of pairs) {
-    if (key.length > 0xffff || value.length > 0xffff) {
-      throw new InvalidArgumentError('an encryption context key or value is longer than 65,535 bytes');
-    }
+    checkFieldLengths(key.length, value.length);
     writer.u16Prefixed(key).u16Prefixed(value);
   }
-  if (writer.length > MAX_SERIALIZED_CONTEXT) {
-    throw new InvalidArgumentError('the serialized encryption context is longer than 65,535 bytes');
-  }
+  checkSerializedLength(writer.length);
   return writer.finish();
 }
 

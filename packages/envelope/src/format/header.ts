@@ -49,6 +49,9 @@ const V1_TYPE = 0x80;
 const IV_LENGTH = 12;
 const TAG_LENGTH = 16;
 const COMMITMENT_LENGTH = 32;
+/** A v2 header: version (1), suite id (2), then the 32-byte message id. */
+export const V2_MESSAGE_ID_OFFSET = 3;
+export const V2_MESSAGE_ID_LENGTH = 32;
 const ZERO_IV = new Uint8Array(IV_LENGTH);
 
 /** Reads a header from the start of `bytes`, or throws a typed error saying what is wrong. */

@@ -1,3 +1,4 @@
+import { type ReusableMaterials, ReusableWrapResult } from '../cache/reusable-materials.js';
 import { KeyringContractError, type RecipientFailure } from '../errors.js';
 import { MAX_EDK_FIELD_LENGTH } from '../limits.js';
 import type { EncryptedDataKey, Keyring, UnwrapRequest, UnwrapResult, WrapRequest } from './types.js';
@@ -19,6 +20,11 @@ function checkEdk(edk: EncryptedDataKey, keyring: Keyring): EncryptedDataKey {
   }
   if (edk.ciphertext.length === 0) throw new KeyringContractError(`${where} with an empty ciphertext`);
   // Copy so that the keyring cannot change the EDK after handing it over.
+  return frozenEdkCopy(edk);
+}
+
+/** An EDK whose bytes nobody else holds. */
+export function frozenEdkCopy(edk: EncryptedDataKey): EncryptedDataKey {
   return Object.freeze({
     providerId: edk.providerId,
     providerInfo: Uint8Array.from(edk.providerInfo),
@@ -35,9 +41,23 @@ export interface CheckedWrapResult {
   readonly dataKey: Uint8Array;
   readonly encryptedDataKeys: readonly EncryptedDataKey[];
   readonly failures: readonly RecipientFailure[];
+  /** A data-key cache hit's materials, when the caller asked for them (`reuse`). */
+  readonly reusable?: ReusableMaterials | undefined;
 }
 
-export async function wrapDataKey(keyring: Keyring, request: WrapRequest): Promise<CheckedWrapResult> {
+export interface WrapDataKeyOptions {
+  /**
+   * Accept a data-key cache hit's materials instead of copies of its EDKs: for `encrypt`, which
+   * then never hands those EDKs out (it writes the header from the entry's template).
+   */
+  readonly reuse?: boolean | undefined;
+}
+
+export async function wrapDataKey(
+  keyring: Keyring,
+  request: WrapRequest,
+  options: WrapDataKeyOptions = {},
+): Promise<CheckedWrapResult> {
   const { suite } = request;
   if (request.dataKey !== undefined && request.dataKey.length !== suite.keyLength) {
     throw new KeyringContractError(
@@ -64,8 +84,13 @@ export async function wrapDataKey(keyring: Keyring, request: WrapRequest): Promi
     if (!Array.isArray(result.encryptedDataKeys) || result.encryptedDataKeys.length === 0) {
       throw new KeyringContractError(`${keyring.description} wrapped no data key`);
     }
+    const failures = result.failures ?? [];
+    // The entry's EDKs were checked and copied when it was stored.
+    const reusable =
+      options.reuse && request.dataKey === undefined ? ReusableWrapResult.materialsOf(result) : undefined;
+    if (reusable) return { dataKey, encryptedDataKeys: reusable.encryptedDataKeys, failures, reusable };
     const encryptedDataKeys = result.encryptedDataKeys.map((edk) => checkEdk(edk, keyring));
-    return { dataKey, encryptedDataKeys, failures: result.failures ?? [] };
+    return { dataKey, encryptedDataKeys, failures };
   } catch (error) {
     if (returnedKey !== undefined && returnedKey !== request.dataKey) zeroize(returnedKey);
     throw error;

@@ -8,11 +8,18 @@ import { newMessageId } from '../crypto/message-id.js';
 import { MessageSigner, generateSigningKey } from '../crypto/signature.js';
 import { zeroize } from '../crypto/zeroize.js';
 import { InvalidArgumentError, type RecipientFailure } from '../errors.js';
-import { assertNoReservedKeys, serializeEncryptionContext } from '../format/encryption-context.js';
-import { type MessageHeader, serializeHeaderV2 } from '../format/header.js';
-import { wrapDataKey } from '../keyring/contract.js';
+import { MAX_HEADER_TEMPLATES, type ReusableMaterials } from '../cache/reusable-materials.js';
+import { assertNoReservedKeys, assertSerializableContext } from '../format/encryption-context.js';
+import type { MessageHeader } from '../format/header.js';
+import { frozenEdkCopy, wrapDataKey } from '../keyring/contract.js';
 import { DEFAULT_SUITE, type AlgorithmSuite, assertSuiteAllowedForEncrypt, suiteFromId } from '../suites.js';
 import { DEFAULT_FRAME_LENGTH, checkFrameLength } from './frame-length.js';
+import {
+  type HeaderTemplate,
+  buildHeaderTemplate,
+  headerBodyFrom,
+  headerTemplateKey,
+} from './header-template.js';
 import type { EncryptOptions } from './options.js';
 
 export interface PreparedEncryption {
@@ -29,26 +36,6 @@ export interface PreparedEncryption {
 export function resolveSuite(suite: EncryptOptions['suite']): AlgorithmSuite {
   if (suite === undefined) return DEFAULT_SUITE;
   return typeof suite === 'number' ? suiteFromId(suite) : suite;
-}
-
-function splitContext(
-  context: Readonly<Record<string, string>>,
-  requiredKeys: readonly string[],
-): { stored: Record<string, string>; required: Record<string, string> } {
-  // A spread defines a "__proto__" key as an own pair; assigning one (below) needs a map without
-  // a prototype, or the pair would silently vanish.
-  const stored: Record<string, string> = { ...context };
-  const required: Record<string, string> = Object.create(null);
-  for (const key of requiredKeys) {
-    if (!Object.hasOwn(context, key)) {
-      throw new InvalidArgumentError(
-        `requiredContextKeys names "${key}", which is not in the encryption context`,
-      );
-    }
-    required[key] = context[key]!;
-    delete stored[key];
-  }
-  return { stored, required };
 }
 
 /**
@@ -69,34 +56,38 @@ export async function prepareEncryption(
   const signingKey = suite.signature ? generateSigningKey(suite.signature) : undefined;
   const fullContext: Record<string, string> = { ...callerContext };
   if (signingKey) fullContext[PUBLIC_KEY_CONTEXT_KEY] = signingKey.publicKeyBase64;
-  const { stored, required } = splitContext(fullContext, options.requiredContextKeys ?? []);
-  const serializedStored = serializeEncryptionContext(stored);
-  const serializedRequired = serializeEncryptionContext(required);
+  const requiredKeys = options.requiredContextKeys ?? [];
+  // Refused before any KMS call.
+  assertSerializableContext(fullContext);
+  assertRequiredKeysPresent(fullContext, requiredKeys);
 
-  const wrapped = await wrapDataKey(options.keyring, {
-    suite,
-    encryptionContext: Object.freeze(fullContext),
-    signal: options.signal,
-    plaintextLength,
-  });
+  const wrapped = await wrapDataKey(
+    options.keyring,
+    { suite, encryptionContext: Object.freeze(fullContext), signal: options.signal, plaintextLength },
+    { reuse: true },
+  );
   const messageId = newMessageId();
   const derived = deriveKeys(suite, wrapped.dataKey, messageId);
   zeroize(wrapped.dataKey);
   const key = createSecretKey(derived.encryptionKey);
   zeroize(derived.encryptionKey);
+  const template = wrapped.reusable
+    ? reusedTemplate(wrapped.reusable, suite, fullContext, requiredKeys, frameLength)
+    : buildHeaderTemplate(suite, fullContext, requiredKeys, wrapped.encryptedDataKeys, frameLength);
 
-  const authenticated = serializeHeaderV2({
-    suite,
-    messageId,
-    serializedContext: serializedStored,
-    encryptedDataKeys: wrapped.encryptedDataKeys,
-    frameLength,
-  });
+  // The tag covers the whole header body, commitment key included; it is written after it.
+  const commitment = derived.commitment!;
+  const headerBytes = headerBodyFrom(template, messageId, commitment, suite.tagLength);
+  const bodyLength = headerBytes.length - suite.tagLength;
   const headerIv = new Uint8Array(12);
-  // The tag covers the whole header body, commitment key included.
-  const headerBody = Buffer.concat([authenticated, derived.commitment!]);
-  const tag = computeHeaderTag(suite, key, headerIv, headerBody, serializedRequired);
-  const headerBytes = Buffer.concat([headerBody, tag]);
+  const tag = computeHeaderTag(
+    suite,
+    key,
+    headerIv,
+    headerBytes.subarray(0, bodyLength),
+    template.serializedRequired,
+  );
+  headerBytes.set(tag, bodyLength);
   const signer =
     signingKey && suite.signature ? new MessageSigner(suite.signature, signingKey.privateKey) : undefined;
   signer?.update(headerBytes);
@@ -105,14 +96,14 @@ export async function prepareEncryption(
     version: 2,
     suite,
     messageId,
-    encryptionContext: Object.freeze(stored),
-    encryptedDataKeys: Object.freeze([...wrapped.encryptedDataKeys]),
+    encryptionContext: template.storedContext,
+    encryptedDataKeys: template.encryptedDataKeys,
     contentType: 'framed',
     frameLength,
     headerIv,
-    commitment: derived.commitment,
+    commitment,
     headerTag: tag,
-    authenticatedBytes: headerBytes.subarray(0, headerBody.length),
+    authenticatedBytes: headerBytes.subarray(0, bodyLength),
     length: headerBytes.length,
   });
   return {
@@ -123,4 +114,39 @@ export async function prepareEncryption(
     signer,
     missingRecipients: wrapped.failures,
   };
+}
+
+function assertRequiredKeysPresent(
+  context: Readonly<Record<string, string>>,
+  requiredKeys: readonly string[],
+) {
+  for (const key of requiredKeys) {
+    if (!Object.hasOwn(context, key)) {
+      throw new InvalidArgumentError(
+        `requiredContextKeys names "${key}", which is not in the encryption context`,
+      );
+    }
+  }
+}
+
+/**
+ * The cached data key's template for this layout, built and kept on first use. The entry fixes
+ * suite, context and EDKs (its cache key holds the suite and the whole context), so a template
+ * stored under (frame length, required keys) fits every later message under it. Its EDKs are
+ * copies of the entry's, so that nothing a caller does to a header reaches the cache.
+ */
+function reusedTemplate(
+  materials: ReusableMaterials,
+  suite: AlgorithmSuite,
+  context: Readonly<Record<string, string>>,
+  requiredKeys: readonly string[],
+  frameLength: number,
+): HeaderTemplate {
+  const key = headerTemplateKey(frameLength, requiredKeys);
+  const known = materials.headerTemplates.get(key);
+  if (known) return known;
+  const copies = materials.encryptedDataKeys.map(frozenEdkCopy);
+  const template = buildHeaderTemplate(suite, context, requiredKeys, copies, frameLength);
+  if (materials.headerTemplates.size < MAX_HEADER_TEMPLATES) materials.headerTemplates.set(key, template);
+  return template;
 }

@@ -29,6 +29,7 @@ export async function writeKeysetFile(path: string, message: Uint8Array): Promis
   await withLockFile(target, async () => {
     const current = await currentFile(target);
     checkSuccessor(path, current?.claims, next);
+    checkParent(path, current?.messageId, next);
     await replaceAtomically(target, message, current?.stats);
   });
 }
@@ -43,7 +44,9 @@ async function resolveTarget(path: string): Promise<string> {
   }
 }
 
-async function currentFile(path: string): Promise<{ claims: KeysetClaims; stats: Stats } | undefined> {
+async function currentFile(
+  path: string,
+): Promise<{ claims: KeysetClaims; messageId: string; stats: Stats } | undefined> {
   let stats: Stats;
   try {
     stats = await stat(path);
@@ -53,7 +56,28 @@ async function currentFile(path: string): Promise<{ claims: KeysetClaims; stats:
   }
   // A FIFO would block the read below, and a rename would replace a device by a plain file.
   if (!stats.isFile()) throw new InvalidArgumentError(`${path} is not a regular file`);
-  return { claims: readKeysetClaims(parseHeader(await readKeysetFile(path)).encryptionContext), stats };
+  const header = parseHeader(await readKeysetFile(path));
+  return {
+    claims: readKeysetClaims(header.encryptionContext),
+    messageId: Buffer.from(header.messageId).toString('hex'),
+    stats,
+  };
+}
+
+/**
+ * Generation N must have been made from the very generation N - 1 on disk: two writers without a
+ * common lock (two machines, a copy restored from elsewhere) can each make an N from their own N - 1,
+ * and writing one over the other would drop the versions, and so the data, of that lineage.
+ * Keysets written before the parent claim carry none: only the generation number is checked then.
+ */
+function checkParent(path: string, currentMessageId: string | undefined, next: KeysetClaims): void {
+  if (currentMessageId === undefined || next.parent === undefined || next.parent === currentMessageId) return;
+  throw new KeysetError(
+    'ERR_KEYSET_CONFLICT',
+    `${path} holds a different generation ${next.generation - 1} of keyset ${next.keysetId} than the one this ` +
+      'write was made from (a fork: two writers without a shared lock). Writing it would lose the versions ' +
+      'of the keyset on disk: read that one again and redo the change',
+  );
 }
 
 function checkSuccessor(path: string, current: KeysetClaims | undefined, next: KeysetClaims): void {
