@@ -21,16 +21,19 @@ function run(args: readonly string[], cwd: string): CliRun {
   return { ms, maxRssMiB: Number(kb) / 1024 };
 }
 
+/** `--workers 0`, a count, or `'default'`: no flag, as a user runs it (one thread per core for a large file). */
+export type CliWorkers = number | 'default';
+
 /**
- * The `polykms` command encrypting and decrypting `file` (a file of `size` bytes) with a local
- * key, each run measured on the CLI process itself. Undefined when `/usr/bin/time` or the built
- * CLI is missing.
+ * The `polykms` command encrypting and decrypting `file` with a local key, each run measured on
+ * the CLI process itself; `startup` is the encrypt of a 3-byte file (the process with its modules
+ * loaded). Undefined when `/usr/bin/time` or the built CLI is missing.
  */
 export function cliStreamMemory(
   dir: string,
   file: string,
-  workers: number,
-): { encrypt: CliRun; decrypt: CliRun } | undefined {
+  workers: CliWorkers,
+): { encrypt: CliRun; decrypt: CliRun; startup: CliRun } | undefined {
   if (!existsSync(TIME) || !existsSync(CLI)) return undefined;
   const key = join(dir, `bench-${process.pid}.key`);
   rmSync(key, { force: true });
@@ -38,13 +41,16 @@ export function cliStreamMemory(
   if (made.status !== 0) throw new Error(`polykms keys generate failed: ${made.stderr}`);
   const message = `${file}.pkms`;
   const back = `${file}.back`;
+  const tiny = `${file}.tiny`;
   try {
-    const w = ['--workers', String(workers)];
+    const w = workers === 'default' ? [] : ['--workers', String(workers)];
+    writeFileSync(tiny, 'hi\n');
+    const startup = run(['encrypt', tiny, '-k', `local://${key}`, '-o', `${tiny}.pkms`, '-f'], dir);
     const encrypt = run(['encrypt', file, '-k', `local://${key}`, '-o', message, '-f', ...w], dir);
     const decrypt = run(['decrypt', message, '-k', `local://${key}`, '-o', back, '-f', ...w], dir);
-    return { encrypt, decrypt };
+    return { encrypt, decrypt, startup };
   } finally {
-    for (const path of [key, message, back]) rmSync(path, { force: true });
+    for (const path of [key, message, back, tiny, `${tiny}.pkms`]) rmSync(path, { force: true });
   }
 }
 

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: V8 settings that must precede the loading of everything else.
+import './v8-settings.js';
 import { stdoutFailure } from './io/stdout-failure.js';
 import { main } from './main.js';
 

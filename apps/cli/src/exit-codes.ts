@@ -1,4 +1,4 @@
-import { ErrorCodes, NoDecryptableKeyError, type PolykmsError, isPolykmsError } from '@polykms/envelope';
+import { ErrorCodes, type PolykmsError, isPolykmsError, recipientFailuresOf } from '@polykms/envelope';
 import { ProviderNotInstalledError } from '@polykms/key-uri';
 
 /** The process exit codes, one per kind of failure a script may want to branch on. */
@@ -57,9 +57,10 @@ const byErrorCode: Partial<Record<string, ExitCodeValue>> = {
  * When no key opened the message, the reason is in the failures: all retryable means the
  * KMSs were down (try again later), any tampered data key means the message is not authentic.
  */
-function noKeyExitCode(error: NoDecryptableKeyError): ExitCodeValue {
-  const codes = error.failures.map((f) => f.error.code);
-  if (codes.length > 0 && error.failures.every((f) => f.error.retryable)) return ExitCode.ProviderUnavailable;
+function noKeyExitCode(error: PolykmsError): ExitCodeValue {
+  const failures = recipientFailuresOf(error);
+  const codes = failures.map((f) => f.error.code);
+  if (codes.length > 0 && failures.every((f) => f.error.retryable)) return ExitCode.ProviderUnavailable;
   if (codes.some((c) => c === ErrorCodes.InvalidCiphertext || c === ErrorCodes.DecryptionFailed))
     return ExitCode.DecryptFailed;
   return ExitCode.NoKey;
@@ -83,8 +84,8 @@ const ioErrnos = new Set([
 
 export function exitCodeFor(error: unknown): ExitCodeValue {
   if (error instanceof ProviderNotInstalledError) return ExitCode.ProviderUnavailable;
-  if (error instanceof NoDecryptableKeyError) return noKeyExitCode(error);
-  if (isPolykmsError(error)) return byErrorCode[(error as PolykmsError).code] ?? ExitCode.Generic;
+  if (isPolykmsError(error, ErrorCodes.NoDecryptableKey)) return noKeyExitCode(error);
+  if (isPolykmsError(error)) return byErrorCode[error.code] ?? ExitCode.Generic;
   const errno = (error as { code?: unknown } | undefined)?.code;
   if (typeof errno === 'string' && ioErrnos.has(errno)) return ExitCode.Io;
   return ExitCode.Generic;

@@ -56,12 +56,12 @@ describe('creation rules', () => {
         dir,
       ),
     );
-    expect(ruleFor(policy, join(dir, 'app/prod.env'))?.index).toBe(0);
-    expect(ruleFor(policy, join(dir, 'secrets/a/b.json'))?.index).toBe(1);
-    expect(ruleFor(policy, join(dir, 'secrets/b.yaml'))?.index).toBe(2);
-    expect(ruleFor(policy, join(dir, 'app/prod.env'))?.context).toEqual({ kind: 'env' });
+    expect((await ruleFor(policy, join(dir, 'app/prod.env')))?.index).toBe(0);
+    expect((await ruleFor(policy, join(dir, 'secrets/a/b.json')))?.index).toBe(1);
+    expect((await ruleFor(policy, join(dir, 'secrets/b.yaml')))?.index).toBe(2);
+    expect((await ruleFor(policy, join(dir, 'app/prod.env')))?.context).toEqual({ kind: 'env' });
     // local:// key files are named relative to the policy file, wherever encrypt runs.
-    expect(ruleFor(policy, join(dir, 'secrets/a/b.json'))?.keys).toEqual([
+    expect((await ruleFor(policy, join(dir, 'secrets/a/b.json')))?.keys).toEqual([
       `local://${join(dir, 'team.key')}`,
     ]);
   });

@@ -1,9 +1,10 @@
 import {
   type ErrorCode,
-  NoDecryptableKeyError,
-  PolykmsError,
-  RecipientsUnavailableError,
+  ErrorCodes,
+  type PolykmsError,
   type UnwrapResult,
+  isPolykmsError,
+  recipientFailuresOf,
   zeroize,
 } from '@polykms/envelope';
 
@@ -48,18 +49,18 @@ export function assertSameBytes(actual: Uint8Array, expected: Uint8Array, what: 
 }
 
 export function assertTyped(error: unknown, what: string): asserts error is PolykmsError {
-  if (error instanceof PolykmsError) return;
+  if (isPolykmsError(error)) return;
   const shown = error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
   fail(`${what} threw an untyped error (${shown}); keyrings must throw PolykmsError subclasses`);
 }
 
 /**
- * The errors that say why each recipient failed: the failures inside a NoDecryptableKeyError or
- * RecipientsUnavailableError, otherwise the error itself.
+ * The errors that say why each recipient failed: the failures inside an ERR_NO_DECRYPTABLE_KEY or
+ * ERR_RECIPIENTS_UNAVAILABLE error (from any copy of @polykms/envelope), otherwise the error itself.
  */
 export function innerErrors(error: PolykmsError): readonly PolykmsError[] {
-  if (error instanceof NoDecryptableKeyError || error instanceof RecipientsUnavailableError) {
-    return error.failures.flatMap((f) => innerErrors(f.error));
+  if (error.code === ErrorCodes.NoDecryptableKey || error.code === ErrorCodes.RecipientsUnavailable) {
+    return recipientFailuresOf(error).flatMap((f) => innerErrors(f.error));
   }
   return [error];
 }

@@ -61,6 +61,31 @@ export interface PolykmsErrorOptions {
   readonly cause?: unknown;
 }
 
+/**
+ * Marks every PolykmsError, whichever copy of this package made it. An application may load two
+ * copies (a bundled CLI and the plug-in it imports, two versions in node_modules); `instanceof`
+ * compares classes, which differ per copy, so the checks below compare this registry-wide symbol
+ * instead: `Symbol.for` returns the same symbol to every copy in the process.
+ */
+const polykmsErrorBrand = Symbol.for('polykms.error');
+
+function isBranded(value: unknown): value is PolykmsError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [polykmsErrorBrand]?: unknown })[polykmsErrorBrand] === true
+  );
+}
+
+/** Whether a constructor named `name` is on `value`'s prototype chain (the class or a superclass). */
+function hasClassNamed(value: object, name: string): boolean {
+  for (let proto = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    if (Object.hasOwn(proto, 'constructor') && (proto.constructor as { name?: unknown }).name === name)
+      return true;
+  }
+  return false;
+}
+
 export class PolykmsError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
@@ -76,6 +101,23 @@ export class PolykmsError extends Error {
     this.keyId = options.keyId;
   }
 }
+
+// On the prototype, not the instance: invisible to JSON, Object.keys and snapshots.
+Object.defineProperty(PolykmsError.prototype, polykmsErrorBrand, { value: true });
+
+/**
+ * `error instanceof PolykmsError` is true for an error from any copy of this package. For a
+ * subclass (`instanceof NoDecryptableKeyError`), true for an error of that class or one extending
+ * it, from any copy: matched by class name within the branded hierarchy. Code that decides
+ * behaviour should still prefer `isPolykmsError(error, code)`.
+ */
+Object.defineProperty(PolykmsError, Symbol.hasInstance, {
+  value: function hasInstance(this: abstract new (...args: never[]) => unknown, value: unknown): boolean {
+    if (!isBranded(value)) return false;
+    if (this === PolykmsError) return true;
+    return Function.prototype[Symbol.hasInstance].call(this, value) || hasClassNamed(value, this.name);
+  },
+});
 
 /** Fixed message: says nothing about which check failed. */
 export class DecryptionFailedError extends PolykmsError {
@@ -191,6 +233,20 @@ export class NoDecryptableKeyError extends PolykmsError {
   }
 }
 
+/**
+ * The per-recipient failures inside an `ERR_NO_DECRYPTABLE_KEY` or `ERR_RECIPIENTS_UNAVAILABLE`
+ * error (from any copy of this package), otherwise none. Reads the code, not the class.
+ */
+export function recipientFailuresOf(error: unknown): readonly RecipientFailure[] {
+  if (
+    !isPolykmsError(error, ErrorCodes.NoDecryptableKey) &&
+    !isPolykmsError(error, ErrorCodes.RecipientsUnavailable)
+  )
+    return [];
+  const failures = (error as { failures?: unknown }).failures;
+  return Array.isArray(failures) ? failures : [];
+}
+
 export class RecipientsUnavailableError extends PolykmsError {
   readonly failures: readonly RecipientFailure[];
 
@@ -251,6 +307,10 @@ export class KmsError extends PolykmsError {
   }
 }
 
+/**
+ * Whether `error` is a PolykmsError (from this or any other copy of @polykms/envelope), with
+ * `code` when given. Branch on the code rather than the subclass.
+ */
 export function isPolykmsError(error: unknown, code?: ErrorCode): error is PolykmsError {
-  return error instanceof PolykmsError && (code === undefined || error.code === code);
+  return isBranded(error) && (code === undefined || error.code === code);
 }

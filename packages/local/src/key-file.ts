@@ -2,91 +2,44 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { InvalidArgumentError, zeroize } from '@polykms/envelope';
-import type { z } from 'zod';
 import { RawAesKeyring } from './raw-aes-keyring.js';
 import { reservedNamespaceReason } from './key-identity.js';
 import { RawRsaKeyring } from './raw-rsa-keyring.js';
 import { assertOwnerOnlyReadable, readKeyFile } from './read-key-file.js';
 import { RSA_PADDINGS, type RsaPadding } from './rsa-padding.js';
+import type { Infer, KeyFileSchemas } from './key-file-schema.js';
+
+type SchemaModule = typeof import('./key-file-schema.js');
 
 /**
- * zod is loaded when the first key file is parsed, not with the package: it costs several MiB of
- * memory (more than all of @polykms/envelope), and a service that
- * builds its keyring in code never needs it. `require` keeps parseKeyFile synchronous.
+ * The schemas (and zod) are loaded with the first key file, not with the package: zod costs MiB of
+ * memory, and a service that builds its keyring in code never needs it. The async entry points
+ * (`loadKeyring`, `generateKeyFile`) load them with `import()`, which a bundler sees and splits
+ * off with only the zod/mini functions they use; `parseKeyFile`, synchronous, `require`s the
+ * module when it comes first (from the TypeScript sources in tests).
  */
-type Zod = typeof z;
+let schemas: KeyFileSchemas | undefined;
+let englishMessages: SchemaModule['englishMessages'] | undefined;
 
-function loadZod(): Zod {
-  return (createRequire(import.meta.url)('zod') as { z: Zod }).z;
-}
-
-/**
- * A key file: one local wrapping key and the identity it writes into EDKs, as JSON.
- *
- *   { "version": 1, "type": "aes", "namespace": "…", "name": "…", "key": "<base64, 16/24/32 bytes>" }
- *   { "version": 1, "type": "rsa", "namespace": "…", "name": "…", "padding": "oaep-sha256",
- *     "privateKey": "-----BEGIN PRIVATE KEY-----…", "publicKey": "-----BEGIN PUBLIC KEY-----…" }
- *
- * An RSA file needs at least one of the two PEMs; with only `publicKey` it encrypts only.
- */
-function buildSchemas(z: Zod) {
-  const identity = {
-    version: z.literal(1),
-    namespace: z
-      .string()
-      .min(1)
-      .superRefine((s, context) => {
-        const reserved = reservedNamespaceReason(s);
-        if (reserved) context.addIssue({ code: 'custom', message: reserved });
-      }),
-    name: z.string().min(1),
-  };
-
-  const base64Key = z
-    .string()
-    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64')
-    .refine(
-      (s) => [16, 24, 32].includes(Buffer.from(s, 'base64').length),
-      'must decode to 16, 24 or 32 bytes',
-    );
-
-  const pem = (label: string) =>
-    z
-      .string()
-      .refine(
-        (s) => /^-----BEGIN [A-Z ]+-----\r?\n/.test(s.trimStart()),
-        `must be a PEM block (-----BEGIN ${label}-----)`,
-      );
-
-  const aesKeyFileSchema = z.strictObject({ ...identity, type: z.literal('aes'), key: base64Key });
-
-  const rsaKeyFileSchema = z
-    .strictObject({
-      ...identity,
-      type: z.literal('rsa'),
-      padding: z.enum(RSA_PADDINGS as [RsaPadding, ...RsaPadding[]]),
-      privateKey: pem('PRIVATE KEY').optional(),
-      publicKey: pem('PUBLIC KEY').optional(),
-    })
-    .refine((f) => f.privateKey !== undefined || f.publicKey !== undefined, {
-      message: 'an RSA key file needs privateKey, publicKey or both',
-    });
-
-  const keyFileSchema = z.discriminatedUnion('type', [aesKeyFileSchema, rsaKeyFileSchema]);
-  return { aesKeyFileSchema, rsaKeyFileSchema, keyFileSchema };
-}
-
-type Schemas = ReturnType<typeof buildSchemas>;
-let schemas: Schemas | undefined;
-
-function keyFileSchemas(): Schemas {
-  schemas ??= buildSchemas(loadZod());
+function useSchemaModule(module: SchemaModule): KeyFileSchemas {
+  englishMessages = module.englishMessages;
+  schemas = module.buildKeyFileSchemas(reservedNamespaceReason, RSA_PADDINGS);
   return schemas;
 }
 
-export type AesKeyFile = z.infer<Schemas['aesKeyFileSchema']>;
-export type RsaKeyFile = z.infer<Schemas['rsaKeyFileSchema']>;
-export type KeyFile = z.infer<Schemas['keyFileSchema']>;
+async function loadKeyFileSchemas(): Promise<void> {
+  if (!schemas) useSchemaModule(await import('./key-file-schema.js'));
+}
+
+function keyFileSchemas(): KeyFileSchemas {
+  if (schemas) return schemas;
+  const file = import.meta.url.endsWith('.ts') ? './key-file-schema.ts' : './key-file-schema.js';
+  return useSchemaModule(createRequire(import.meta.url)(file) as SchemaModule);
+}
+
+export type AesKeyFile = Infer<KeyFileSchemas['aesKeyFileSchema']>;
+export type RsaKeyFile = Infer<KeyFileSchemas['rsaKeyFileSchema']>;
+export type KeyFile = Infer<KeyFileSchemas['keyFileSchema']>;
 
 /**
  * Validates key-file JSON. Errors name the field and the rule it breaks, never its value: the
@@ -100,7 +53,7 @@ export function parseKeyFile(text: string, source = 'key file'): KeyFile {
     // JSON.parse quotes the text around the error, so neither its message nor the error is kept.
     throw new InvalidArgumentError(`${source} is not valid JSON`);
   }
-  const parsed = keyFileSchemas().keyFileSchema.safeParse(json);
+  const parsed = keyFileSchemas().keyFileSchema.safeParse(json, { error: englishMessages });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const where = issue.path.length ? issue.path.join('.') : '(root)';
@@ -140,6 +93,7 @@ export function keyringFromKeyFile(file: KeyFile): RawAesKeyring | RawRsaKeyring
  */
 export async function loadKeyring(path: string): Promise<RawAesKeyring | RawRsaKeyring> {
   const { text, mode } = await readKeyFile(path);
+  await loadKeyFileSchemas();
   const file = parseKeyFile(text, `key file ${path}`);
   if (file.type === 'aes' || file.privateKey !== undefined) assertOwnerOnlyReadable(path, mode);
   return keyringFromKeyFile(file);
@@ -207,6 +161,7 @@ export async function generateKeyFile(
   path: string,
   options: GenerateKeyFileOptions,
 ): Promise<GeneratedKeyFile> {
+  await loadKeyFileSchemas();
   const file = parseKeyFile(JSON.stringify(newKeyFile(options)), 'the new key file');
   try {
     await writeFile(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flag: 'wx' });

@@ -32,7 +32,7 @@ export function registerConfig(program: Command): void {
     )
     .action(async (file: string, flags: { json?: boolean }) => {
       const policy = await policyFrom();
-      const rule = policy && ruleFor(policy, file);
+      const rule = policy && (await ruleFor(policy, file));
       if (flags.json) {
         const report = {
           file: resolve(file),

@@ -1,10 +1,25 @@
-import { type Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 
 const io = {
   stdout: (text: string) => process.stdout.write(text),
   stderr: (text: string) => process.stderr.write(text),
 };
+
+/**
+ * A usage error from the emulator's parser. Checked by shape, not `instanceof CommanderError`:
+ * the emulator imports its own commander, a copy other than the one bundled into the CLI.
+ */
+function isUsageError(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
+  const { code, exitCode } = error as { code?: unknown; exitCode?: unknown };
+  return (
+    typeof code === 'string' &&
+    code.startsWith('commander.') &&
+    typeof exitCode === 'number' &&
+    exitCode !== 0
+  );
+}
 
 /**
  * `polykms emulator …` is `polykms-emulator …`: the arguments go unchanged to the emulator's own
@@ -51,7 +66,7 @@ export function registerEmulator(program: Command): void {
         await emulator.stop();
       } catch (error) {
         // The emulator's parser reports nothing itself; a usage error becomes ours (exit 2).
-        if (error instanceof CommanderError && error.exitCode !== 0) throw new CliError(error.message);
+        if (isUsageError(error)) throw new CliError(error.message);
         throw error;
       }
     });

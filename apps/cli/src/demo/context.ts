@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Keyring, NoDecryptableKeyError, isPolykmsError, parseHeader } from '@polykms/envelope';
+import { type Keyring, isPolykmsError, parseHeader, recipientFailuresOf } from '@polykms/envelope';
 import { keyringFromUris } from '@polykms/key-uri';
 import { type Keyset, openKeyset, readKeysetFile } from '@polykms/keyset';
 import { exitCodeFor } from '../exit-codes.js';
@@ -98,9 +98,10 @@ export function providersOf(message: Uint8Array): string {
 /** How the CLI would report a failure: its exit code, the error code and why. */
 function failureOf(error: unknown): string {
   if (!isPolykmsError(error)) throw error;
+  const failures = isPolykmsError(error, 'ERR_NO_DECRYPTABLE_KEY') ? recipientFailuresOf(error) : [];
   const why =
-    error instanceof NoDecryptableKeyError && error.failures.length > 0
-      ? error.failures.map((f) => `${f.recipient.split(' ')[0]}: ${f.error.code}`).join(', ')
+    failures.length > 0
+      ? failures.map((f) => `${f.recipient.split(' ')[0]}: ${f.error.code}`).join(', ')
       : error.message;
   return `exit code ${exitCodeFor(error)} — ${error.code} (${why})`;
 }

@@ -15,10 +15,11 @@ const PROGRESS_THRESHOLD = 16 * 1024 * 1024;
 
 /**
  * Bytes streamed between two collections of dead chunk buffers (see `minorGc`). A streamed GiB
- * peaked at 130–190 MiB RSS without them, ~115 collecting every 16 MiB, ~86 every 2 MiB (a few
- * hundred scavenges per GiB, ~0.1–0.3 ms each).
+ * peaked at 130–190 MiB RSS without them, ~115 collecting every 16 MiB, ~86 every 2 MiB; with the
+ * young generation kept small (v8-settings.ts), ~82 every 2 MiB, ~79 every 1 MiB, ~78 every
+ * 512 KiB (two thousand scavenges of a 1 MiB young generation per GiB, ~0.1 ms each).
  */
-const GC_INTERVAL_BYTES = 2 * 1024 * 1024;
+const GC_INTERVAL_BYTES = 512 * 1024;
 
 export interface Source {
   readonly stream: Readable;

@@ -2,7 +2,7 @@ import { CliError } from '../cli-error.js';
 import { STDIO } from '../io/stdio.js';
 import { printable } from '../io/terminal-text.js';
 import { POLICY_FILE_NAME, findPolicyFile } from './find-policy-file.js';
-import { type CreationRule, type Policy, loadPolicy } from './load-policy.js';
+import type { CreationRule, Policy } from './load-policy.js';
 import { ruleFor } from './match-rule.js';
 
 /** Who can decrypt a new message and what context binds it, and where that came from. */
@@ -16,12 +16,18 @@ export interface EncryptSettings {
   readonly rule: { readonly policy: string; readonly index: number } | undefined;
 }
 
-/** The policy that applies in `cwd` (the nearest `.polykms.yaml` upward), loaded once per process. */
+/**
+ * The policy that applies in `cwd` (the nearest `.polykms.yaml` upward), loaded once per process.
+ * Its reader (yaml, zod) is imported only when there is a file: most runs have none, and those
+ * modules are several MiB of a streamed encrypt's peak memory (#17).
+ */
 const policies = new Map<string, Promise<Policy | undefined>>();
 export function policyFrom(cwd: string = process.cwd()): Promise<Policy | undefined> {
   let policy = policies.get(cwd);
   if (!policy) {
-    policy = findPolicyFile(cwd).then((file) => (file === undefined ? undefined : loadPolicy(file)));
+    policy = findPolicyFile(cwd).then(async (file) =>
+      file === undefined ? undefined : (await import('./load-policy.js')).loadPolicy(file),
+    );
     policies.set(cwd, policy);
   }
   return policy;
@@ -62,7 +68,7 @@ export async function encryptSettingsFor(
     );
   }
   const policy = await policyFrom();
-  const rule = policy && ruleFor(policy, file);
+  const rule = policy && (await ruleFor(policy, file));
   if (!policy || !rule) {
     throw new CliError(
       'name at least one --key (e.g. --key local://app.key or --key aws-kms://arn:aws:kms:…), or give ' +

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import {
+  ErrorCodes,
   InvalidArgumentError,
   NoDecryptableKeyError,
   type PolykmsError,
   type RecipientFailure,
   RecipientsUnavailableError,
   isPolykmsError,
+  recipientFailuresOf,
 } from '../errors.js';
 import { zeroize } from '../crypto/zeroize.js';
 import { unwrapDataKey, wrapDataKey } from './contract.js';
@@ -134,8 +136,8 @@ export class MultiKeyring implements Keyring {
         const result = await unwrapDataKey(keyring, request);
         if (result) return result;
       } catch (error) {
-        if (error instanceof NoDecryptableKeyError && error.failures.length > 0)
-          failures.push(...error.failures);
+        const inner = isPolykmsError(error, ErrorCodes.NoDecryptableKey) ? recipientFailuresOf(error) : [];
+        if (inner.length > 0) failures.push(...inner);
         else failures.push(asFailure(keyring, error));
         if (isPolykmsError(error, 'ERR_CANCELLED')) throw error;
       }
