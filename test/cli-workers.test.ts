@@ -8,7 +8,7 @@ import { ensureCliBuilt, runCli, workDir } from './cli-harness.js';
 let dir: string;
 let cleanup: () => Promise<void>;
 const cli = (args: string[]) => runCli(args, { cwd: dir });
-/** Above the 8 MiB from which the CLI uses one thread per core by default. */
+/** Above the 8 MiB from which the CLI may use worker threads by default. */
 const large = randomBytes(9 * 1024 * 1024 + 123);
 
 beforeAll(async () => {
@@ -21,9 +21,19 @@ beforeAll(async () => {
 afterAll(() => cleanup?.());
 
 describe('polykms encrypt and decrypt with --workers', () => {
-  it('round-trips a large file with the default (one thread per core), signed suite included', async () => {
+  it('round-trips a large file with one thread per core (auto), signed suite included', async () => {
     for (const suite of ['committed', 'committed-signed']) {
-      const encrypted = await cli(['encrypt', 'large.bin', '-k', 'local://app.key', '--suite', suite, '-f']);
+      const encrypted = await cli([
+        'encrypt',
+        'large.bin',
+        '-k',
+        'local://app.key',
+        '--suite',
+        suite,
+        '--workers',
+        'auto',
+        '-f',
+      ]);
       expect(encrypted.code, encrypted.stderr).toBe(0);
       const decrypted = await cli([
         'decrypt',
@@ -32,6 +42,8 @@ describe('polykms encrypt and decrypt with --workers', () => {
         'local://app.key',
         '-o',
         'back.bin',
+        '--workers',
+        'auto',
         '-f',
       ]);
       expect(decrypted.code, decrypted.stderr).toBe(0);

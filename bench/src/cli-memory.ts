@@ -21,7 +21,7 @@ function run(args: readonly string[], cwd: string): CliRun {
   return { ms, maxRssMiB: Number(kb) / 1024 };
 }
 
-/** `--workers 0`, a count, or `'default'`: no flag, as a user runs it (one thread per core for a large file). */
+/** `--workers 0`, a count, or `'default'`: no flag, as a user runs it. */
 export type CliWorkers = number | 'default';
 
 /**

@@ -563,13 +563,17 @@ function cliMemory(): void {
   const file = join(dir, `polykms-bench-cli-${process.pid}`);
   writeBenchFile(file, size, randomBytes(MiB));
   try {
-    for (const workers of [0, 'default'] as const) {
+    // --workers 0, the default as a user gets it (no flag), and one thread per core.
+    for (const workers of [0, 'default', cores] as const) {
       const runs = cliStreamMemory(dir, file, workers);
       if (!runs) {
         row('polykms CLI peak memory', 'skipped: /usr/bin/time or the built CLI is missing', '', '');
         return;
       }
-      const label = workers === 0 ? '--workers 0' : `default workers (${cores} threads)`;
+      const label =
+        workers === 'default'
+          ? `default (no --workers, ${cores} cores)`
+          : `--workers ${workers}${workers === cores && workers > 0 ? ' (one per core)' : ''}`;
       if (workers === 0) {
         row(
           'polykms encrypt of a 3-byte file: peak RSS of the CLI process (start-up, modules loaded)',
@@ -585,8 +589,11 @@ function cliMemory(): void {
           `${r.maxRssMiB.toFixed(0)} MiB`,
           mbs(mibPerSecond(size, r.ms)),
           '',
-          '≤ 80 MiB',
-          r.maxRssMiB <= 80 ? 'yes' : 'NO',
+          // The target is for the CLI as it runs by default (and single-threaded); threads asked
+          // for cost a V8 isolate each, reported here for what they cost.
+          ...(typeof workers === 'number' && workers > 0
+            ? (['', ''] as const)
+            : (['≤ 80 MiB', r.maxRssMiB <= 80 ? 'yes' : 'NO'] as const)),
         );
       }
     }
