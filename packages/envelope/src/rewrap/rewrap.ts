@@ -21,7 +21,11 @@ async function rewrapHeaderOnly(message: Uint8Array, options: RewrapOptions): Pr
   return { ...rewrapped, body };
 }
 
-async function reencrypt(message: Uint8Array, options: RewrapOptions): Promise<RewrapPartsResult> {
+/** Re-encrypts into one new buffer, the new header first; header and body are views of it. */
+async function reencrypt(
+  message: Uint8Array,
+  options: RewrapOptions,
+): Promise<RewrapPartsResult & RewrapResult> {
   const session = new ReencryptionSession(options);
   const parts = [...(await session.push(message)), ...(await session.finish())];
   const header = session.header!;
@@ -30,6 +34,7 @@ async function reencrypt(message: Uint8Array, options: RewrapOptions): Promise<R
     header,
     headerBytes: joined.subarray(0, header.length),
     body: joined.subarray(header.length),
+    message: joined,
     missingRecipients: session.missingRecipients,
   };
 }
@@ -43,11 +48,18 @@ async function reencrypt(message: Uint8Array, options: RewrapOptions): Promise<R
  * upload) needs no joined copy.
  */
 export async function rewrapParts(message: Uint8Array, options: RewrapOptions): Promise<RewrapPartsResult> {
-  return options.method === 'header-only' ? rewrapHeaderOnly(message, options) : reencrypt(message, options);
+  if (options.method === 'header-only') return rewrapHeaderOnly(message, options);
+  const { message: _, ...parts } = await reencrypt(message, options);
+  return parts;
 }
 
 /** `rewrapParts`, joined into one new buffer: the new header followed by its body. */
 export async function rewrap(message: Uint8Array, options: RewrapOptions): Promise<RewrapResult> {
-  const { body, ...rewrapped } = await rewrapParts(message, options);
+  if (options.method !== 'header-only') {
+    // Already one buffer: joining its header and body again would copy the whole message.
+    const { body: _, ...rewrapped } = await reencrypt(message, options);
+    return rewrapped;
+  }
+  const { body, ...rewrapped } = await rewrapHeaderOnly(message, options);
   return { ...rewrapped, message: Buffer.concat([rewrapped.headerBytes, body]) };
 }
