@@ -6,6 +6,7 @@ import {
   type KMSClient,
   ReplicateKeyCommand,
   RotateKeyOnDemandCommand,
+  UpdatePrimaryRegionCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KmsTarget, motoOnPath, startEmulatorTarget, startMotoTarget } from './aws-targets.js';
@@ -95,6 +96,51 @@ describe.each(targets)('AWS multi-Region keys against $name', ({ name, start, sk
       await expect(
         east.send(new ReplicateKeyCommand({ KeyId: multi?.KeyId, ReplicaRegion: 'us-east-1' })),
       ).rejects.toMatchObject({ name: 'InvalidArgumentException' });
+    },
+  );
+
+  it.skipIf(skip || name === 'moto')(
+    'UpdatePrimaryRegion makes the replica the primary and the old primary a replica',
+    async () => {
+      const { KeyMetadata: primary } = await east.send(new CreateKeyCommand({ MultiRegion: true }));
+      const { ReplicaKeyMetadata: replica } = await east.send(
+        new ReplicateKeyCommand({ KeyId: primary?.KeyId, ReplicaRegion: 'us-west-2' }),
+      );
+      await east.send(new UpdatePrimaryRegionCommand({ KeyId: primary?.Arn, PrimaryRegion: 'us-west-2' }));
+      const { KeyMetadata: nowPrimary } = await west.send(new DescribeKeyCommand({ KeyId: replica?.Arn }));
+      expect(nowPrimary?.MultiRegionConfiguration).toMatchObject({
+        MultiRegionKeyType: 'PRIMARY',
+        PrimaryKey: { Arn: replica?.Arn, Region: 'us-west-2' },
+        ReplicaKeys: [{ Arn: primary?.Arn, Region: 'us-east-1' }],
+      });
+      const { KeyMetadata: nowReplica } = await east.send(new DescribeKeyCommand({ KeyId: primary?.Arn }));
+      expect(nowReplica?.MultiRegionConfiguration?.MultiRegionKeyType).toBe('REPLICA');
+      // Only the primary replicates or moves the primary; the key material is unchanged.
+      await expect(
+        east.send(new ReplicateKeyCommand({ KeyId: primary?.KeyId, ReplicaRegion: 'eu-west-1' })),
+      ).rejects.toMatchObject({ name: 'UnsupportedOperationException' });
+      await expect(
+        east.send(new UpdatePrimaryRegionCommand({ KeyId: primary?.KeyId, PrimaryRegion: 'us-west-2' })),
+      ).rejects.toMatchObject({ name: 'UnsupportedOperationException' });
+      const { CiphertextBlob } = await east.send(
+        new EncryptCommand({ KeyId: primary?.KeyId, Plaintext: Buffer.from('after the move') }),
+      );
+      const opened = await west.send(new DecryptCommand({ CiphertextBlob }));
+      expect(Buffer.from(opened.Plaintext as Uint8Array).toString()).toBe('after the move');
+    },
+  );
+
+  it.skipIf(skip || name === 'moto')(
+    'UpdatePrimaryRegion refuses a region without a replica and a single-Region key',
+    async () => {
+      const { KeyMetadata: primary } = await east.send(new CreateKeyCommand({ MultiRegion: true }));
+      await expect(
+        east.send(new UpdatePrimaryRegionCommand({ KeyId: primary?.KeyId, PrimaryRegion: 'eu-west-1' })),
+      ).rejects.toMatchObject({ name: 'NotFoundException' });
+      const { KeyMetadata: single } = await east.send(new CreateKeyCommand({}));
+      await expect(
+        east.send(new UpdatePrimaryRegionCommand({ KeyId: single?.KeyId, PrimaryRegion: 'us-west-2' })),
+      ).rejects.toMatchObject({ name: 'UnsupportedOperationException' });
     },
   );
 });

@@ -267,6 +267,25 @@ export const operations: Readonly<Record<string, Operation>> = {
     },
   },
 
+  UpdatePrimaryRegion: {
+    target: keyTarget('KeyId'),
+    mutates: true,
+    run: (ctx) => {
+      const { body } = ctx;
+      const primary = ctx.store.resolve(ctx.scope, requiredString(body, 'KeyId', KEY_ID), {
+        allowAlias: false,
+      });
+      const region = requiredString(body, 'PrimaryRegion', { min: 1, max: 32 });
+      if (!REGION.test(region)) {
+        throw awsErrors.validation(
+          `1 validation error detected: Value '${region}' at 'primaryRegion' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$`,
+        );
+      }
+      ctx.store.updatePrimaryRegion(primary, region);
+      return {};
+    },
+  },
+
   ListKeys: {
     target: () => '',
     mutates: false,

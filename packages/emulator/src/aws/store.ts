@@ -28,8 +28,11 @@ export interface KeyRecord {
    * multi-Region key share this very array with their primary: the same key material, rotated once.
    */
   readonly backingKeys: Buffer[];
-  /** For a multi-Region key (id `mrk-…`), the region of its primary; undefined for single-Region keys. */
-  readonly primaryRegion?: string | undefined;
+  /**
+   * For a multi-Region key (id `mrk-…`), the region of its primary; undefined for single-Region
+   * keys. Changed in every key of the family by UpdatePrimaryRegion.
+   */
+  primaryRegion?: string | undefined;
 }
 
 export interface AliasRecord {
@@ -123,6 +126,30 @@ export class AwsKeyStore {
     };
     this.#keys.set(slot(scope.region, uuid), record);
     return record;
+  }
+
+  /**
+   * Makes the replica in `region` the primary of `primary`'s multi-Region key, and the primary a
+   * replica (UpdatePrimaryRegion). The transient `Updating` state of real KMS is not emulated.
+   */
+  updatePrimaryRegion(primary: KeyRecord, region: string): void {
+    if (primary.primaryRegion === undefined) {
+      throw awsErrors.unsupported(`${primary.arn} is not a multi-Region key.`);
+    }
+    if (primary.primaryRegion !== primary.region) {
+      throw awsErrors.unsupported(
+        `${primary.arn} is a replica key: call UpdatePrimaryRegion on its primary key in ${primary.primaryRegion}.`,
+      );
+    }
+    const family = this.multiRegionFamily(primary);
+    const next = family.find((k) => k.region === region);
+    if (!next || next === primary) {
+      throw awsErrors.notFound(`There is no replica of ${primary.arn} in ${region}.`);
+    }
+    for (const key of [primary, next]) {
+      if (key.state !== 'Enabled') throw awsErrors.invalidState(`${key.arn} is ${key.state}.`);
+    }
+    for (const key of family) key.primaryRegion = region;
   }
 
   /** The primary and replicas of a multi-Region key, primary first. */
