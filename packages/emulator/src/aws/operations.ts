@@ -35,6 +35,23 @@ const CIPHERTEXT = { min: 1, max: 6144 };
 const ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const;
 const ALIAS_NAME = /^[a-zA-Z0-9:/_-]+$/;
 const REGION = /^([a-z]+-){2,3}\d+$/;
+
+/** A region field (`ReplicaRegion`, `PrimaryRegion`), checked as KMS's model checks it. */
+function requiredRegion(body: Record<string, unknown>, field: string): string {
+  const region = requiredString(body, field, { min: 1, max: 32 });
+  if (!REGION.test(region)) {
+    const member = field[0]!.toLowerCase() + field.slice(1);
+    throw awsErrors.validation(
+      `1 validation error detected: Value '${region}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$`,
+    );
+  }
+  return region;
+}
+
+/** The key `KeyId` names by id or key ARN: the multi-Region operations take no alias, as in KMS. */
+function keyWithoutAlias(ctx: OperationContext): KeyRecord {
+  return ctx.store.resolve(ctx.scope, requiredString(ctx.body, 'KeyId', KEY_ID), { allowAlias: false });
+}
 const b64 = (bytes: Buffer): string => bytes.toString('base64');
 
 function keyTarget(field: string): Operation['target'] {
@@ -246,15 +263,8 @@ export const operations: Readonly<Record<string, Operation>> = {
     mutates: true,
     run: (ctx) => {
       const { body } = ctx;
-      const primary = ctx.store.resolve(ctx.scope, requiredString(body, 'KeyId', KEY_ID), {
-        allowAlias: false,
-      });
-      const region = requiredString(body, 'ReplicaRegion', { min: 1, max: 32 });
-      if (!REGION.test(region)) {
-        throw awsErrors.validation(
-          `1 validation error detected: Value '${region}' at 'replicaRegion' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$`,
-        );
-      }
+      const primary = keyWithoutAlias(ctx);
+      const region = requiredRegion(body, 'ReplicaRegion');
       if (region === primary.region) {
         throw awsErrors.invalidArgument(`The replica region ${region} is the region of the primary key.`);
       }
@@ -271,17 +281,8 @@ export const operations: Readonly<Record<string, Operation>> = {
     target: keyTarget('KeyId'),
     mutates: true,
     run: (ctx) => {
-      const { body } = ctx;
-      const primary = ctx.store.resolve(ctx.scope, requiredString(body, 'KeyId', KEY_ID), {
-        allowAlias: false,
-      });
-      const region = requiredString(body, 'PrimaryRegion', { min: 1, max: 32 });
-      if (!REGION.test(region)) {
-        throw awsErrors.validation(
-          `1 validation error detected: Value '${region}' at 'primaryRegion' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$`,
-        );
-      }
-      ctx.store.updatePrimaryRegion(primary, region);
+      const primary = keyWithoutAlias(ctx);
+      ctx.store.updatePrimaryRegion(primary, requiredRegion(ctx.body, 'PrimaryRegion'));
       return {};
     },
   },
