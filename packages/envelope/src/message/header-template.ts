@@ -69,16 +69,26 @@ function splitContext(
 ): { stored: Record<string, string>; required: Record<string, string> } {
   // A spread defines a "__proto__" key as an own pair; assigning one (below) needs a map without
   // a prototype, or the pair would silently vanish.
+  assertRequiredKeysPresent(context, requiredKeys);
   const stored: Record<string, string> = { ...context };
   const required: Record<string, string> = Object.create(null);
+  for (const key of requiredKeys) {
+    required[key] = context[key]!;
+    delete stored[key];
+  }
+  return { stored, required };
+}
+
+/** Every key `requiredContextKeys` names must be in the context: checked before any KMS call. */
+export function assertRequiredKeysPresent(
+  context: Readonly<Record<string, string>>,
+  requiredKeys: readonly string[],
+): void {
   for (const key of requiredKeys) {
     if (!Object.hasOwn(context, key)) {
       throw new InvalidArgumentError(
         `requiredContextKeys names "${key}", which is not in the encryption context`,
       );
     }
-    required[key] = context[key]!;
-    delete stored[key];
   }
-  return { stored, required };
 }

@@ -7,7 +7,7 @@ import { computeHeaderTag } from '../crypto/header-auth.js';
 import { newMessageId } from '../crypto/message-id.js';
 import { MessageSigner, generateSigningKey } from '../crypto/signature.js';
 import { zeroize } from '../crypto/zeroize.js';
-import { InvalidArgumentError, type RecipientFailure } from '../errors.js';
+import type { RecipientFailure } from '../errors.js';
 import { MAX_HEADER_TEMPLATES, type ReusableMaterials } from '../cache/reusable-materials.js';
 import { assertNoReservedKeys, assertSerializableContext } from '../format/encryption-context.js';
 import type { MessageHeader } from '../format/header.js';
@@ -16,6 +16,7 @@ import { DEFAULT_SUITE, type AlgorithmSuite, assertSuiteAllowedForEncrypt, suite
 import { DEFAULT_FRAME_LENGTH, checkFrameLength } from './frame-length.js';
 import {
   type HeaderTemplate,
+  assertRequiredKeysPresent,
   buildHeaderTemplate,
   headerBodyFrom,
   headerTemplateKey,
@@ -114,19 +115,6 @@ export async function prepareEncryption(
     signer,
     missingRecipients: wrapped.failures,
   };
-}
-
-function assertRequiredKeysPresent(
-  context: Readonly<Record<string, string>>,
-  requiredKeys: readonly string[],
-) {
-  for (const key of requiredKeys) {
-    if (!Object.hasOwn(context, key)) {
-      throw new InvalidArgumentError(
-        `requiredContextKeys names "${key}", which is not in the encryption context`,
-      );
-    }
-  }
 }
 
 /**
