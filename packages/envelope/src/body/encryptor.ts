@@ -1,5 +1,6 @@
 import type { FrameCipher } from '../crypto/frame-cipher.js';
 import type { FrameSealing } from '../crypto/frame-sealing.js';
+import { freeNow } from '../crypto/free-now.js';
 import type { MessageSigner } from '../crypto/signature.js';
 import { LimitExceededError } from '../errors.js';
 import { FINAL_FRAME_MARKER, finalFramePrefix, frameIv, regularFramePrefix } from '../format/body.js';
@@ -32,6 +33,28 @@ export class BodyEncryptor {
 
   /** Encrypts `plaintext`; returns the body bytes of the frames it completed (possibly none). */
   push(plaintext: Uint8Array): Uint8Array[] {
+    return this.#push(plaintext);
+  }
+
+  /**
+   * `push`, the frames' bytes handed to `sink`; when the sink copies them, the ciphertext buffers
+   * node:crypto made are then freed at once (`freeNow`), not left to the GC.
+   */
+  pushInto(plaintext: Uint8Array, sink: BodySink): void {
+    const made: Buffer[] | undefined = sink.copies ? [] : undefined;
+    sink.append(this.#push(plaintext, made));
+    if (made) for (const buffer of made) freeNow(buffer);
+  }
+
+  /** `finish`, into `sink` as `pushInto`. */
+  finishInto(last: Uint8Array, sink: BodySink): void {
+    const made: Buffer[] | undefined = sink.copies ? [] : undefined;
+    sink.append(this.#finish(last, made));
+    if (made) for (const buffer of made) freeNow(buffer);
+  }
+
+  /** `made` collects the ciphertext buffers created, for a caller that will free them. */
+  #push(plaintext: Uint8Array, made?: Buffer[]): Uint8Array[] {
     const out: Uint8Array[] = [];
     let offset = 0;
     while (offset < plaintext.length) {
@@ -45,6 +68,7 @@ export class BodyEncryptor {
         // with that number can only be the final one, so more plaintext is more than fits.
         if (frame.sequenceNumber === FINAL_FRAME_MARKER) throw tooManyFrames();
         this.#open = undefined;
+        made?.push(...frame.ciphertext);
         this.#emit([regularFramePrefix(frame.sequenceNumber), ...frame.ciphertext, frame.finish()], out);
       }
     }
@@ -57,11 +81,15 @@ export class BodyEncryptor {
    * pass, as for a small message encrypted in one call).
    */
   finish(last: Uint8Array = new Uint8Array(0)): Uint8Array[] {
+    return this.#finish(last);
+  }
+
+  #finish(last: Uint8Array, made?: Buffer[]): Uint8Array[] {
     if (this.#finished) throw new Error('BodyEncryptor.finish called twice');
     // What completes frames goes out as regular frames; the rest is the final frame's content.
     const tail = ((this.#open?.length ?? 0) + last.length) % this.frameLength;
     const head = Math.max(0, last.length - tail);
-    const out = this.push(last.subarray(0, head));
+    const out = this.#push(last.subarray(0, head), made);
     const rest = last.subarray(head);
     this.#finished = true;
     const open = this.#open;
@@ -70,6 +98,7 @@ export class BodyEncryptor {
     const [ciphertext, tag] = open
       ? this.cipher.sealAsFinal(open, rest)
       : this.cipher.seal('final', sequenceNumber, rest);
+    made?.push(ciphertext);
     this.#emit(
       [finalFramePrefix(sequenceNumber, frameIv(sequenceNumber), ciphertext.length), ciphertext, tag],
       out,
@@ -92,6 +121,13 @@ export class BodyEncryptor {
     if (this.#sequenceNumber > MAX_FRAME_COUNT) throw tooManyFrames();
     return this.#sequenceNumber++;
   }
+}
+
+/** Where `pushInto` and `finishInto` hand a message's body bytes. */
+export interface BodySink {
+  append(parts: readonly Uint8Array[]): void;
+  /** True when `append` copies every part before it returns and keeps none of them. */
+  readonly copies: boolean;
 }
 
 export function tooManyFrames(): LimitExceededError {

@@ -2,6 +2,7 @@ import { type KeyObject, createCipheriv, createDecipheriv } from 'node:crypto';
 import { type FrameKind, frameAad, frameIv } from '../format/body.js';
 import type { AlgorithmSuite } from '../suites.js';
 import { type CiphertextScratch, FrameOpening } from './frame-opening.js';
+import { freeNow } from './free-now.js';
 import { FrameSealing } from './frame-sealing.js';
 
 /**
@@ -50,10 +51,12 @@ export class FrameCipher {
     const held = keystream.update(Buffer.concat(sealing.ciphertext, sealing.length));
     const plaintext = Buffer.concat([held, more]);
     held.fill(0);
+    freeNow(held);
     try {
       return this.seal('final', sealing.sequenceNumber, plaintext);
     } finally {
       plaintext.fill(0);
+      freeNow(plaintext);
     }
   }
 

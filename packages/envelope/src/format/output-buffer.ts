@@ -7,6 +7,8 @@
 export class OutputBuffer {
   readonly #bytes: Buffer;
   #length = 0;
+  /** `append` copies what it is given and keeps none of it (a `BodySink`). */
+  readonly copies = true;
 
   /** A fresh allocation of `capacity` bytes, or the caller's memory (`encryptInto`). */
   constructor(capacityOrMemory: number | Uint8Array) {

@@ -2,6 +2,7 @@ import { regularFrameSize } from '../format/body.js';
 import { parseHeader } from '../format/header.js';
 import { assertBodyWithinMaxFrames } from '../format/max-frames.js';
 import { OutputBuffer } from '../format/output-buffer.js';
+import { freeNow } from '../crypto/free-now.js';
 import { zeroize } from '../crypto/zeroize.js';
 import type { MessageHeader } from '../format/header.js';
 import type { FramePool } from '../workers/frame-pool.js';
@@ -33,7 +34,11 @@ export async function decrypt(message: Uint8Array, options: DecryptOptions): Pro
     for (let offset = 0; offset < body.length; offset += step) {
       const parts = opened.body.push(body.subarray(offset, offset + step));
       out.append(parts);
-      for (const part of parts) part.fill(0);
+      // Copied out: zeroed, and their memory returned now rather than at the next GC.
+      for (const part of parts) {
+        part.fill(0);
+        freeNow(part);
+      }
     }
     opened.body.finish();
   } catch (error) {

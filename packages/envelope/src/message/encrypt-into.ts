@@ -33,6 +33,6 @@ export async function encryptInto(
   }
   const writer = new OutputBuffer(out);
   writer.append([prepared.headerBytes]);
-  sealBody(prepared.body, prepared.header.frameLength, plaintext, (parts) => writer.append(parts));
+  sealBody(prepared.body, prepared.header.frameLength, plaintext, writer);
   return { length: writer.length, header: prepared.header, missingRecipients: prepared.missingRecipients };
 }

@@ -14,11 +14,14 @@ export async function encryptParts(
   const prepared = await prepareEncryption(options, plaintext.length);
   const parts: Uint8Array[] = [prepared.headerBytes];
   let length = prepared.headerBytes.length;
-  sealBody(prepared.body, prepared.header.frameLength, plaintext, (produced) => {
-    for (const part of produced) {
-      parts.push(part);
-      length += part.length;
-    }
+  sealBody(prepared.body, prepared.header.frameLength, plaintext, {
+    copies: false, // the parts are the result
+    append(produced) {
+      for (const part of produced) {
+        parts.push(part);
+        length += part.length;
+      }
+    },
   });
   return { parts, length, header: prepared.header, missingRecipients: prepared.missingRecipients };
 }

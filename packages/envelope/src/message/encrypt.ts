@@ -22,7 +22,7 @@ export async function encrypt(plaintext: Uint8Array, options: EncryptOptions): P
   }
   const out = new OutputBuffer(capacity);
   out.append([prepared.headerBytes]);
-  sealBody(prepared.body, prepared.header.frameLength, plaintext, (parts) => out.append(parts));
+  sealBody(prepared.body, prepared.header.frameLength, plaintext, out);
   return {
     message: out.finish(),
     header: prepared.header,

@@ -1,6 +1,6 @@
 /**
  * A frame worker: seals or opens the frames of one job with AES-GCM and writes the results into
- * shared memory. It imports only node: modules and `minor-gc` (so that it loads fast and small,
+ * shared memory. It imports only node: modules, `minor-gc` and `free-now` (so that it loads fast and small,
  * and runs from the TypeScript sources in tests). Opened plaintext is written to the shared output only after
  * its tag verified, and the worker's own copy is zeroed; the key's KeyObject lives for one job.
  */
@@ -8,6 +8,7 @@ import { type KeyObject, createCipheriv, createDecipheriv, createSecretKey } fro
 import { parentPort } from 'node:worker_threads';
 import type { FrameJob, FrameJobResult, FrameTask } from './frame-job.js';
 // A .ts specifier (rewritten to .js by tsc): in tests this file runs from its TypeScript source.
+import { freeNow } from '../crypto/free-now.ts';
 import { minorGc } from './minor-gc.ts';
 
 function seal(job: FrameJob, key: KeyObject, task: FrameTask, input: Uint8Array, output: Uint8Array): void {
@@ -16,6 +17,7 @@ function seal(job: FrameJob, key: KeyObject, task: FrameTask, input: Uint8Array,
   const ciphertext = cipher.update(input.subarray(task.from, task.from + task.length));
   cipher.final();
   output.set(ciphertext, task.to);
+  freeNow(ciphertext);
   output.set(cipher.getAuthTag(), task.tagAt);
 }
 
@@ -36,10 +38,12 @@ function open(
     decipher.final();
   } catch {
     plaintext.fill(0);
+    freeNow(plaintext);
     return false;
   }
   output.set(plaintext, task.to);
   plaintext.fill(0);
+  freeNow(plaintext);
   return true;
 }
 
