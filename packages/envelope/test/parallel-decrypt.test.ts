@@ -34,6 +34,8 @@ describe('decrypt with worker threads', () => {
       [3 * 4096 + 5, 4096],
       [1000, 7],
       [2 * 1024 * 1024 + 1, 64 * 1024],
+      // More than the staging windows hold at once: windows are reused as jobs finish.
+      [9 * 1024 * 1024 + 1, 64 * 1024],
     ] as const) {
       it(`returns the plaintext the single-thread path returns (${suite.name}, ${size} bytes, ${frameLength}-byte frames)`, async () => {
         const plaintext = randomBytes(size);
@@ -69,8 +71,9 @@ describe('decrypt with worker threads', () => {
   }
 
   it('leaves no plaintext and no key in shared memory when a late frame fails', async () => {
+    // Past the staging windows' capacity: the failing frame's job starts after earlier ones ended.
     const frameLength = 4096;
-    const plaintext = Buffer.alloc(40 * frameLength, 0xab);
+    const plaintext = Buffer.alloc(9 * 1024 * 1024, 0xab);
     const { message } = await encrypt(plaintext, { keyring, frameLength });
     const tampered = Buffer.from(message);
     tampered[tampered.length - 1]! ^= 1; // the final frame's tag

@@ -3,6 +3,7 @@ import { FramePool, decrypt, encrypt, encryptInto, encryptedLength } from '@poly
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { framedBodyLength } from '../src/format/body.js';
 import { FIXED_MESSAGE_ID, fixedKeyring } from './support/fixed-keyring.js';
+import { recordSharedArrayBuffers } from './support/shared-memory.js';
 
 vi.mock('../src/crypto/message-id.js', async () =>
   (await import('./support/fixed-keyring.js')).fixedMessageIdModule(),
@@ -11,6 +12,8 @@ vi.mock('../src/crypto/signature.js', async (importOriginal) =>
   (await import('./support/fixed-keyring.js')).fixedSigningKeyModule(importOriginal),
 );
 
+/** Every SharedArrayBuffer the library creates, to look for plaintext left behind. */
+const created = recordSharedArrayBuffers();
 const keyring = fixedKeyring(Buffer.alloc(32, 9));
 // minParallelBytes 0: even the smallest message goes through the workers.
 const pool = new FramePool({ size: 2, minParallelBytes: 0 });
@@ -25,6 +28,8 @@ const cases = [
   { size: 1000, frameLength: 1 },
   { size: 3 * 1024 * 1024 + 333, frameLength: 64 * 1024 },
   { size: 2 * 1024 * 1024, frameLength: 1024 * 1024 },
+  // More than the staging windows hold at once: windows are reused as jobs finish.
+  { size: 9 * 1024 * 1024 + 1, frameLength: 64 * 1024 },
 ];
 
 describe('encrypt with worker threads', () => {
@@ -43,6 +48,15 @@ describe('encrypt with worker threads', () => {
       expect(Buffer.from(parallel.message).equals(Buffer.from(single.message))).toBe(true);
     });
   }
+
+  it('leaves no plaintext in the staging windows it filled', async () => {
+    const plaintext = Buffer.alloc(9 * 1024 * 1024, 0xcd);
+    created.length = 0;
+    const { message } = await encrypt(plaintext, { keyring, frameLength: 64 * 1024, workers: pool });
+    const staging = created.filter((b) => b !== message.buffer && b.byteLength >= 1024 * 1024);
+    expect(staging.length).toBeGreaterThanOrEqual(2);
+    for (const buffer of staging) expect(new Uint8Array(buffer).every((b) => b === 0)).toBe(true);
+  });
 
   it('seals from a plaintext in shared memory without copying it, same bytes', async () => {
     const plaintext = Buffer.from(new SharedArrayBuffer(300_000 + 7)).subarray(7);

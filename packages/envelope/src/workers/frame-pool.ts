@@ -38,8 +38,16 @@ interface Pending {
 
 interface PoolWorker {
   readonly worker: Worker;
-  current: Pending | undefined;
+  /** Jobs posted to it, oldest first: it answers them in order. */
+  readonly posted: Pending[];
 }
+
+/**
+ * Jobs posted to one worker at a time: the one it runs and the next, waiting in its port. Its next
+ * job then starts as soon as it answers, not once this thread's event loop has read the answer and
+ * posted another (a busy or descheduled calling thread left workers idle).
+ */
+const JOBS_POSTED_PER_WORKER = 2;
 
 // In the TypeScript sources (tests), the worker runs from its .ts file (Node strips the types).
 const workerUrl = new URL(
@@ -94,14 +102,26 @@ export class FramePool {
 
   #dispatch(): void {
     while (this.#queue.length > 0) {
-      const idle = this.#workers.find((w) => w.current === undefined) ?? this.#start();
-      if (!idle) return;
+      const target = this.#leastBusy();
+      if (!target) return;
       const pending = this.#queue.shift()!;
-      idle.current = pending;
+      target.posted.push(pending);
       // Referenced while busy, so that a process awaiting a result does not exit under it.
-      idle.worker.ref();
-      idle.worker.postMessage(this.#collect ? { ...pending.job, collect: true } : pending.job);
+      target.worker.ref();
+      target.worker.postMessage(this.#collect ? { ...pending.job, collect: true } : pending.job);
     }
+  }
+
+  /** An idle worker, else a new one while the pool may grow, else the least busy one with room. */
+  #leastBusy(): PoolWorker | undefined {
+    const idle = this.#workers.find((w) => w.posted.length === 0) ?? this.#start();
+    if (idle) return idle;
+    let least: PoolWorker | undefined;
+    for (const w of this.#workers) {
+      if (w.posted.length >= JOBS_POSTED_PER_WORKER) continue;
+      if (!least || w.posted.length < least.posted.length) least = w;
+    }
+    return least;
   }
 
   #start(): PoolWorker | undefined {
@@ -109,22 +129,19 @@ export class FramePool {
     const entry: PoolWorker = {
       // A worker holds little of its own (a job's frames at a time): a small heap keeps its footprint small.
       worker: new Worker(workerUrl, { resourceLimits: WORKER_HEAP_LIMITS }),
-      current: undefined,
+      posted: [],
     };
     entry.worker.unref();
     entry.worker.on('message', (result: FrameJobResult) => {
-      const pending = entry.current;
-      entry.current = undefined;
-      entry.worker.unref();
+      const pending = entry.posted.shift();
+      if (entry.posted.length === 0) entry.worker.unref();
       pending?.resolve(result);
       this.#dispatch();
     });
     const fail = (error: Error) => {
       const index = this.#workers.indexOf(entry);
       if (index >= 0) this.#workers.splice(index, 1);
-      const pending = entry.current;
-      entry.current = undefined;
-      pending?.reject(error);
+      for (const pending of entry.posted.splice(0)) pending.reject(error);
       if (!this.#closed) this.#dispatch();
     };
     entry.worker.on('error', fail);

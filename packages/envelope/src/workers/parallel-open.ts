@@ -9,15 +9,15 @@ import type { FramePool } from './frame-pool.js';
 import { isShared } from './parallel-seal.js';
 import { runFrameJobs } from './run-jobs.js';
 import { SharedKey } from './shared-key.js';
+import { runStagedFrameJobs } from './staged-jobs.js';
 
 /**
  * Opens the framed body of a buffered message on `pool`'s threads, into shared memory. This thread
  * walks the frame prefixes (checking each, in order, as `BodyDecryptor` does), hands each frame's
- * IV, AAD and offsets to the workers, and meanwhile feeds the signature verifier of signed suites.
- * Workers write a frame's plaintext only after its tag verified. The plaintext is returned only
+ * IV, AAD and offsets to the workers, then feeds the signature verifier of signed suites. Workers write a frame's plaintext only after its tag verified. The plaintext is returned only
  * once every frame and the signature verified; on any failure it is zeroed and the error thrown
- * (a bad tag anywhere: `ERR_DECRYPTION_FAILED`). A message not itself in shared memory is copied
- * there first (ciphertext: nothing secret).
+ * (a bad tag anywhere: `ERR_DECRYPTION_FAILED`). A message not itself in shared memory reaches
+ * the workers through staging windows this thread fills as they go (`runStagedFrameJobs`).
  */
 export async function openBodyParallel(
   header: MessageHeader,
@@ -28,10 +28,8 @@ export async function openBodyParallel(
 ): Promise<Buffer> {
   const { suite, frameLength, messageId } = header;
   const body = message.subarray(header.length);
-  const shared: Uint8Array<SharedArrayBuffer> = isShared(message)
-    ? message.subarray(header.length)
-    : copyToShared(body);
-  const base = shared.byteOffset;
+  // Offsets into the message's shared memory, or into the body itself to be staged.
+  const base = isShared(message) ? body.byteOffset : 0;
   // Every frame's plaintext is shorter than its bytes on the wire: the body length bounds it.
   const out = Buffer.from(new SharedArrayBuffer(body.length));
   let plaintextLength = 0;
@@ -59,38 +57,21 @@ export async function openBodyParallel(
   }
 
   const sharedKey = new SharedKey(key);
-  const opening = runFrameJobs(
-    pool,
-    {
-      op: 'open',
-      cipher: suite.cipher,
-      tagLength: suite.tagLength,
-      input: shared.buffer,
-      output: out.buffer,
-    },
-    sharedKey,
-    tasks(),
-    body.length,
-  ).finally(() => sharedKey.wipe());
-  // runFrameJobs walks `tasks` before its first await, so the walk is over here (or failed, and
-  // `opening` rejects with why). The signature is checked while the workers decrypt.
-  let failure: unknown;
-  const end = bodyEnd;
+  const job = { op: 'open', cipher: suite.cipher, tagLength: suite.tagLength, output: out.buffer } as const;
   try {
-    if (end !== undefined) {
-      checkFooter(body.subarray(end), verifier, () => verifier?.update(body.subarray(0, end)));
+    if (isShared(message)) {
+      await runFrameJobs(pool, { ...job, input: message.buffer }, sharedKey, tasks(), body.length);
+    } else {
+      await runStagedFrameJobs(body, pool, job, sharedKey, tasks(), frameLength);
     }
+    // Every frame authenticated; the walk ended at the final frame. Then the footer.
+    const end = bodyEnd!;
+    checkFooter(body.subarray(end), verifier, () => verifier?.update(body.subarray(0, end)));
   } catch (error) {
-    failure = error;
-  }
-  try {
-    await opening;
-  } catch (error) {
-    failure = error;
-  }
-  if (failure !== undefined) {
     out.fill(0);
-    throw failure;
+    throw error;
+  } finally {
+    sharedKey.wipe();
   }
   return out.subarray(0, plaintextLength);
 }
@@ -111,10 +92,4 @@ function checkFooter(rest: Uint8Array, verifier: MessageVerifier | undefined, fe
   if (rest.length > 2 + signatureLength) {
     throw new MalformedMessageError('trailing bytes after the end of the message');
   }
-}
-
-function copyToShared(bytes: Uint8Array): Uint8Array<SharedArrayBuffer> {
-  const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
-  copy.set(bytes);
-  return copy;
 }

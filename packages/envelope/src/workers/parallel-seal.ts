@@ -17,6 +17,7 @@ import type { FrameTask } from './frame-job.js';
 import type { FramePool } from './frame-pool.js';
 import { runFrameJobs } from './run-jobs.js';
 import { SharedKey } from './shared-key.js';
+import { runStagedFrameJobs } from './staged-jobs.js';
 
 /** True when `bytes` is a view of shared memory that frame workers can write into. */
 export function isShared(bytes: Uint8Array): bytes is Uint8Array<SharedArrayBuffer> {
@@ -27,10 +28,10 @@ export function isShared(bytes: Uint8Array): bytes is Uint8Array<SharedArrayBuff
  * Writes the whole message into `out` (shared memory), its frames sealed on `pool`'s threads:
  * byte for byte what `BodyEncryptor` writes, since each frame's IV and AAD depend only on its
  * sequence number and length, which the layout fixes in advance. This thread writes the header
- * and the frame prefixes and copies each frame's plaintext to where its ciphertext goes (unless
- * the plaintext is itself shared); workers replace it with the ciphertext and write the tag. The
- * signature of signed suites is computed here afterwards, over the body in order. On failure
- * everything written, copied plaintext included, is zeroed. Returns the message length.
+ * and the frame prefixes; workers write each frame's ciphertext and tag, reading the plaintext
+ * where it is when it is shared memory, else from staging windows this thread fills as they go
+ * (`runStagedFrameJobs`). The signature of signed suites is computed here afterwards, over the
+ * body in order. On failure everything written is zeroed. Returns the message length.
  */
 export async function sealMessageParallel(
   prepared: PreparedEncryption,
@@ -46,9 +47,8 @@ export async function sealMessageParallel(
   const headerLength = prepared.headerBytes.length;
   const finalAt = headerLength + fullFrames * regularFrameSize(frameLength);
   const bodyEnd = finalAt + FINAL_FRAME_PREFIX_LENGTH + rest + FRAME_TAG_LENGTH;
-  const sharedInput = isShared(plaintext);
-  const input = sharedInput ? plaintext.buffer : out.buffer;
-  const inputBase = sharedInput ? plaintext.byteOffset : out.byteOffset;
+  // Offsets into the plaintext's shared memory, or into the plaintext itself to be staged.
+  const inputBase = isShared(plaintext) ? plaintext.byteOffset : 0;
 
   function* tasks(): Generator<FrameTask> {
     for (let n = 1; n <= fullFrames + 1; n++) {
@@ -58,12 +58,10 @@ export async function sealMessageParallel(
       const iv = frameIv(n);
       out.set(final ? finalFramePrefix(n, iv, rest) : regularFramePrefix(n), at);
       const ciphertextAt = at + (final ? FINAL_FRAME_PREFIX_LENGTH : REGULAR_FRAME_PREFIX_LENGTH);
-      const plaintextAt = (n - 1) * frameLength;
-      if (!sharedInput) out.set(plaintext.subarray(plaintextAt, plaintextAt + length), ciphertextAt);
       yield {
         iv,
         aad: frameAad(messageId, final ? 'final' : 'frame', n, length),
-        from: sharedInput ? inputBase + plaintextAt : inputBase + ciphertextAt,
+        from: inputBase + (n - 1) * frameLength,
         length,
         to: out.byteOffset + ciphertextAt,
         tagAt: out.byteOffset + ciphertextAt + length,
@@ -74,13 +72,12 @@ export async function sealMessageParallel(
   out.set(prepared.headerBytes, 0);
   const key = new SharedKey(prepared.frameKey);
   try {
-    await runFrameJobs(
-      pool,
-      { op: 'seal', cipher: suite.cipher, tagLength: suite.tagLength, input, output: out.buffer },
-      key,
-      tasks(),
-      plaintext.length,
-    );
+    const job = { op: 'seal', cipher: suite.cipher, tagLength: suite.tagLength, output: out.buffer } as const;
+    if (isShared(plaintext)) {
+      await runFrameJobs(pool, { ...job, input: plaintext.buffer }, key, tasks(), plaintext.length);
+    } else {
+      await runStagedFrameJobs(plaintext, pool, job, key, tasks(), frameLength);
+    }
   } catch (error) {
     out.fill(0, 0, bodyEnd);
     throw error;

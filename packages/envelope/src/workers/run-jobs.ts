@@ -42,12 +42,14 @@ export async function runFrameJobs(
   } finally {
     await Promise.allSettled(running);
   }
-  const results = await Promise.all(running);
-  for (const result of results) {
-    if (result.ok) continue;
-    if (result.reason === 'authentication') throw new DecryptionFailedError();
-    throw new Error(`a frame worker failed: ${result.message}`);
-  }
+  for (const result of await Promise.all(running)) throwIfFailed(result);
+}
+
+/** A failed job as the error the caller sees: any unauthenticated frame is `DecryptionFailedError`. */
+export function throwIfFailed(result: FrameJobResult): void {
+  if (result.ok) return;
+  if (result.reason === 'authentication') throw new DecryptionFailedError();
+  throw new Error(`a frame worker failed: ${result.message}`);
 }
 
 /**
@@ -55,6 +57,6 @@ export async function runFrameJobs(
  * 8 KiB allocation pool, and posting a view to a worker copies its whole ArrayBuffer: 16 KiB per
  * frame instead of ~90 bytes.
  */
-function standalone(task: FrameTask): FrameTask {
+export function standalone(task: FrameTask): FrameTask {
   return { ...task, iv: Uint8Array.from(task.iv), aad: Uint8Array.from(task.aad) };
 }
