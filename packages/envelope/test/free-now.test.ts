@@ -1,8 +1,9 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { decrypt, encrypt, encryptInto, encryptedLength } from '@polykms/envelope';
+import { decrypt, encrypt, encryptInto, encryptedLength, rewrap } from '@polykms/envelope';
 import { describe, expect, it } from 'vitest';
 import { freeNow } from '../src/crypto/free-now.js';
 import { fixedKeyring } from './support/fixed-keyring.js';
+import { aesTestKeyring } from './support/keyrings.js';
 
 const MiB = 1024 * 1024;
 
@@ -48,6 +49,18 @@ describe('buffered encryption and decryption free their frame buffers at once', 
     const out = Buffer.alloc(encryptedLength(plaintext.length, { headerLength: header.length, frameLength }));
     const grown = await growth(() => encryptInto(plaintext, out, { keyring, frameLength }));
     expect(grown).toBeLessThan(2 * MiB);
+  });
+
+  it('a buffered re-encrypting rewrap allocates the message it returns and little more', async () => {
+    // It decrypts a step at a time and frees each step's plaintext, then its joined frames.
+    const owner = aesTestKeyring('free-now');
+    const { message } = await encrypt(plaintext, { keyring: owner, frameLength });
+    let moved: Uint8Array | undefined;
+    const grown = await growth(async () => {
+      moved = (await rewrap(message, { decryptKeyring: owner, keyring: owner, mode: 'replace' })).message;
+    });
+    expect(moved?.length).toBe(message.length);
+    expect(grown).toBeLessThan(message.length + 4 * MiB);
   });
 
   it('decrypt allocates the plaintext it returns and little more', async () => {

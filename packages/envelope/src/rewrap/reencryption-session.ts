@@ -1,7 +1,7 @@
 import { RESERVED_CONTEXT_PREFIX } from '../context.js';
 import { type RecipientFailure, UnsupportedError } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
-import { untilAborted, zeroParts } from '../stream/cancellation.js';
+import { untilAborted, discardPlaintext } from '../stream/cancellation.js';
 import { DecryptionSession } from '../stream/decryptor-session.js';
 import type { OpenedHeaderInfo } from '../stream/options.js';
 import { EncryptionSession, type Step } from '../stream/encryptor-session.js';
@@ -122,7 +122,7 @@ export class ReencryptionSession {
     try {
       if (!this.#encryption) await this.#startEncryption();
     } catch (error) {
-      zeroParts(plaintext);
+      discardPlaintext(plaintext);
       throw error;
     }
     return this.#encrypt(plaintext);
@@ -142,7 +142,7 @@ export class ReencryptionSession {
       for (const part of plaintext) out.push(...sealedHere(this.#encryption!.push(part)));
       return out;
     } finally {
-      zeroParts(plaintext);
+      discardPlaintext(plaintext);
     }
   }
 }

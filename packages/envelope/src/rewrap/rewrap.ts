@@ -1,3 +1,4 @@
+import { freeNow } from '../crypto/free-now.js';
 import { FramedBodyCheck } from '../format/framed-body-check.js';
 import { parseHeader } from '../format/header.js';
 import { assertHeaderOnlyAllowed, assertRewrappable, rewrapHeader } from './header-rewrite.js';
@@ -21,15 +22,27 @@ async function rewrapHeaderOnly(message: Uint8Array, options: RewrapOptions): Pr
   return { ...rewrapped, body };
 }
 
+/** Message bytes decrypted per step of a buffered re-encryption. */
+const REENCRYPTION_STEP = 1024 * 1024;
+
 /** Re-encrypts into one new buffer, the new header first; header and body are views of it. */
 async function reencrypt(
   message: Uint8Array,
   options: RewrapOptions,
 ): Promise<RewrapPartsResult & RewrapResult> {
   const session = new ReencryptionSession(options);
-  const parts = [...(await session.push(message)), ...(await session.finish())];
+  // Fed a step at a time, so that each step's plaintext is zeroed and freed before the next is
+  // decrypted (one pass over the whole message held all of it at once).
+  const parts: Uint8Array[] = [];
+  for (let offset = 0; offset < message.length; offset += REENCRYPTION_STEP) {
+    parts.push(...(await session.push(message.subarray(offset, offset + REENCRYPTION_STEP))));
+  }
+  parts.push(...(await session.finish()));
   const header = session.header!;
   const joined = Buffer.concat(parts);
+  // After the header, the parts are this message's own frame buffers, never handed out: freed
+  // now rather than left for a full GC (see freeNow).
+  for (const part of parts.slice(1)) freeNow(part);
   return {
     header,
     headerBytes: joined.subarray(0, header.length),

@@ -1,5 +1,6 @@
 import { ErrorCodes, PolykmsError } from '../errors.js';
 import { raceAbort } from '../driver/race-abort.js';
+import { freeNow } from '../crypto/free-now.js';
 
 /** The error a stream ends with when its `signal` aborts. */
 export function cancelledError(signal: AbortSignal): PolykmsError {
@@ -32,7 +33,13 @@ export function onAbort(signal: AbortSignal | undefined, listener: () => void): 
   return () => signal.removeEventListener('abort', listener);
 }
 
-/** Zeroes plaintext that must not be released after all. */
-export function zeroParts(parts: readonly Uint8Array[]): void {
-  for (const part of parts) part.fill(0);
+/**
+ * Zeroes plaintext that is not to be released (after all, or because it was used up inside the
+ * library) and frees its memory at once (`freeNow`): node:crypto's per-frame buffers, never handed out.
+ */
+export function discardPlaintext(parts: readonly Uint8Array[]): void {
+  for (const part of parts) {
+    part.fill(0);
+    freeNow(part);
+  }
 }

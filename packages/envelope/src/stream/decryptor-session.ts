@@ -3,7 +3,7 @@ import type { MessageHeader } from '../format/header.js';
 import { type MessageBodyReader, openHeader, openHeaderParallel } from '../message/open-header.js';
 import type { FramePool } from '../workers/frame-pool.js';
 import { resolveWorkers } from '../workers/workers-option.js';
-import { throwIfAborted, untilAborted, zeroParts } from './cancellation.js';
+import { throwIfAborted, untilAborted, discardPlaintext } from './cancellation.js';
 import { HeaderAccumulator } from './header-accumulator.js';
 import {
   DEFAULT_STREAM_MAX_FRAME_LENGTH,
@@ -64,7 +64,7 @@ export class DecryptionSession {
       throwIfAborted(signal);
       if (!opened && this.#info) onHeader?.(this.#info);
     } catch (error) {
-      zeroParts(parts);
+      discardPlaintext(parts);
       throw error;
     }
     return parts;

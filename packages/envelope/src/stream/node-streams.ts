@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { RecipientFailure } from '../errors.js';
 import type { MessageHeader } from '../format/header.js';
-import { cancelledError, untilAborted, zeroParts } from './cancellation.js';
+import { cancelledError, untilAborted, discardPlaintext } from './cancellation.js';
 import { DecryptionSession } from './decryptor-session.js';
 import { EncryptionSession, type Step } from './encryptor-session.js';
 import type { OpenedHeaderInfo } from './options.js';
@@ -154,7 +154,7 @@ export class DecryptStream extends Transform {
       try {
         this.options.onHeader?.(info);
       } catch (error) {
-        zeroParts(parts);
+        discardPlaintext(parts);
         callback(error as Error);
         return;
       }
@@ -167,7 +167,7 @@ export class DecryptStream extends Transform {
   /** True (and `parts` zeroed) when the stream was destroyed while the keyring was being called. */
   #abandoned(parts: readonly Uint8Array[]): boolean {
     if (!this.destroyed) return false;
-    zeroParts(parts);
+    discardPlaintext(parts);
     this.#session.discard();
     return true;
   }
