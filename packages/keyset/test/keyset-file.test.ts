@@ -10,8 +10,9 @@ import {
   symlink,
   writeFile,
 } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { decrypt, encrypt, isPolykmsError } from '@polykms/envelope';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -99,6 +100,42 @@ describe('keyset files', () => {
     expect((error as Error).message).toContain(`${path}.lock`);
     await rm(`${path}.lock`);
     await writeKeysetFile(path, g1);
+  });
+
+  it('says who holds the lock and, on this host, whether that process still runs', async () => {
+    const g1 = await createKeyset({ keyring: kek });
+    const exited = spawnSync(process.execPath, ['-e', '']).pid;
+    const since = '2026-12-02T09:00:00.000Z';
+    const messageFor = async (content: string) => {
+      await writeFile(`${path}.lock`, content);
+      const error = await writeKeysetFile(path, g1).catch((e: unknown) => e);
+      await rm(`${path}.lock`);
+      expect(error).toMatchObject({ code: 'ERR_KEYSET_LOCKED' });
+      return (error as Error).message;
+    };
+    expect(await messageFor(`${exited} t0ken ${hostname()} ${since}\n`)).toContain(
+      `(process ${exited} on host ${hostname()}, since ${since}; no such process is running: the lock is stale)`,
+    );
+    expect(await messageFor(`${process.pid} t0ken ${hostname()} ${since}\n`)).toContain(
+      `(process ${process.pid} on host ${hostname()}, since ${since}; a process with that id is running)`,
+    );
+    // Another machine's process cannot be looked up from here: no claim either way.
+    expect(await messageFor(`${exited} t0ken other\u0007host ${since}\n`)).toContain(
+      `(process ${exited} on host other?host, since ${since}).`,
+    );
+    // A lock written before holders were recorded: the pid alone.
+    expect(await messageFor('4242 t0ken\n')).toContain('(process 4242).');
+    expect(await messageFor('not a lock')).toContain('is changing this keyset. Retry');
+  });
+
+  it('records its holder in the lock it takes, and removes it after', async () => {
+    const content = await withLockFile(path, () => readFile(`${path}.lock`, 'utf8'));
+    const [pid, token, host, since] = content.trim().split(' ');
+    expect(Number(pid)).toBe(process.pid);
+    expect(token).toMatch(/^[0-9a-f]{32}$/);
+    expect(host).toBe(hostname());
+    expect(Math.abs(Date.now() - Date.parse(since!))).toBeLessThan(60_000);
+    expect(await readdir(dir)).not.toContain(`${basename(path)}.lock`);
   });
 
   it('writes through a symlink: the file it points at gets the new generation and the link stays', async () => {
