@@ -4,8 +4,10 @@ import {
   DescribeKeyCommand,
   EncryptCommand,
   type KMSClient,
+  CancelKeyDeletionCommand,
   ReplicateKeyCommand,
   RotateKeyOnDemandCommand,
+  ScheduleKeyDeletionCommand,
   UpdatePrimaryRegionCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +129,42 @@ describe.each(targets)('AWS multi-Region keys against $name', ({ name, start, sk
       );
       const opened = await west.send(new DecryptCommand({ CiphertextBlob }));
       expect(Buffer.from(opened.Plaintext as Uint8Array).toString()).toBe('after the move');
+    },
+  );
+
+  it.skipIf(skip || name === 'moto')(
+    'a primary with replicas scheduled for deletion waits for them (PendingReplicaDeletion)',
+    async () => {
+      const { KeyMetadata: primary } = await east.send(new CreateKeyCommand({ MultiRegion: true }));
+      const { ReplicaKeyMetadata: replica } = await east.send(
+        new ReplicateKeyCommand({ KeyId: primary?.KeyId, ReplicaRegion: 'us-west-2' }),
+      );
+      const scheduled = await east.send(
+        new ScheduleKeyDeletionCommand({ KeyId: primary?.KeyId, PendingWindowInDays: 7 }),
+      );
+      // Its waiting period starts once the last replica is deleted: no deletion date yet.
+      expect(scheduled).toMatchObject({ KeyState: 'PendingReplicaDeletion', PendingWindowInDays: 7 });
+      expect(scheduled.DeletionDate).toBeUndefined();
+      const { KeyMetadata: described } = await east.send(new DescribeKeyCommand({ KeyId: primary?.KeyId }));
+      expect(described?.KeyState).toBe('PendingReplicaDeletion');
+      await expect(
+        east.send(new EncryptCommand({ KeyId: primary?.KeyId, Plaintext: Buffer.from('x') })),
+      ).rejects.toMatchObject({ name: 'KMSInvalidStateException' });
+      await expect(
+        east.send(new ReplicateKeyCommand({ KeyId: primary?.KeyId, ReplicaRegion: 'eu-west-1' })),
+      ).rejects.toMatchObject({ name: 'KMSInvalidStateException' });
+      // The replica is its own key and still works.
+      await west.send(new EncryptCommand({ KeyId: replica?.Arn, Plaintext: Buffer.from('x') }));
+      await east.send(new CancelKeyDeletionCommand({ KeyId: primary?.KeyId }));
+      const { KeyMetadata: cancelled } = await east.send(new DescribeKeyCommand({ KeyId: primary?.KeyId }));
+      expect(cancelled?.KeyState).toBe('Disabled');
+      // A primary without replicas goes straight to PendingDeletion, with a date.
+      const { KeyMetadata: alone } = await east.send(new CreateKeyCommand({ MultiRegion: true }));
+      const direct = await east.send(
+        new ScheduleKeyDeletionCommand({ KeyId: alone?.KeyId, PendingWindowInDays: 7 }),
+      );
+      expect(direct.KeyState).toBe('PendingDeletion');
+      expect(direct.DeletionDate).toBeInstanceOf(Date);
     },
   );
 

@@ -61,11 +61,18 @@ function keyTarget(field: string): Operation['target'] {
 /** Keys that cannot be used for cryptography answer as KMS does. */
 function assertUsable(key: KeyRecord): void {
   if (key.state === 'Disabled') throw awsErrors.disabled(key.arn);
-  if (key.state === 'PendingDeletion') throw awsErrors.invalidState(`${key.arn} is pending deletion.`);
+  assertNotPendingDeletion(key);
+}
+
+function isPendingDeletion(key: KeyRecord): boolean {
+  return key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion';
 }
 
 function assertNotPendingDeletion(key: KeyRecord): void {
-  if (key.state === 'PendingDeletion') throw awsErrors.invalidState(`${key.arn} is pending deletion.`);
+  if (key.state === 'PendingReplicaDeletion') {
+    throw awsErrors.invalidState(`${key.arn} is pending replica deletion.`);
+  }
+  if (isPendingDeletion(key)) throw awsErrors.invalidState(`${key.arn} is pending deletion.`);
 }
 
 function symmetricAlgorithm(body: RequestBody, field: string): void {
@@ -264,6 +271,7 @@ export const operations: Readonly<Record<string, Operation>> = {
     run: (ctx) => {
       const { body } = ctx;
       const primary = keyWithoutAlias(ctx);
+      assertNotPendingDeletion(primary);
       const region = requiredRegion(body, 'ReplicaRegion');
       if (region === primary.region) {
         throw awsErrors.invalidArgument(`The replica region ${region} is the region of the primary key.`);
@@ -497,14 +505,20 @@ export const operations: Readonly<Record<string, Operation>> = {
   ScheduleKeyDeletion: stateChange((key, ctx) => {
     const days = optionalInteger(ctx.body, 'PendingWindowInDays', { min: 7, max: 30 }) ?? 30;
     assertNotPendingDeletion(key);
-    key.state = 'PendingDeletion';
     key.pendingWindowInDays = days;
+    // A multi-Region primary with replicas waits for them to be deleted; its waiting period, and
+    // so its deletion date, start only then (KMS omits DeletionDate meanwhile).
+    if (ctx.store.multiRegionFamily(key).length > 1 && key.primaryRegion === key.region) {
+      key.state = 'PendingReplicaDeletion';
+      return { KeyId: key.arn, KeyState: key.state, PendingWindowInDays: days };
+    }
+    key.state = 'PendingDeletion';
     key.deletionDate = nowSeconds() + days * 86_400;
     return { KeyId: key.arn, DeletionDate: key.deletionDate, KeyState: key.state, PendingWindowInDays: days };
   }),
 
   CancelKeyDeletion: stateChange((key) => {
-    if (key.state !== 'PendingDeletion') throw awsErrors.invalidState(`${key.arn} is not pending deletion.`);
+    if (!isPendingDeletion(key)) throw awsErrors.invalidState(`${key.arn} is not pending deletion.`);
     // KMS leaves a key whose deletion was cancelled disabled.
     key.state = 'Disabled';
     key.pendingWindowInDays = undefined;

@@ -7,7 +7,8 @@ export interface Scope {
   readonly account: string;
 }
 
-export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+/** `PendingReplicaDeletion`: a multi-Region primary scheduled for deletion while it has replicas. */
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingReplicaDeletion';
 
 export interface KeyRecord {
   readonly uuid: string;
