@@ -1,45 +1,36 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type RunningEmulator, startEmulator } from '@polykms/emulator';
 import { createAwsKey, createAzureKey } from 'polykms/emulator-clouds';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureCliBuilt, runCli, spawnCli, workDir } from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { spawnCli } from './cli-harness.js';
+import { cliAgainstEmulatedClouds } from './cli-emulated-clouds.js';
 
-// Failures at scale, through the official SDK clients against the emulator: a key refused stops
+// Failures at scale, through the official SDK clients against the clouds.emulator: a key refused stops
 // the run unless --keep-going, failures are grouped by cause and key, Ctrl-C prints what was done.
-let emulator: RunningEmulator;
-let dir: string;
-let cleanup: () => Promise<void>;
 let aws: string;
 let azure: string;
 const COUNT = 12;
-const cli = (args: string[]) => runCli(args, { cwd: dir, env: emulator.env });
+const cli = (args: string[]) => clouds.cli(args);
 const migrateJson = async (args: string[]) => {
   const result = await cli(['migrate', 'corpus', '--from', aws, '--to', azure, '--json', ...args]);
   return { code: result.code, stderr: result.stderr, ...JSON.parse(result.stdout.toString() || '{}') };
 };
 
-beforeAll(async () => {
-  await ensureCliBuilt();
-  ({ dir, cleanup } = await workDir());
-  emulator = await startEmulator({ adminPort: false });
-  aws = await createAwsKey(emulator.aws, 'fleet test');
-  azure = await createAzureKey(emulator.azure, 'fleet-test');
-  await mkdir(join(dir, 'corpus'), { recursive: true });
-  for (let i = 0; i < COUNT; i++) await writeFile(join(dir, 'corpus', `r${i}.txt`), `record ${i}`);
-  const enc = await cli(['encrypt', '-r', 'corpus', '--key', aws, '--json']);
-  expect(enc.code, enc.stderr).toBe(0);
-}, 120_000);
-
-afterEach(() => emulator?.control.reset());
-afterAll(async () => {
-  await emulator?.stop();
-  await cleanup?.();
+const clouds = cliAgainstEmulatedClouds({
+  resetAfterEach: true,
+  prepare: async () => {
+    aws = await createAwsKey(clouds.emulator.aws, 'fleet test');
+    azure = await createAzureKey(clouds.emulator.azure, 'fleet-test');
+    await mkdir(join(clouds.dir, 'corpus'), { recursive: true });
+    for (let i = 0; i < COUNT; i++) await writeFile(join(clouds.dir, 'corpus', `r${i}.txt`), `record ${i}`);
+    const enc = await cli(['encrypt', '-r', 'corpus', '--key', aws, '--json']);
+    expect(enc.code, enc.stderr).toBe(0);
+  },
 });
 
 describe('migrate when the KMS refuses the source key', () => {
   it('stops at the first access denied, with the recipient’s code in the JSON record, and exits 9', async () => {
-    emulator.control.deny({ cloud: 'aws', operation: 'Decrypt' });
+    clouds.emulator.control.deny({ cloud: 'aws', operation: 'Decrypt' });
     const s = await migrateJson(['--concurrency', '1']);
     expect(s.code, s.stderr).toBe(9);
     expect(s.failed).toHaveLength(1);
@@ -51,7 +42,7 @@ describe('migrate when the KMS refuses the source key', () => {
   });
 
   it('tries every file with --keep-going and groups the failures into one line per cause and key', async () => {
-    emulator.control.deny({ cloud: 'aws', operation: 'Decrypt' });
+    clouds.emulator.control.deny({ cloud: 'aws', operation: 'Decrypt' });
     const result = await cli(['migrate', 'corpus', '--from', aws, '--to', azure, '--keep-going']);
     expect(result.code).toBe(9);
     const keyArn = aws.slice('aws-kms://'.length);
@@ -61,7 +52,7 @@ describe('migrate when the KMS refuses the source key', () => {
   });
 
   it('stops after --max-failures failures of a kind that does not stop the run by itself', async () => {
-    emulator.control.deny({ cloud: 'aws', operation: 'Decrypt' });
+    clouds.emulator.control.deny({ cloud: 'aws', operation: 'Decrypt' });
     const s = await migrateJson(['--keep-going', '--max-failures', '3', '--concurrency', '1']);
     expect(s.code).toBe(9);
     expect(s.failed).toHaveLength(3);
@@ -71,10 +62,10 @@ describe('migrate when the KMS refuses the source key', () => {
 
 describe('Ctrl-C during a run', () => {
   it('prints a partial summary and exits 130; a second run finishes the rest', async () => {
-    emulator.control.injectFault({ cloud: 'azure', kind: 'latency', latencyMs: 300 });
+    clouds.emulator.control.injectFault({ cloud: 'azure', kind: 'latency', latencyMs: 300 });
     const child = spawnCli(['migrate', 'corpus', '--from', aws, '--to', azure, '--concurrency', '1', '-v'], {
-      cwd: dir,
-      env: emulator.env,
+      cwd: clouds.dir,
+      env: clouds.emulator.env,
     });
     let stderr = '';
     await new Promise<void>((resolve) => {
@@ -88,7 +79,7 @@ describe('Ctrl-C during a run', () => {
     expect(code).toBe(130);
     expect(stderr).toMatch(/\d+ files: \d+ migrated/);
     expect(stderr).toMatch(/interrupted: \d+ files not started/);
-    emulator.control.clearFaults();
+    clouds.emulator.control.clearFaults();
     const rest = await migrateJson([]);
     expect(rest.code, rest.stderr).toBe(0);
     expect(rest.migrated + rest.alreadyMigrated).toBe(COUNT);

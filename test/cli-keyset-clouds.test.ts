@@ -2,43 +2,33 @@ import { createHash } from 'node:crypto';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { type RunningEmulator, startEmulator } from '@polykms/emulator';
 import { createAwsKey, createAzureKey, createGcpKey } from 'polykms/emulator-clouds';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureCliBuilt, runCli, workDir } from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { cliAgainstEmulatedClouds } from './cli-emulated-clouds.js';
 
-// A keyset across clouds, end to end: the built CLI against the emulator over loopback, through
+// A keyset across clouds, end to end: the built CLI against the clouds.emulator over loopback, through
 // the official SDK clients. Files are written once under the keyset; moving the keyset from AWS to
 // Azure never touches them; an old copy of the keyset works until its AWS key is disabled.
-let emulator: RunningEmulator;
-let dir: string;
-let cleanup: () => Promise<void>;
 let aws: string;
 let gcp: string;
 let azure: string;
 const files = ['a.csv', 'b.csv', 'c.csv'];
 const contentOf = (name: string) =>
   Buffer.from(Array.from({ length: 2000 }, (_, i) => `${name},${i}`).join('\n'));
-const cli = (args: string[]) => runCli(args, { cwd: dir, env: emulator.env });
+const cli = (args: string[]) => clouds.cli(args);
 /** Decrypts FILE to stdout with the keyset KEYSET opened by UNLOCK. */
 const decryptWith = (file: string, keyset: string, unlock: string) =>
   cli(['decrypt', file, '--keyset', keyset, '--unlock', unlock, '-o', '-']);
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-const kmsCalls = () => emulator.control.calls({}).total;
+const kmsCalls = () => clouds.emulator.control.calls({}).total;
 
-beforeAll(async () => {
-  await ensureCliBuilt();
-  ({ dir, cleanup } = await workDir());
-  emulator = await startEmulator({ adminPort: false });
-  aws = await createAwsKey(emulator.aws, 'keyset test');
-  gcp = await createGcpKey(emulator.gcp, 'keyset-test', 'data');
-  azure = await createAzureKey(emulator.azure, 'keyset-test');
-  for (const name of files) await writeFile(join(dir, name), contentOf(name));
-}, 120_000);
-
-afterAll(async () => {
-  await emulator?.stop();
-  await cleanup?.();
+const clouds = cliAgainstEmulatedClouds({
+  prepare: async () => {
+    aws = await createAwsKey(clouds.emulator.aws, 'keyset test');
+    gcp = await createGcpKey(clouds.emulator.gcp, 'keyset-test', 'data');
+    azure = await createAzureKey(clouds.emulator.azure, 'keyset-test');
+    for (const name of files) await writeFile(join(clouds.dir, name), contentOf(name));
+  },
 });
 
 describe('a keyset for AWS + Google Cloud, moved to Azure', () => {
@@ -64,8 +54,10 @@ describe('a keyset for AWS + Google Cloud, moved to Azure', () => {
       expect(enc.code, enc.stderr).toBe(0);
       expect(kmsCalls() - before).toBe(1); // opening the keyset; the data key is wrapped locally
     }
-    const hashes = await Promise.all(files.map(async (f) => sha(await readFile(join(dir, `${f}.pkms`)))));
-    await copyFile(join(dir, 'data.keyset'), join(dir, 'old.keyset'));
+    const hashes = await Promise.all(
+      files.map(async (f) => sha(await readFile(join(clouds.dir, `${f}.pkms`)))),
+    );
+    await copyFile(join(clouds.dir, 'data.keyset'), join(clouds.dir, 'old.keyset'));
 
     const rewrap = await cli([
       'keyset',
@@ -91,9 +83,9 @@ describe('a keyset for AWS + Google Cloud, moved to Azure', () => {
     expect(uris).toContain(gcp);
     expect(uris).not.toContain(aws);
     // Zero data bytes touched.
-    expect(await Promise.all(files.map(async (f) => sha(await readFile(join(dir, `${f}.pkms`)))))).toEqual(
-      hashes,
-    );
+    expect(
+      await Promise.all(files.map(async (f) => sha(await readFile(join(clouds.dir, `${f}.pkms`))))),
+    ).toEqual(hashes);
 
     for (const name of files) {
       const dec = await decryptWith(`${name}.pkms`, 'data.keyset', azure);
@@ -108,9 +100,9 @@ describe('a keyset for AWS + Google Cloud, moved to Azure', () => {
     expect(oldCopy.code, oldCopy.stderr).toBe(0);
     // ... until the AWS key is disabled.
     const kms = new KMSClient({
-      endpoint: emulator.aws.endpoint,
-      region: emulator.aws.region,
-      credentials: emulator.aws.credentials,
+      endpoint: clouds.emulator.aws.endpoint,
+      region: clouds.emulator.aws.region,
+      credentials: clouds.emulator.aws.credentials,
     });
     await kms.send(new DisableKeyCommand({ KeyId: aws.slice('aws-kms://'.length) }));
     kms.destroy();

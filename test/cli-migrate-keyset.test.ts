@@ -1,26 +1,22 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseHeader } from '@polykms/envelope';
-import { type RunningEmulator, startEmulator } from '@polykms/emulator';
 import { KEYSET_PROVIDER_ID, inspectKeyset } from '@polykms/keyset';
 import { createAwsKey, createGcpKey } from 'polykms/emulator-clouds';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureCliBuilt, runCli, workDir } from './cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { cliAgainstEmulatedClouds } from './cli-emulated-clouds.js';
 
 // `migrate --keyset`: standalone messages for AWS + Google Cloud moved under a keyset, end to end
-// through the built CLI and the official SDKs against the emulator over loopback.
-let emulator: RunningEmulator;
-let dir: string;
-let cleanup: () => Promise<void>;
+// through the built CLI and the official SDKs against the clouds.emulator over loopback.
 let aws: string;
 let gcp: string;
 const COUNT = 6;
 const files = Array.from({ length: COUNT }, (_, i) => join('tree', i % 2 ? 'sub' : '', `m${i}.pkms`));
 const originalIds = new Map<string, string>();
-const cli = (args: string[]) => runCli(args, { cwd: dir, env: emulator.env });
-const kmsCalls = () => emulator.control.calls({}).total;
+const cli = (args: string[]) => clouds.cli(args);
+const kmsCalls = () => clouds.emulator.control.calls({}).total;
 const messageIdOf = async (file: string) =>
-  Buffer.from(parseHeader(await readFile(join(dir, file))).messageId).toString('hex');
+  Buffer.from(parseHeader(await readFile(join(clouds.dir, file))).messageId).toString('hex');
 const UNDER_KEYSET = ['--keyset', 'data.keyset', '--unlock', 'GCP'];
 
 async function migrate(args: string[]) {
@@ -29,28 +25,22 @@ async function migrate(args: string[]) {
   return { code: result.code, stderr: result.stderr, ...JSON.parse(result.stdout.toString() || '{}') };
 }
 
-beforeAll(async () => {
-  await ensureCliBuilt();
-  ({ dir, cleanup } = await workDir());
-  emulator = await startEmulator({ adminPort: false });
-  aws = await createAwsKey(emulator.aws, 'migrate keyset test');
-  gcp = await createGcpKey(emulator.gcp, 'migrate-keyset-test', 'data');
-  await mkdir(join(dir, 'tree', 'sub'), { recursive: true });
-  await writeFile(join(dir, 'record.json'), '{"id":1}');
-  for (const file of files) {
-    const enc = await cli(['encrypt', 'record.json', '--key', aws, '--key', gcp, '-o', file]);
-    expect(enc.code, enc.stderr).toBe(0);
-    originalIds.set(file, await messageIdOf(file));
-  }
-  const created = await cli(['keyset', 'create', 'data.keyset', '--key', aws, '--key', gcp]);
-  expect(created.code, created.stderr).toBe(0);
-  // A copy of the keyset inside the tree: a keyset is moved by `keyset rewrap`, never by migrate.
-  await copyFile(join(dir, 'data.keyset'), join(dir, 'tree', 'copy.keyset'));
-}, 120_000);
-
-afterAll(async () => {
-  await emulator?.stop();
-  await cleanup?.();
+const clouds = cliAgainstEmulatedClouds({
+  prepare: async () => {
+    aws = await createAwsKey(clouds.emulator.aws, 'migrate keyset test');
+    gcp = await createGcpKey(clouds.emulator.gcp, 'migrate-keyset-test', 'data');
+    await mkdir(join(clouds.dir, 'tree', 'sub'), { recursive: true });
+    await writeFile(join(clouds.dir, 'record.json'), '{"id":1}');
+    for (const file of files) {
+      const enc = await cli(['encrypt', 'record.json', '--key', aws, '--key', gcp, '-o', file]);
+      expect(enc.code, enc.stderr).toBe(0);
+      originalIds.set(file, await messageIdOf(file));
+    }
+    const created = await cli(['keyset', 'create', 'data.keyset', '--key', aws, '--key', gcp]);
+    expect(created.code, created.stderr).toBe(0);
+    // A copy of the keyset inside the tree: a keyset is moved by `keyset rewrap`, never by migrate.
+    await copyFile(join(clouds.dir, 'data.keyset'), join(clouds.dir, 'tree', 'copy.keyset'));
+  },
 });
 
 describe('polykms migrate --keyset', () => {
@@ -73,7 +63,7 @@ describe('polykms migrate --keyset', () => {
   }, 60_000);
 
   it('re-encrypts each file in its shard with the keyset as its only recipient, under a new message id', async () => {
-    const keysetId = inspectKeyset(await readFile(join(dir, 'data.keyset'))).keysetId;
+    const keysetId = inspectKeyset(await readFile(join(clouds.dir, 'data.keyset'))).keysetId;
     const first = await migrate(['--from', aws, ...UNDER_KEYSET, '--shard', '0/2']);
     const second = await migrate(['--from', aws, ...UNDER_KEYSET, '--shard', '1/2']);
     expect(first.code, first.stderr).toBe(0);
@@ -83,7 +73,7 @@ describe('polykms migrate --keyset', () => {
     expect(first.files + second.files).toBe(COUNT + 1);
 
     for (const file of files) {
-      const header = parseHeader(await readFile(join(dir, file)));
+      const header = parseHeader(await readFile(join(clouds.dir, file)));
       expect(header.encryptedDataKeys.map((edk) => edk.providerId)).toEqual([KEYSET_PROVIDER_ID]);
       expect(
         Buffer.from(header.encryptedDataKeys[0]?.providerInfo ?? [])
@@ -104,11 +94,11 @@ describe('polykms migrate --keyset', () => {
   }, 120_000);
 
   it('converges: a second run finds every file already under the keyset and rewrites none', async () => {
-    const before = await Promise.all(files.map((f) => readFile(join(dir, f))));
+    const before = await Promise.all(files.map((f) => readFile(join(clouds.dir, f))));
     const calls = kmsCalls();
     const again = await migrate(['--from', aws, ...UNDER_KEYSET]);
     expect(again).toMatchObject({ code: 0, migrated: 0, alreadyMigrated: COUNT, notApplicable: 1 });
     expect(kmsCalls() - calls).toBe(1); // opening the keyset; no file is opened
-    expect(await Promise.all(files.map((f) => readFile(join(dir, f))))).toEqual(before);
+    expect(await Promise.all(files.map((f) => readFile(join(clouds.dir, f))))).toEqual(before);
   }, 60_000);
 });
