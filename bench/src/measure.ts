@@ -8,10 +8,12 @@ export function mibPerSecond(bytes: number, ms: number): number {
  * milliseconds. Interleaving keeps a noisy neighbour from favouring whoever ran during a quiet spell.
  * A first, uncounted round warms every contender up, so that no JavaScript contender's first,
  * not yet optimised call is among the few timed (the raw baseline is one native call).
+ * `beforeEach` runs before each timed call, untimed.
  */
 export async function race<K extends string>(
   rounds: number,
   contenders: Record<K, () => Promise<unknown> | unknown>,
+  options: { beforeEach?: () => void } = {},
 ): Promise<Record<K, number>> {
   const best = {} as Record<K, number>;
   const keys = Object.keys(contenders) as K[];
@@ -19,6 +21,7 @@ export async function race<K extends string>(
   for (const key of keys) await contenders[key]();
   for (let round = 0; round < rounds; round++) {
     for (const key of keys) {
+      options.beforeEach?.();
       const start = performance.now();
       await contenders[key]();
       best[key] = Math.min(best[key], performance.now() - start);
@@ -48,4 +51,14 @@ export function formatBytes(n: number): string {
   if (n >= GiB && n % GiB === 0) return `${n / GiB} GiB`;
   if (n >= MiB) return `${Math.round(n / MiB)} MiB`;
   return `${Math.round(n / 1024)} KiB`;
+}
+
+/**
+ * A full collection (the bench runs with --expose-gc), for runs whose results live in shared
+ * memory: V8 does not count a SharedArrayBuffer's memory toward its collection heuristics, so
+ * dropped 256 MiB results pile up (GiBs of RSS within a few runs) until something else triggers
+ * a GC, and later runs then measure the machine's memory pressure instead of the library.
+ */
+export function collectSharedGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
