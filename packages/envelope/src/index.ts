@@ -21,13 +21,14 @@ export type {
   EncryptIntoResult,
   EncryptPartsResult,
   DecryptOptions,
+  DecryptIntoResult,
   DecryptResult,
 } from './message/options.js';
 export { encrypt } from './message/encrypt.js';
 export { encryptInto } from './message/encrypt-into.js';
 export { encryptParts } from './message/encrypt-parts.js';
 export { encryptedLength, type MessageLengthOptions } from './message/message-length.js';
-export { decrypt } from './message/decrypt.js';
+export { decrypt, decryptInto } from './message/decrypt.js';
 export { inspect, type MessageInfo, type EncryptedDataKeyInfo } from './message/inspect.js';
 export {
   FramePool,

@@ -96,3 +96,8 @@ export interface DecryptResult {
   /** The EDK the keyring opened. */
   readonly encryptedDataKey: EncryptedDataKey;
 }
+
+export interface DecryptIntoResult extends Omit<DecryptResult, 'plaintext'> {
+  /** Bytes of plaintext written at the start of `out`. */
+  readonly length: number;
+}

@@ -10,6 +10,7 @@ import { isShared } from './parallel-seal.js';
 import { runFrameJobs } from './run-jobs.js';
 import { SharedKey } from './shared-key.js';
 import { runStagedFrameJobs } from './staged-jobs.js';
+import { assertPlaintextFits } from '../message/plaintext-fits.js';
 
 /**
  * Opens the framed body of a buffered message on `pool`'s threads, into shared memory. This thread
@@ -17,7 +18,9 @@ import { runStagedFrameJobs } from './staged-jobs.js';
  * IV, AAD and offsets to the workers, then feeds the signature verifier of signed suites. Workers write a frame's plaintext only after its tag verified. The plaintext is returned only
  * once every frame and the signature verified; on any failure it is zeroed and the error thrown
  * (a bad tag anywhere: `ERR_DECRYPTION_FAILED`). A message not itself in shared memory reaches
- * the workers through staging windows this thread fills as they go (`runStagedFrameJobs`).
+ * the workers through staging windows this thread fills as they go (`runStagedFrameJobs`). The
+ * plaintext goes into `into` when given (decryptInto: a frame that would not fit is refused before
+ * it is handed out), else into fresh shared memory.
  */
 export async function openBodyParallel(
   header: MessageHeader,
@@ -25,13 +28,14 @@ export async function openBodyParallel(
   key: KeyObject,
   verifier: MessageVerifier | undefined,
   pool: FramePool,
-): Promise<Buffer> {
+  into?: Uint8Array<SharedArrayBuffer>,
+): Promise<Uint8Array> {
   const { suite, frameLength, messageId } = header;
   const body = message.subarray(header.length);
   // Offsets into the message's shared memory, or into the body itself to be staged.
   const base = isShared(message) ? body.byteOffset : 0;
   // Every frame's plaintext is shorter than its bytes on the wire: the body length bounds it.
-  const out = Buffer.from(new SharedArrayBuffer(body.length));
+  const out = into ?? Buffer.from(new SharedArrayBuffer(body.length));
   let plaintextLength = 0;
   /** Where the final frame ends, once the walk got there. */
   let bodyEnd: number | undefined;
@@ -44,12 +48,13 @@ export async function openBodyParallel(
         return;
       }
       const span = next.value;
+      if (into) assertPlaintextFits(plaintextLength + span.contentLength, into);
       yield {
         iv: span.iv,
         aad: frameAad(messageId, span.kind, span.sequenceNumber, span.contentLength),
         from: base + span.contentAt,
         length: span.contentLength,
-        to: plaintextLength,
+        to: out.byteOffset + plaintextLength,
         tagAt: base + span.tagAt,
       };
       plaintextLength += span.contentLength;
@@ -68,7 +73,8 @@ export async function openBodyParallel(
     const end = bodyEnd!;
     checkFooter(body.subarray(end), verifier, () => verifier?.update(body.subarray(0, end)));
   } catch (error) {
-    out.fill(0);
+    // Everything a worker may have written (a caller's out beyond it is left as it was).
+    out.fill(0, 0, into ? plaintextLength : out.length);
     throw error;
   } finally {
     sharedKey.wipe();
