@@ -1,8 +1,9 @@
 /**
  * A frame worker: seals or opens the frames of one job with AES-GCM and writes the results into
- * shared memory. It imports only node: modules, `minor-gc` and `free-now` (so that it loads fast and small,
- * and runs from the TypeScript sources in tests). Opened plaintext is written to the shared output only after
- * its tag verified, and the worker's own copy is zeroed; the key's KeyObject lives for one job.
+ * shared memory. It imports only node: modules, `minor-gc` and `free-now` (so that it loads fast
+ * and small, and runs from the TypeScript sources in tests). Opened plaintext is written to the
+ * shared output only after its tag verified, and the worker's own copy is zeroed (and freed); the
+ * key's KeyObject lives for one job.
  */
 import { type KeyObject, createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';

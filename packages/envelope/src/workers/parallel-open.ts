@@ -15,8 +15,9 @@ import { assertPlaintextFits } from '../message/plaintext-fits.js';
 /**
  * Opens the framed body of a buffered message on `pool`'s threads, into shared memory. This thread
  * walks the frame prefixes (checking each, in order, as `BodyDecryptor` does), hands each frame's
- * IV, AAD and offsets to the workers, then feeds the signature verifier of signed suites. Workers write a frame's plaintext only after its tag verified. The plaintext is returned only
- * once every frame and the signature verified; on any failure it is zeroed and the error thrown
+ * IV, AAD and offsets to the workers, then feeds the signature verifier of signed suites. Workers
+ * write a frame's plaintext only after its tag verified. The plaintext is returned only once every
+ * frame and the signature verified; on any failure it is zeroed and the error thrown
  * (a bad tag anywhere: `ERR_DECRYPTION_FAILED`). A message not itself in shared memory reaches
  * the workers through staging windows this thread fills as they go (`runStagedFrameJobs`). The
  * plaintext goes into `into` when given (decryptInto: a frame that would not fit is refused before

@@ -36,7 +36,6 @@ export async function runStagedFrameJobs(
   const opening = base.op === 'open';
   const windowBytes = Math.max(JOB_BYTES, largestTask + (opening ? base.tagLength : 0));
   const windows: Uint8Array<SharedArrayBuffer>[] = [];
-  const free: Uint8Array<SharedArrayBuffer>[] = [];
   const running: Running[] = [];
   let window: Uint8Array<SharedArrayBuffer> | undefined;
   let frames: FrameTask[] = [];
@@ -50,9 +49,8 @@ export async function runStagedFrameJobs(
     used = 0;
     window = undefined;
   };
+  // A new window while there may be more, else the oldest job's, once that job is done.
   const acquire = async (): Promise<Uint8Array<SharedArrayBuffer>> => {
-    const reused = free.pop();
-    if (reused) return reused;
     if (windows.length < pool.size * WINDOWS_PER_THREAD) {
       const fresh = new Uint8Array(new SharedArrayBuffer(windowBytes));
       windows.push(fresh);
