@@ -35,6 +35,15 @@ describe.each(targets)('AWS multi-Region keys against $name', ({ name, start, sk
     await target?.stop();
   });
 
+  /** A new multi-Region primary in us-east-1 and its replica in us-west-2. */
+  async function primaryWithReplica() {
+    const { KeyMetadata: primary } = await east.send(new CreateKeyCommand({ MultiRegion: true }));
+    const { ReplicaKeyMetadata: replica } = await east.send(
+      new ReplicateKeyCommand({ KeyId: primary?.KeyId, ReplicaRegion: 'us-west-2' }),
+    );
+    return { primary, replica };
+  }
+
   it.skipIf(skip)('CreateKey MultiRegion=true makes an mrk- primary key', async () => {
     const { KeyMetadata } = await east.send(new CreateKeyCommand({ MultiRegion: true }));
     // AWS: mrk- and 32 hex digits; moto puts a dashed UUID after mrk-.
@@ -77,8 +86,7 @@ describe.each(targets)('AWS multi-Region keys against $name', ({ name, start, sk
   );
 
   it.skipIf(skip || name === 'moto')('a rotation of the primary reaches its replicas', async () => {
-    const { KeyMetadata: primary } = await east.send(new CreateKeyCommand({ MultiRegion: true }));
-    await east.send(new ReplicateKeyCommand({ KeyId: primary?.KeyId, ReplicaRegion: 'us-west-2' }));
+    const { primary } = await primaryWithReplica();
     await east.send(new RotateKeyOnDemandCommand({ KeyId: primary?.KeyId }));
     const { CiphertextBlob } = await east.send(
       new EncryptCommand({ KeyId: primary?.KeyId, Plaintext: Buffer.from('after rotation') }),
@@ -104,10 +112,7 @@ describe.each(targets)('AWS multi-Region keys against $name', ({ name, start, sk
   it.skipIf(skip || name === 'moto')(
     'UpdatePrimaryRegion makes the replica the primary and the old primary a replica',
     async () => {
-      const { KeyMetadata: primary } = await east.send(new CreateKeyCommand({ MultiRegion: true }));
-      const { ReplicaKeyMetadata: replica } = await east.send(
-        new ReplicateKeyCommand({ KeyId: primary?.KeyId, ReplicaRegion: 'us-west-2' }),
-      );
+      const { primary, replica } = await primaryWithReplica();
       await east.send(new UpdatePrimaryRegionCommand({ KeyId: primary?.Arn, PrimaryRegion: 'us-west-2' }));
       const { KeyMetadata: nowPrimary } = await west.send(new DescribeKeyCommand({ KeyId: replica?.Arn }));
       expect(nowPrimary?.MultiRegionConfiguration).toMatchObject({
@@ -135,10 +140,7 @@ describe.each(targets)('AWS multi-Region keys against $name', ({ name, start, sk
   it.skipIf(skip || name === 'moto')(
     'a primary with replicas scheduled for deletion waits for them (PendingReplicaDeletion)',
     async () => {
-      const { KeyMetadata: primary } = await east.send(new CreateKeyCommand({ MultiRegion: true }));
-      const { ReplicaKeyMetadata: replica } = await east.send(
-        new ReplicateKeyCommand({ KeyId: primary?.KeyId, ReplicaRegion: 'us-west-2' }),
-      );
+      const { primary, replica } = await primaryWithReplica();
       const scheduled = await east.send(
         new ScheduleKeyDeletionCommand({ KeyId: primary?.KeyId, PendingWindowInDays: 7 }),
       );
